@@ -1,0 +1,106 @@
+"""A live server on a real port and a headless Chromium for the browser journeys.
+
+The app runs on a file SQLite database copied from the migrated template, with
+the standard test world and an open quarterly cycle; `live.run(fn)` runs `fn`
+inside the app (services, one commit) to set the stage for a journey.
+"""
+
+import shutil
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from config import TestConfig
+from tests.browser.helpers import ARGS, CHROMIUM
+from tests.factories import build_world, cycle_data
+from workflow_app import create_app
+from workflow_app.cycles.services import create_cycle, open_cycle
+from workflow_app.extensions import db
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+class FixedClock:
+    def __init__(self):
+        self.now = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self):
+        return self.now
+
+
+class Live:
+    def __init__(self, app, url):
+        self.app, self.url = app, url
+
+    def run(self, fn):
+        """fn(world) inside the app; committed; returns what fn returns."""
+        with self.app.app_context():
+            try:
+                result = fn(self.world())
+                db.session.commit()
+                return result
+            finally:
+                db.session.remove()
+
+    def world(self):
+        from tests.factories import World
+        from workflow_app.people.models import OrgUnit, User
+
+        w = World()
+        w.users.update({u.username: u for u in db.session.scalars(db.select(User))})
+        w.units.update({u.name: u for u in db.session.scalars(db.select(OrgUnit))})
+        return w
+
+
+def _seed(app, clock):
+    with app.app_context():
+        world = build_world()
+        cycle = create_cycle(world.admin, cycle_data(world, clock), [world.units["town"]])
+        open_cycle(cycle, world.admin)
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def live(sqlite_template, tmp_path):
+    path = tmp_path / "browser.sqlite"
+    shutil.copy(sqlite_template, path)
+    clock = FixedClock()
+
+    class BrowserConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
+        CLOCK = clock
+        UPLOAD_FOLDER = str(tmp_path / "uploads")
+        AUTOSAVE_DELAY_MS = 300
+
+    app = create_app(BrowserConfig)
+    _seed(app, clock)
+    server = make_server("127.0.0.1", 0, app, request_handler=QuietHandler, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Live(app, f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_url(live):
+    return live.url
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield chromium
+        chromium.close()

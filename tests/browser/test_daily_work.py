@@ -1,0 +1,212 @@
+"""The daily work in the browser: autosave, two tabs, send-back and resubmission, the batch
+from the queue, the two committees with a majority and a 回避, the phone-sized layout."""
+
+from sqlalchemy import select
+
+from tests.browser.helpers import (
+    BROWSER,
+    DESK,
+    PHONE,
+    fill_report,
+    fits_the_screen,
+    flashes,
+    login,
+    logout,
+    shot,
+)
+from tests.factories import FULL_REPORT, make_user
+from workflow_app.assessments.models import Assessment
+from workflow_app.assessments.services import fire_event, save_report
+from workflow_app.extensions import db
+
+pytestmark = BROWSER
+AUTOSAVED = "草稿已自动保存。"
+
+
+def _assessment(world, name):
+    return db.session.scalar(select(Assessment).where(
+        Assessment.cadre_id == world.users[name].id))
+
+
+def _submitted(*names, approved_by_supervisor=False):
+    def setup(world):
+        ids = {}
+        for name in names:
+            a = _assessment(world, name)
+            save_report(a, world.users[name], FULL_REPORT)
+            fire_event(a, "submit", world.users[name])
+            if approved_by_supervisor:
+                fire_event(a, "approve", world.users["sup_a"], score=85)
+            ids[name] = a.id
+        return ids
+    return setup
+
+
+def _wait_autosaved(page):
+    page.wait_for_function(f"document.getElementById('autosave-status').textContent"
+                           f".includes('{AUTOSAVED}')")
+
+
+def test_autosave_leave_and_come_back(browser, live):
+    page = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    login(page, live.url, "a1")
+    page.fill("#key_work", "走访群众 30 户，没有点保存")
+    page.click("[data-add-row]")
+    row = page.locator("[data-rows] [data-row]").last
+    assert row.locator("legend").inner_text() == "指标 2"
+    row.locator("input[name$='-name']").fill("矛盾纠纷调解")
+    row.locator("input[name$='-target']").fill("10 件")
+    _wait_autosaved(page)
+    page.goto(f"{live.url}/dashboard")
+    page.goto(f"{live.url}/my")
+    assert page.input_value("#key_work") == "走访群众 30 户，没有点保存"
+    assert page.input_value("#indicators-0-name") == "矛盾纠纷调解"  # the empty row went
+    shot(page, "cadre-autosaved-375x812")
+    page.locator("[data-remove-row]").first.click()
+    _wait_autosaved(page)
+    page.reload()
+    assert page.locator("[data-rows] [data-row]").count() == 1  # one empty row to type in
+    assert page.input_value("#indicators-0-name") == ""
+
+
+def test_two_tabs_do_not_overwrite_each_other(browser, live):
+    context = browser.new_context(viewport=DESK, locale="zh-CN")
+    first, second = context.new_page(), context.new_page()
+    login(first, live.url, "a1")
+    second.goto(f"{live.url}/my")
+    first.fill("#key_work", "第一个窗口写的")
+    _wait_autosaved(first)
+    second.fill("#key_work", "第二个窗口写的")
+    second.wait_for_function("document.getElementById('autosave-status').textContent"
+                             ".includes('其他窗口')")
+    assert second.input_value("#key_work") == "第二个窗口写的"  # kept in the page
+    shot(second, "cadre-two-tabs-conflict")
+    second.click("button[value=save]")  # refused once more, with the text kept …
+    assert "其他窗口" in flashes(second)
+    assert second.input_value("#key_work") == "第二个窗口写的"
+    second.click("button[value=save]")  # … and saving again knowingly replaces it
+    assert "草稿已保存。" in flashes(second)
+    first.reload()
+    assert first.input_value("#key_work") == "第二个窗口写的"
+
+
+def test_send_back_and_resubmit(browser, live):
+    ids = live.run(_submitted("a1"))
+    page = browser.new_context(viewport=DESK, locale="zh-CN").new_page()
+    login(page, live.url, "sup_a")
+    page.goto(f"{live.url}/assessments/{ids['a1']}")
+    page.click("form.decision-send_back button[type=submit]")
+    assert page.inner_text("#send_back-comment-error") == "此项为必填项。"
+    page.fill("textarea[name='send_back-comment']", "最不满意的工作请写具体措施")
+    page.click("form.decision-send_back button[type=submit]")
+    assert "已办理：退回。" in flashes(page)
+    logout(page)
+
+    login(page, live.url, "a1")
+    notice = page.inner_text("#sent-back")
+    assert "您的报告已被退回" in notice and "最不满意的工作请写具体措施" in notice
+    page.fill("#least_satisfied", FULL_REPORT["least_satisfied"] + "；下季度逐户上门宣传")
+    page.click("button[value=save]")
+    box = page.locator("#sent-back .compare-box")
+    assert "有 1 处修改。" in box.inner_text()
+    assert box.locator("td ins").first.inner_text() == "；下季度逐户上门宣传"
+    shot(page, "cadre-sent-back-compare")
+    page.click("button[value=submit]")
+    assert "报告已提交" in flashes(page)
+    logout(page)
+
+    login(page, live.url, "sup_a")
+    page.goto(f"{live.url}/assessments/{ids['a1']}")
+    page.click("text=与被退回版本相比的修改")
+    assert "下季度逐户上门宣传" in page.inner_text(".compare-box")
+    page.locator("form.decision-approve button[type=submit]").click()
+    assert "两委会审议" in page.inner_text("#state")
+
+
+def test_batch_approve_from_the_queue(browser, live):
+    live.run(_submitted("a1", "a2", "a3"))
+    page = browser.new_context(viewport=DESK, locale="zh-CN").new_page()
+    login(page, live.url, "sup_a")
+    page.goto(f"{live.url}/tasks?state=supervisor_review")
+    assert page.locator("[data-item]").count() == 3
+    page.check("[data-select-all]")
+    assert "已选 3 项" in page.inner_text("[data-selected-count]")
+    page.fill("#batch-comment", "本季度工作扎实，同意")
+    page.fill("#batch-score", "86")
+    page.click("button[name=event][value=approve]")
+    results = page.inner_text("#batch-results")
+    assert "成功 3 项，未办理 0 项。" in results
+    shot(page, "supervisor-batch-approved")
+    page.goto(f"{live.url}/tasks")
+    page.check("[data-select-all]")  # only sup_a's own draft is left: not theirs to approve
+    page.click("button[name=event][value=approve]")
+    assert "未办理 1 项" in page.inner_text("#batch-results")
+
+
+def test_two_committees_majority_with_recusal_then_secretary(browser, live):
+    def setup(world):
+        make_user("com_a3", world.units["东街社区"], ["committee"])
+        _assessment(world, "a1").cycle.committee_rule = "majority"
+        return _submitted("a1", approved_by_supervisor=True)(world)
+    aid = live.run(setup)["a1"]
+    page = browser.new_context(viewport=DESK, locale="zh-CN").new_page()
+    url = f"{live.url}/assessments/{aid}"
+
+    login(page, live.url, "com_a1")
+    page.goto(url)
+    assert "已有 0 人同意，需 2 人同意" in page.inner_text("#committee")
+    page.fill("input[name='approve-score']", "90")
+    page.click("form.decision-approve button[type=submit]")
+    assert "您的表决已记录" in flashes(page)
+    assert "两委会审议" in page.inner_text("#state")
+    logout(page)
+
+    login(page, live.url, "com_a3")
+    page.goto(url)
+    page.click("text=声明回避")
+    page.fill("textarea[name='conflict-reason']", "被考核人是我的亲属")
+    page.click("form.decision-conflict button[type=submit]")
+    assert "您已声明回避" in flashes(page)
+    assert page.goto(url).status == 403
+    logout(page)
+
+    login(page, live.url, "com_a2")
+    page.goto(url)
+    assert "可参与表决的成员 2 人" in page.inner_text("#committee")
+    page.fill("input[name='approve-score']", "80")
+    page.click("form.decision-approve button[type=submit]")
+    assert "书记审批" in page.inner_text("#state")
+    logout(page)
+
+    login(page, live.url, "sec_a")
+    page.goto(url)
+    page.click("form.decision-approve button[type=submit]")
+    assert page.inner_text("#state") == "已审定"
+    timeline = page.inner_text(".timeline")
+    assert "两委会成员表决" in timeline and "声明回避" in timeline
+    assert "评分 85.00" in timeline  # the committee's score: the mean of 90 and 80
+    shot(page, "committee-majority-approved")
+
+
+def test_phone_sized_layout(browser, live):
+    ids = live.run(_submitted("a1", "a2"))
+    page = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    for user, path, name in [
+        ("a3", "/my", "phone-my-report"),
+        ("sup_a", "/tasks", "phone-queue"),
+        ("sup_a", f"/assessments/{ids['a1']}", "phone-review-page"),
+        ("admin", "/dashboard", "phone-dashboard-admin"),
+    ]:
+        login(page, live.url, user)
+        page.goto(live.url + path)
+        assert fits_the_screen(page), path
+        shot(page, name)
+        logout(page)
+    login(page, live.url, "a3")
+    fill_report(page)
+    page.fill("#de", "abc")
+    page.click("button[value=submit]")
+    assert page.inner_text("#de-error") == "请输入数字。"
+    assert page.input_value("#key_work") == FULL_REPORT["key_work"]
+    assert fits_the_screen(page)
+    shot(page, "phone-refused-submit")

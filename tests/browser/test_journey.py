@@ -1,0 +1,83 @@
+"""The main journey in headless Chromium against the app served on a real port.
+
+cadre a1 fills in the report on a phone-sized screen (an indicator row, an evidence
+file), saves, logs out and in again, finds everything, submits; supervisor sup_a,
+committee member com_a1 and secretary sec_a approve from their queues; the
+assessment ends 已审定 with its history. SQLite only: a file database copied from
+the migrated template.
+"""
+
+from tests.browser.helpers import (
+    BROWSER,
+    DESK,
+    PHONE,
+    fill_report,
+    fits_the_screen,
+    flashes,
+    login,
+    logout,
+    shot,
+)
+from tests.factories import FULL_REPORT
+
+pytestmark = BROWSER
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def _cadre_fills_saves_and_submits(page, base):
+    login(page, base, "a1")
+    assert page.url.endswith("/my")
+    fill_report(page)
+    page.set_input_files("#evidence", files=[{"name": "入户台账.pdf", "mimeType":
+                                              "application/pdf", "buffer": PDF}])
+    page.click("button[value=upload]")
+    assert "已添加文件：入户台账.pdf。" in flashes(page)
+    assert fits_the_screen(page)  # the page must fit a phone: nothing wider than the screen
+    shot(page, "cadre-my-report-375x812")
+    logout(page)
+    login(page, base, "a1")
+    assert page.input_value("#key_work") == FULL_REPORT["key_work"]
+    assert page.input_value("#lian") == "96"
+    assert page.input_value("#indicators-0-actual") == "1200 户"
+    assert "入户台账.pdf" in page.inner_text("#evidence-files")
+    page.click("button[value=submit]")
+    assert "报告已提交" in flashes(page)
+    assert "上级审核" in page.inner_text(".summary")
+    logout(page)
+
+
+def _approve_from_tasks(page, base, username, score=None):
+    login(page, base, username)
+    page.goto(f"{base}/tasks")
+    page.get_by_role("link", name="办理 a1").click()
+    assert "入户台账.pdf" in page.inner_text("#evidence-files")
+    form = page.locator("form.decision-approve")
+    if score is not None:
+        form.locator("input[name='approve-score']").fill(score)
+    form.locator("textarea[name='approve-comment']").fill(f"{username} 同意")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "已办理：通过。" in flashes(page)
+    logout(page)
+
+
+def test_quarterly_journey(browser, live_url):
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN")
+    _cadre_fills_saves_and_submits(phone.new_page(), live_url)
+    phone.close()
+
+    desk = browser.new_context(viewport=DESK, locale="zh-CN")
+    page = desk.new_page()
+    _approve_from_tasks(page, live_url, "sup_a", score="88")
+    _approve_from_tasks(page, live_url, "com_a1", score="92")
+    _approve_from_tasks(page, live_url, "sec_a")
+
+    login(page, live_url, "a1")
+    page.click("text=详情与办理记录")
+    assert page.inner_text("#state") == "已审定"
+    timeline = page.inner_text(".timeline")
+    for text in ("启动考核", "填写中 → 上级审核", "上级审核 → 两委会审议",
+                 "两委会审议 → 书记审批", "书记审批 → 已审定", "sup_a 同意", "评分 92"):
+        assert text in timeline
+    shot(page, "assessment-approved-desktop")
+    desk.close()

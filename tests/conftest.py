@@ -1,0 +1,154 @@
+"""Fixtures: every test that uses `app` runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from TEST_DATABASE_URL; when it is unset or unreachable those
+runs are skipped with the reason shown, unless KAOHE_REQUIRE_POSTGRES=1, which
+turns the skip into a failure (CI sets it).
+"""
+
+import os
+import shutil
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from config import TestConfig
+from workflow_app import create_app
+from workflow_app.extensions import db
+
+pytest_plugins = ["tests.factories"]
+
+
+class Clock:
+    """The injected clock: tests move time instead of sleeping."""
+
+    def __init__(self):
+        self.now = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **delta):
+        self.now += timedelta(**delta)
+
+    def set(self, value):
+        self.now = value
+
+
+def _pg_url():
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _pg_problem(url):
+    if not url:
+        return "TEST_DATABASE_URL is not set"
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means: not reachable
+        return f"PostgreSQL at TEST_DATABASE_URL is not reachable ({type(exc).__name__})"
+    return None
+
+
+def _config(url, clock):
+    class Cfg(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        CLOCK = clock
+    return Cfg
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("db") / "template.sqlite"
+    app = create_app(_config(f"sqlite:///{path}", Clock()))
+    with app.app_context():
+        upgrade(revision="heads")
+        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_ready():
+    url = _pg_url()
+    problem = _pg_problem(url)
+    if problem:
+        if os.environ.get("KAOHE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL required but unavailable: {problem}", pytrace=False)
+        pytest.skip(f"PostgreSQL tests skipped: {problem}")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    app = create_app(_config(url, Clock()))
+    with app.app_context():
+        upgrade(revision="heads")
+        tables = [t.name for t in db.metadata.sorted_tables]
+        db.engine.dispose()
+    return url, tables
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        path = tmp_path / "test.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url, tables = request.getfixturevalue("pg_ready")
+    yield url
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def app(db_url, clock):
+    app = create_app(_config(db_url, clock))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def is_postgres(db_url):
+    return db_url.startswith("postgresql")
+
+
+class RequestScopedClient(FlaskClient):
+    """Each request in its own application context, as on a real server.
+
+    The `app` fixture keeps one context open for the whole test and Flask would
+    reuse it for test-client requests, sharing the database session and
+    flask-login's per-request user cache from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = RequestScopedClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

@@ -1,0 +1,131 @@
+"""`create_*` factories and a small standard org tree used by most tests.
+
+world:  县委组织部 (root, org_admin: admin; auditor: audit)
+        └─ 城关镇 (town)
+           ├─ 东街社区 (community A): cadres a1, a2, a3 (supervisor: sup_a),
+           │                          committee: com_a1, com_a2; secretary: sec_a
+           └─ 西街社区 (community B): cadre b1 (supervisor: sup_b), committee com_b, sec_b
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+
+from workflow_app.cycles.services import create_cycle as create_cycle_service
+from workflow_app.cycles.services import open_cycle
+from workflow_app.extensions import db
+from workflow_app.people.services import create_org_unit, create_user
+
+PASSWORD = "password123"
+FULL_REPORT = {
+    "key_work": "完成社区人口普查入户登记 1200 户",
+    "indicator_progress": "目标 1200 户，完成 1200 户",
+    "most_satisfied": "老旧小区改造按期完工",
+    "least_satisfied": "垃圾分类宣传覆盖不足",
+    "self_evaluation": "本季度工作积极主动，按时完成各项任务",
+    "self_scores": {"de": 95, "neng": 90, "qin": 92, "ji": 88, "lian": 96},
+    "indicators": [{"name": "人口普查入户登记", "target": "1200 户", "actual": "1200 户",
+                    "evidence_note": "入户登记台账"}],
+}
+
+
+@dataclass
+class World:
+    units: dict = field(default_factory=dict)
+    users: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        users = self.__dict__.get("users", {})
+        if name in users:
+            return users[name]
+        raise AttributeError(name)
+
+
+def make_user(username, unit, roles, supervisor=None, email=""):
+    return create_user(None, username=username, password=PASSWORD, display_name=username,
+                       org_unit=unit, roles=roles, supervisor=supervisor,
+                       email=email or f"{username}@example.test")
+
+
+def build_world():
+    w = World()
+    root = create_org_unit("县委组织部", None, "")
+    town = create_org_unit("城关镇", root, "乡镇")
+    com_a = create_org_unit("东街社区", town, "社区")
+    com_b = create_org_unit("西街社区", town, "社区")
+    w.units.update(root=root, town=town, a=com_a, b=com_b)
+    u = w.users
+    u["admin"] = make_user("admin", root, ["org_admin"])
+    u["audit"] = make_user("audit", root, ["auditor"])
+    u["sup_a"] = make_user("sup_a", town, ["supervisor", "cadre"])
+    u["sup_b"] = make_user("sup_b", town, ["supervisor"])
+    u["com_a1"] = make_user("com_a1", com_a, ["committee"])
+    u["com_a2"] = make_user("com_a2", com_a, ["committee"])
+    u["sec_a"] = make_user("sec_a", com_a, ["secretary"])
+    u["com_b"] = make_user("com_b", com_b, ["committee"])
+    u["sec_b"] = make_user("sec_b", com_b, ["secretary"])
+    for name in ("a1", "a2", "a3"):
+        u[name] = make_user(name, com_a, ["cadre"], supervisor=u["sup_a"])
+    u["b1"] = make_user("b1", com_b, ["cadre"], supervisor=u["sup_b"])
+    u["town_admin"] = make_user("town_admin", com_b, ["org_admin"])
+    db.session.commit()
+    return w
+
+
+def cycle_data(world, clock, **overrides):
+    data = {"name": "2026年第一季度平时考核", "kind": "quarterly", "year": 2026, "quarter": 1,
+            "workflow": "quarterly", "opens_at": (clock.now - timedelta(days=1)).isoformat(),
+            "submit_deadline": (clock.now + timedelta(days=14)).isoformat(),
+            "committee_stage": True, "publicity_days": 5, "appeal_days": 15}
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def world(app):
+    return build_world()
+
+
+@pytest.fixture
+def create_cycle(world, clock):
+    def factory(units=None, open_now=True, **overrides):
+        units = units or [world.units["town"]]
+        cycle = create_cycle_service(world.admin, cycle_data(world, clock, **overrides), units)
+        if open_now:
+            open_cycle(cycle, world.admin)
+        db.session.commit()
+        return cycle
+    return factory
+
+
+class ApiClient:
+    def __init__(self, client, token=None):
+        self.client, self.token = client, token
+
+    def _headers(self):
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def get(self, path, **kw):
+        return self.client.get("/api/v1" + path, headers=self._headers(), **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.client.post("/api/v1" + path, json=json, headers=self._headers(), **kw)
+
+    def put(self, path, json=None, **kw):
+        return self.client.put("/api/v1" + path, json=json, headers=self._headers(), **kw)
+
+    def fire(self, assessment_id, event, **payload):
+        return self.post(f"/assessments/{assessment_id}/events/{event}", json=payload)
+
+
+@pytest.fixture
+def api(client):
+    """api.as_user("a1") -> an ApiClient logged in with a bearer token."""
+    class Api(ApiClient):
+        def as_user(self, username, password=PASSWORD):
+            resp = client.post("/api/v1/tokens", json={"username": username,
+                                                       "password": password})
+            assert resp.status_code == 201, resp.get_json()
+            return ApiClient(client, resp.get_json()["token"])
+    return Api(client)

@@ -1,0 +1,113 @@
+"""The org_admin's cycle page (grade, publish) and the decisions after publication."""
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import FULL_REPORT
+from workflow_app.assessments.models import Assessment
+from workflow_app.assessments.services import fire_event, save_report
+from workflow_app.cycles.models import Cycle
+from workflow_app.extensions import db
+
+
+def _text(resp):
+    return resp.get_data(as_text=True)
+
+
+def _approve_all(world, names):
+    ids = []
+    for name in names:
+        cadre = world.users[name]
+        a = db.session.scalar(select(Assessment).where(Assessment.cadre_id == cadre.id))
+        save_report(a, cadre, FULL_REPORT)
+        fire_event(a, "submit", cadre)
+        fire_event(a, "approve", world.sup_a)
+        fire_event(a, "approve", world.com_a1, score=95 - len(ids))
+        fire_event(a, "approve", world.sec_a)
+        ids.append(a.id)
+    db.session.commit()
+    return ids
+
+
+@pytest.fixture
+def approved(world, create_cycle):
+    cycle = create_cycle()
+    return cycle.id, _approve_all(world, ["a1", "a2"])
+
+
+def test_admin_page_lists_cycles_with_state_counts(auth, world, approved):
+    cycle_id, _ = approved
+    html = _text(auth.user("admin").get("/admin/cycles"))
+    assert "2026年第一季度平时考核" in html and "进行中" in html
+    section = html[html.index(f'id="cycle-{cycle_id}"'):]
+    assert "填写中</th><td>3" in section and "已审定</th><td>2" in section
+    assert section.index("填写中") < section.index("已审定")  # in workflow order
+    assert "评定已审定结果" in section and "公示已评定结果" not in section  # grade first
+
+
+def test_grade_then_publish(auth, world, approved, fresh):
+    cycle_id, ids = approved
+    admin = auth.user("admin")
+    graded = admin.post(f"/admin/cycles/{cycle_id}/grade")
+    assert graded.status_code == 303
+    assert "已评定 2 人" in _text(admin.get("/admin/cycles"))
+    assert fresh(Assessment, ids[0]).grade is not None
+    published = admin.post(f"/admin/cycles/{cycle_id}/publish")
+    assert published.status_code == 303
+    page = _text(admin.get("/admin/cycles"))
+    assert "已公示 2 个结果" in page and "公示中</th><td>2" in page
+    assert fresh(Cycle, cycle_id).status == "published"
+
+
+def test_publish_before_grading_explains_why(auth, world, approved):
+    """The button is hidden before grading, but the server decides, not the page."""
+    cycle_id, _ = approved
+    admin = auth.user("admin")
+    resp = admin.post(f"/admin/cycles/{cycle_id}/publish", follow_redirects=True)
+    assert resp.status_code == 200
+    assert "没有可公示的结果：请先对已审定的考核评定等次。" in _text(resp)
+
+
+def test_admin_of_another_unit_cannot_grade(auth, world, approved):
+    cycle_id, _ = approved
+    resp = auth.user("town_admin").post(f"/admin/cycles/{cycle_id}/grade")
+    assert resp.status_code == 403
+    assert auth.user("admin").post("/admin/cycles/99999/grade").status_code == 404
+
+
+@pytest.fixture
+def published(auth, approved):
+    cycle_id, ids = approved
+    admin = auth.user("admin")
+    admin.post(f"/admin/cycles/{cycle_id}/grade")
+    admin.post(f"/admin/cycles/{cycle_id}/publish")
+    return ids
+
+
+def test_colleague_sees_only_the_published_result(auth, world, published):
+    html = _text(auth.user("a3").get(f"/assessments/{published[0]}"))
+    assert "公示中" in html and "同事仅可查看公示结果。" in html
+    assert FULL_REPORT["key_work"] not in html
+    assert 'class="decision decision-dispute"' in html  # colleagues may object
+
+
+def test_dispute_needs_a_reason_then_admin_dismisses(auth, world, published, fresh):
+    aid = published[0]
+    cadre = auth.user("a1")
+    page = _text(cadre.get(f"/assessments/{aid}"))
+    assert "提出异议" in page
+    refused = cadre.post(f"/assessments/{aid}/events/dispute", {"dispute-reason": ""})
+    assert refused.status_code == 422
+    assert 'id="dispute-reason-error">此项为必填项。' in _text(refused)
+    version = fresh(Assessment, aid).version
+    done = cadre.post(f"/assessments/{aid}/events/dispute", {
+        "dispute-reason": "评分依据有误", "dispute-version": str(version)})
+    assert done.status_code == 302
+    assert fresh(Assessment, aid).state == "disputed"
+    admin = auth.user("admin")
+    html = _text(admin.get(f"/assessments/{aid}"))
+    assert "异议成立" in html and "驳回异议" in html and "评分依据有误" in html
+    dismissed = admin.post(f"/assessments/{aid}/events/dismiss",
+                           {"dismiss-reason": "经核实评分无误"})
+    assert dismissed.status_code == 302
+    assert fresh(Assessment, aid).state == "published"

@@ -1,0 +1,78 @@
+"""JSON API v1 (DESIGN.md §7). Bearer tokens only: no cookies, hence no CSRF."""
+
+from flask import Blueprint, g, jsonify, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+from workflow_app.auth.services import user_for_token
+from workflow_app.errors import DomainError, Invalid, NotAuthenticated
+from workflow_app.extensions import db
+from workflow_app.messages import describe_fields
+
+bp = Blueprint("api", __name__)
+PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi"}
+
+
+@bp.before_request
+def authenticate_bearer():
+    g.api_user = None
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        g.api_user = user_for_token(header[7:].strip())
+    if g.api_user is None and request.endpoint not in PUBLIC_ENDPOINTS:
+        raise NotAuthenticated()
+
+
+def current_api_user():
+    return g.api_user
+
+
+def json_body():
+    """The request's JSON object, or a 422 that says what is wrong with it."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Invalid(_l("The request body must be a JSON object."), code="invalid_json")
+    return data
+
+
+def error_response(exc):
+    body = {"error": exc.code, "message": str(exc.message)}
+    if isinstance(exc, Invalid) and exc.fields:
+        body["fields"] = describe_fields(exc.fields)
+    return jsonify(body), exc.status
+
+
+@bp.errorhandler(DomainError)
+def handle_domain_error(exc):
+    db.session.rollback()
+    return error_response(exc)
+
+
+HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+              413: "too_large"}
+
+
+@bp.errorhandler(HTTPException)
+def handle_http_error(exc):
+    """Also used by the app for /api/ URLs that match no route (no blueprint yet)."""
+    db.session.rollback()
+    code = HTTP_CODES.get(exc.code, "http_error")
+    return jsonify({"error": code, "message": exc.description}), exc.code
+
+
+@bp.errorhandler(Exception)
+def handle_unexpected(exc):
+    db.session.rollback()
+    from flask import current_app
+
+    current_app.logger.exception("unhandled API error")
+    return jsonify({"error": "internal", "message": str(_l("Internal error."))}), 500
+
+
+from workflow_app.api import openapi  # noqa: E402,F401  (routes register on bp)
+from workflow_app.assessments import api as _assessments  # noqa: E402,F401
+from workflow_app.cycles import api as _cycles  # noqa: E402,F401
+from workflow_app.people import api as _people  # noqa: E402,F401
+from workflow_app.scoring import api as _scoring  # noqa: E402,F401
+from workflow_app.scoring import ratings_api as _ratings  # noqa: E402,F401
+from workflow_app.surveys import api as _surveys  # noqa: E402,F401

@@ -1,0 +1,158 @@
+"""`/api/v1/openapi.json`: every endpoint of the API, built from one table."""
+
+from flask import jsonify
+
+from workflow_app.api import bp
+from workflows import workflow_keys
+from workflows.registry import all_states
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+OBJ = {"type": "object"}
+STR, INT, NUM, BOOL = ({"type": t} for t in ("string", "integer", "number", "boolean"))
+NULLABLE_INT = {"type": ["integer", "null"]}
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error", "message"], "properties": {
+        "error": STR, "message": STR, "fields": OBJ}},
+    "TokenRequest": {"type": "object", "required": ["username", "password"],
+                     "properties": {"username": STR, "password": STR}},
+    "OrgUnitRequest": {"type": "object", "required": ["name"], "properties": {
+        "name": STR, "parent_id": NULLABLE_INT, "category": STR}},
+    "UserRequest": {"type": "object",
+                    "required": ["username", "password", "display_name", "org_unit_id"],
+                    "properties": {"username": STR, "password": STR, "display_name": STR,
+                                   "email": STR, "phone": STR, "org_unit_id": INT,
+                                   "supervisor_id": NULLABLE_INT,
+                                   "roles": {"type": "array", "items": STR}}},
+    "CycleRequest": {"type": "object", "required": [
+        "name", "kind", "year", "org_unit_ids", "opens_at", "submit_deadline"],
+        "properties": {"name": STR, "kind": {"enum": ["quarterly", "annual"]}, "year": INT,
+                       "quarter": NULLABLE_INT, "workflow": {"enum": workflow_keys()},
+                       "org_unit_ids": {"type": "array", "items": INT},
+                       "opens_at": {"type": "string", "format": "date-time"},
+                       "submit_deadline": {"type": "string", "format": "date-time"},
+                       "committee_stage": BOOL, "publicity_days": INT, "appeal_days": INT,
+                       "grading": OBJ}},
+    "ReportRequest": {"type": "object", "required": ["content"], "properties": {
+        "content": {"type": "object", "properties": {
+            "key_work": STR, "indicator_progress": STR, "most_satisfied": STR,
+            "least_satisfied": STR, "self_evaluation": STR, "self_scores": OBJ}}}},
+    "NegativeItemRequest": {"type": "object", "required": ["kind", "reason"], "properties": {
+        "kind": {"enum": ["deduct", "veto"]}, "points": NUM, "reason": STR, "evidence": STR}},
+    "OverrideRequest": {"type": "object", "required": ["grade", "reason"], "properties": {
+        "grade": STR, "reason": STR, "version": INT}},
+    "EventRequest": {"type": "object", "properties": {
+        "comment": STR, "reason": STR, "score": NUM, "version": INT}},
+    "Assessment": {"type": "object", "properties": {
+        "id": INT, "cycle_id": INT, "cadre_id": INT, "state": {"enum": all_states()},
+        "version": INT, "allowed_events": {"type": "array", "items": STR}, "report": OBJ,
+        "scores": {"type": "array"}, "score": NUM, "grade": STR, "flags": {"type": "array"},
+        "history": {"type": "array"}}},
+}
+
+# (method, path, summary, request schema or None, success status, needs auth)
+ENDPOINTS = [
+    ("post", "/tokens", "Log in; returns a bearer token", "TokenRequest", 201, False),
+    ("get", "/me", "The caller", None, 200, True),
+    ("post", "/org-units", "Create an org unit", "OrgUnitRequest", 201, True),
+    ("post", "/users", "Create a user with roles", "UserRequest", 201, True),
+    ("post", "/cycles", "Create a cycle", "CycleRequest", 201, True),
+    ("get", "/cycles/{id}", "A cycle", None, 200, True),
+    ("post", "/cycles/{id}/open", "Open: one assessment per cadre in scope", None, 200, True),
+    ("post", "/cycles/{id}/grade", "Grade approved assessments", None, 200, True),
+    ("post", "/cycles/{id}/publish", "Publish graded assessments (公示)", None, 200, True),
+    ("get", "/cycles/{id}/results", "Scores, grades, ranks and flags", None, 200, True),
+    ("get", "/tasks", "Assessments waiting for the caller", None, 200, True),
+    ("get", "/assessments", "Assessments the caller may see", None, 200, True),
+    ("get", "/assessments/{id}", "One assessment with report and history", None, 200, True),
+    ("put", "/assessments/{id}/report", "Save the report draft", "ReportRequest", 200, True),
+    ("post", "/assessments/{id}/events/{event}", "Fire a workflow event", "EventRequest", 200,
+     True),
+    ("post", "/assessments/{id}/negative-items", "Record a 负面清单 item (auditor, org_admin)",
+     "NegativeItemRequest", 201, True),
+    ("post", "/assessments/{id}/override", "Override a grade with a reason (org_admin)",
+     "OverrideRequest", 200, True),
+]
+
+QUERY = {"/assessments": ["cycle_id", "state", "limit", "offset"],
+         "/tasks": ["limit", "offset"]}
+
+
+def _operation(method, path, summary, request_schema, status, auth):
+    op = {"summary": summary, "responses": {
+        str(status): {"description": "OK", "content": {"application/json": {"schema": OBJ}}}}}
+    errors = {"401": "Not logged in", "403": "Not allowed (role or scope)", "404": "Unknown",
+              "409": "Wrong state or stale version", "422": "Invalid payload"}
+    for code, text in errors.items():
+        op["responses"][code] = {"description": text,
+                                 "content": {"application/json": {"schema": ERROR}}}
+    if request_schema:
+        op["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": {"$ref": f"#/components/schemas/{request_schema}"}}}}
+    params = [{"name": p.strip("{}"), "in": "path", "required": True,
+               "schema": STR if p == "{event}" else INT}
+              for p in path.split("/") if p.startswith("{")]
+    params += [{"name": q, "in": "query", "schema": STR} for q in QUERY.get(path, [])]
+    if params:
+        op["parameters"] = params
+    if not auth:
+        op["security"] = []
+    return op
+
+
+def build_spec():
+    paths = {}
+    for method, path, *rest in ENDPOINTS:
+        paths.setdefault(path, {})[method] = _operation(method, path, *rest)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Kaohe API", "version": "1"},
+        "servers": [{"url": "/api/v1"}],
+        "paths": paths,
+        "components": {"schemas": SCHEMAS, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(build_spec())
+
+
+# --- 360-degree ratings and satisfaction surveys (issue 5) ---------------------------------
+
+_DIMS = dict.fromkeys(("de", "neng", "qin", "ji", "lian"), NUM)
+SCHEMAS.update({
+    "RatersRequest": {"type": "object", "required": ["raters"], "properties": {
+        "raters": {"type": "array", "items": {"type": "object", "required": ["user_id", "group"],
+                   "properties": {"user_id": INT, "group": {
+                       "enum": ["superior", "peer", "subordinate", "public"]}}}}}},
+    "RatingRequest": {"type": "object", "required": list(_DIMS), "properties": _DIMS},
+    "TokensRequest": {"type": "object", "required": ["count"], "properties": {
+        "count": INT, "channel": {"enum": ["qr", "sms"]}}},
+    "SpotCheckRequest": {"type": "object", "properties": {
+        "satisfied": INT, "basically_satisfied": INT, "dissatisfied": INT, "note": STR}},
+})
+ENDPOINTS += [
+    ("get", "/assessments/{id}/raters", "360 raters of an assessment (org_admin)", None, 200,
+     True),
+    ("put", "/assessments/{id}/raters", "Set the 360 raters (org_admin)", "RatersRequest", 200,
+     True),
+    ("get", "/assessments/{id}/raters/suggested", "Raters suggested from the org tree", None,
+     200, True),
+    ("get", "/rating-tasks", "The caller's own rating tasks", None, 200, True),
+    ("post", "/assessments/{id}/rating", "Rate as an assigned rater, once", "RatingRequest", 201,
+     True),
+    ("get", "/ratings/{rating_id}", "A rating, for the rater who gave it only", None, 200, True),
+    ("get", "/assessments/{id}/rating-summary", "360 score and group means (folded below the "
+     "minimum)", None, 200, True),
+    ("post", "/assessments/{id}/survey", "Create the satisfaction survey (org_admin)", None, 201,
+     True),
+    ("get", "/assessments/{id}/survey", "The satisfaction survey's counts and rate", None, 200,
+     True),
+    ("post", "/surveys/{survey_id}/tokens", "Issue one-time survey links", "TokensRequest", 201,
+     True),
+    ("post", "/surveys/{survey_id}/spot-checks", "Record a phone spot check (电话抽查)",
+     "SpotCheckRequest", 201, True),
+]

@@ -1,0 +1,80 @@
+"""API: tasks, assessment lists and details, the report draft, firing events."""
+
+from flask import jsonify, request
+
+from workflow_app.api import bp, current_api_user, json_body
+from workflow_app.api.payload import optional_int, raise_if
+from workflow_app.assessments.models import Assessment
+from workflow_app.assessments.queries import tasks, visible
+from workflow_app.assessments.serialize import detail_json, summary_json
+from workflow_app.assessments.services import fire_event, get_assessment, save_report
+from workflow_app.errors import Invalid
+from workflow_app.extensions import db
+
+MAX_PAGE = 500
+
+
+def _page(query):
+    errors = {}
+    try:
+        limit = min(int(request.args.get("limit", 100)), MAX_PAGE)
+        offset = max(int(request.args.get("offset", 0)), 0)
+    except ValueError:
+        errors["limit"] = "not_a_number"
+    raise_if(errors)
+    return db.session.scalars(query.limit(limit).offset(offset)).all()
+
+
+@bp.get("/tasks")
+def list_tasks():
+    return jsonify([summary_json(a) for a in _page(tasks(current_api_user()))])
+
+
+@bp.get("/assessments")
+def list_assessments():
+    query = visible(current_api_user())
+    cycle_id = request.args.get("cycle_id")
+    if cycle_id:
+        if not cycle_id.isdigit():
+            raise Invalid(fields={"cycle_id": "not_a_number"})
+        query = query.where(Assessment.cycle_id == int(cycle_id))
+    if request.args.get("state"):
+        query = query.where(Assessment.state == request.args["state"])
+    return jsonify([summary_json(a) for a in _page(query.order_by(Assessment.id))])
+
+
+@bp.get("/assessments/<int:assessment_id>")
+def show_assessment(assessment_id):
+    user = current_api_user()
+    return jsonify(detail_json(get_assessment(assessment_id, user), user))
+
+
+@bp.put("/assessments/<int:assessment_id>/report")
+def put_report(assessment_id):
+    user = current_api_user()
+    data = json_body()
+    assessment = get_assessment(assessment_id, user)
+    if "content" not in data:
+        raise Invalid(fields={"content": "required"})
+    errors = {}
+    # Optional: the draft the content was based on; a newer save in between answers 409.
+    draft_version = optional_int(data, "draft_version", errors)
+    raise_if(errors)
+    save_report(assessment, user, data["content"], draft_version=draft_version)
+    db.session.commit()
+    return jsonify(detail_json(assessment, user))
+
+
+@bp.post("/assessments/<int:assessment_id>/events/<event>")
+def post_event(assessment_id, event):
+    user = current_api_user()
+    data = json_body() if request.content_length else {}
+    errors = {}
+    version = optional_int(data, "version", errors)
+    raise_if(errors)
+    assessment = get_assessment(assessment_id, user)
+    fire_event(assessment, event, user, comment=data.get("comment"), score=data.get("score"),
+               reason=data.get("reason"), version=version,
+               client_addr=request.remote_addr or "")
+    db.session.commit()
+    return jsonify(detail_json(assessment, user))

@@ -1,0 +1,63 @@
+"""回避: a committee member declares a conflict of interest on an item.
+
+From then on the member has no committee relation to the item (permissions), it
+leaves their queue (queries) and they no longer count towards the committee's
+rule. Declaring is audited on the item's chain. When the remaining members have
+already approved enough, the stage closes at once, recorded as done by the system.
+"""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from workflow_app.assessments import committee
+from workflow_app.assessments.guards import Guards
+from workflow_app.assessments.models import Recusal
+from workflow_app.assessments.permissions import can_declare_conflict, relations
+from workflow_app.assessments.report import MAX_TEXT
+from workflow_app.assessments.services import current_report, move, versioned_move
+from workflow_app.clock import as_utc, utcnow
+from workflow_app.errors import Conflict, NotAllowed, StaleVersion
+from workflow_app.extensions import db
+from workflow_app.validation import require_text
+from workflows import engine_for
+
+ALREADY_DECIDED = _l("You have already decided on this item in this round; "
+                     "a conflict of interest must be declared before deciding.")
+
+
+def declare_conflict(assessment, actor, reason, *, version=None, now=None, client_addr=""):
+    now = as_utc(now) if now else utcnow()
+    rels = relations(actor, assessment)
+    if "committee" not in rels:
+        raise NotAllowed()
+    if not can_declare_conflict(actor, assessment, rels):
+        raise Conflict(ALREADY_DECIDED, code="already_voted")
+    if version is not None and int(version) != assessment.version:
+        raise StaleVersion()
+    text = require_text("reason", reason, MAX_TEXT)
+    _add_recusal(assessment, actor, text, now)
+    entry = versioned_move(assessment, assessment.state, actor, {"committee"}, now,
+                            "declare_conflict", {"comment": text}, client_addr)
+    _close_if_rule_met(assessment, now, client_addr)
+    return entry
+
+
+def _add_recusal(assessment, actor, reason, now):
+    db.session.add(Recusal(assessment_id=assessment.id, member_id=actor.id, reason=reason,
+                           created_at=now))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise Conflict(code="already_recused") from None
+
+
+def _close_if_rule_met(assessment, now, client_addr):
+    """Fewer eligible members may mean the votes already cast are now enough."""
+    if not committee.is_committee_stage(assessment) or not committee.tally(assessment)["met"]:
+        return
+    engine = engine_for(assessment.cycle.workflow_key, assessment.cycle.workflow_version)
+    report = current_report(assessment)
+    transition = engine.fire(assessment.state, "approve", Guards(assessment, report, now))
+    params = committee.closing_params(assessment, {"comment": ""})
+    move(assessment, transition.dest, "approve", None, {"system"}, params, report, now,
+         client_addr)

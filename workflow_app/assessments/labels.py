@@ -1,0 +1,87 @@
+"""Human-readable names of workflow states, events, relations and report fields.
+
+English msgids, translated by Flask-Babel (Simplified Chinese by default). Views and
+templates use these; codes stay in the database and the API.
+"""
+
+from flask_babel import lazy_gettext as _l
+
+STATE_LABELS = {
+    "drafting": _l("Drafting"),
+    "supervisor_review": _l("Supervisor review"),
+    "committee_review": _l("Committee review"),
+    "secretary_approval": _l("Secretary approval"),
+    "leader_review": _l("Contact leader review"),
+    "approved": _l("Approved"),
+    "published": _l("Published"),
+    "disputed": _l("Objection under review"),
+    "final": _l("Final (filed)"),
+    "appealed": _l("Appeal under review"),
+}
+
+EVENT_LABELS = {
+    "open": _l("Opened"),
+    "submit": _l("Submit"),
+    "approve": _l("Approve"),
+    "send_back": _l("Send back"),
+    "publish": _l("Publish"),
+    "dispute": _l("Raise an objection"),
+    "uphold": _l("Uphold the objection"),
+    "dismiss": _l("Dismiss the objection"),
+    "finalize": _l("File as final"),
+    "appeal": _l("Appeal"),
+    "grant": _l("Grant the review"),
+    "deny": _l("Deny the appeal"),
+    "committee_vote": _l("Committee member's vote"),
+    "declare_conflict": _l("Stepped aside (conflict of interest)"),
+}
+
+RELATION_LABELS = {
+    "cadre": _l("Cadre"),
+    "supervisor": _l("Supervisor"),
+    "committee": _l("Committee member"),
+    "secretary": _l("Party secretary"),
+    "org_admin": _l("Organisation department"),
+    "auditor": _l("Auditor"),
+    "unit_member": _l("Colleague"),
+    "system": _l("System"),
+}
+
+CYCLE_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "scheduled": _l("Scheduled"),
+    "open": _l("Open"),
+    "closed": _l("Closed"),
+    "published": _l("Published"),
+    "archived": _l("Archived"),
+}
+
+REPORT_FIELD_LABELS = {
+    "key_work": _l("Key work done this quarter"),
+    "indicator_progress": _l("Progress on assigned indicators"),
+    "most_satisfied": _l("Work I am most satisfied with"),
+    "least_satisfied": _l("Work I am least satisfied with"),
+    "self_evaluation": _l("Self-evaluation"),
+}
+
+
+def _label(table, code):
+    return table.get(code, code) if code else ""
+
+
+def state_label(code):
+    return _label(STATE_LABELS, code)
+
+
+def event_label(code):
+    return _label(EVENT_LABELS, code)
+
+
+def relation_label(codes):
+    """'supervisor' or 'committee,secretary' (as stored in the audit log) → names."""
+    parts = [str(_label(RELATION_LABELS, c)) for c in (codes or "").split(",") if c]
+    return " / ".join(parts)
+
+
+def cycle_status_label(code):
+    return _label(CYCLE_STATUS_LABELS, code)

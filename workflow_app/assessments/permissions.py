@@ -1,0 +1,85 @@
+"""Who stands in which relation to an assessment, and so what they may see and do.
+
+One place for every check: views, API and templates all ask these functions, so
+what the UI shows and what the server allows cannot drift apart.
+"""
+
+from workflow_app.assessments import committee
+from workflow_app.people.roles import AUDITOR, CADRE, COMMITTEE, SECRETARY, SUPERVISOR
+from workflow_app.people.scope import administers, holds_over
+from workflows import engine_for
+
+PUBLIC_STATES = ("published", "disputed", "final", "appealed")
+READ_RELATIONS = {"cadre", "supervisor", "committee", "secretary", "org_admin", "auditor"}
+
+
+def relations(user, assessment):
+    """Relations `user` has to `assessment`: the names workflow transitions use."""
+    if user is None or not user.is_authenticated:
+        return set()
+    unit = assessment.org_unit
+    if user.id == assessment.cadre_id:
+        # Nobody acts on their own assessment in any other capacity.
+        return {"cadre"} if user.has_role(CADRE) else set()
+    found = set()
+    if user.has_role(SUPERVISOR) and assessment.cadre.supervisor_id == user.id:
+        found.add("supervisor")
+    for role in (COMMITTEE, SECRETARY, AUDITOR):
+        if holds_over(user, role, unit):
+            found.add(role)
+    if "committee" in found and committee.is_recused(user, assessment):
+        found.discard("committee")  # 回避: out of the item altogether
+    if administers(user, unit):
+        found.add("org_admin")
+    if user.org_unit_id == assessment.org_unit_id:
+        found.add("unit_member")
+    return found
+
+
+def can_view(user, assessment, rels=None):
+    rels = relations(user, assessment) if rels is None else rels
+    if rels & READ_RELATIONS:
+        return True
+    # Colleagues see a result while it is published (公示), nothing before.
+    return "unit_member" in rels and assessment.state in PUBLIC_STATES
+
+
+def sees_details(user, assessment, rels=None):
+    """Report, reviews and history: not for colleagues who only see the 公示."""
+    rels = relations(user, assessment) if rels is None else rels
+    return bool(rels & READ_RELATIONS)
+
+
+def can_fire(user, assessment, event, rels=None):
+    return event in allowed_events(user, assessment, rels)
+
+
+def allowed_events(user, assessment, rels=None):
+    rels = relations(user, assessment) if rels is None else rels
+    engine = engine_for(assessment.cycle.workflow_key, assessment.cycle.workflow_version)
+    events = [e for e in engine.events_from(assessment.state)
+              if engine.actors(assessment.state, e) & rels]
+    if _decided_in_committee(user, assessment, rels, events):
+        events = [e for e in events if e not in committee.VOTE_EVENTS]
+    return events
+
+
+def _decided_in_committee(user, assessment, rels, events):
+    return ("committee" in rels and any(e in committee.VOTE_EVENTS for e in events)
+            and committee.is_committee_stage(assessment)
+            and committee.has_voted(user, assessment))
+
+
+def can_declare_conflict(user, assessment, rels=None):
+    """A committee member steps out of an item (回避) before deciding on it."""
+    rels = relations(user, assessment) if rels is None else rels
+    if "committee" not in rels:
+        return False
+    return not (committee.is_committee_stage(assessment)
+                and committee.has_voted(user, assessment))
+
+
+def can_manage_attachments(user, assessment):
+    """Only the cadre, only while drafting, adds or withdraws evidence."""
+    return (user.is_authenticated and user.id == assessment.cadre_id
+            and assessment.state == "drafting")

@@ -1,0 +1,90 @@
+"""Scope-filtered queries: what a user may see, and what waits for their action.
+
+These build SQL from the same relations `permissions.relations` checks one by
+one, so a list never shows an item its detail page would refuse.
+"""
+
+from functools import cache
+
+from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy.orm import aliased
+
+from workflow_app.assessments.models import Assessment, CommitteeVote, Recusal
+from workflow_app.assessments.permissions import PUBLIC_STATES
+from workflow_app.people.models import OrgUnit, User
+from workflow_app.people.roles import AUDITOR, COMMITTEE, ORG_ADMIN, SECRETARY, SUPERVISOR
+from workflow_app.people.scope import scope_paths
+from workflows.registry import all_workflows
+
+WORK_EVENTS = ("submit", "approve", "send_back", "uphold", "dismiss", "grant", "deny")
+ROLE_OF = {"committee": COMMITTEE, "secretary": SECRETARY, "org_admin": ORG_ADMIN}
+
+Cadre = aliased(User, name="cadre")
+
+
+def _under(paths):
+    return or_(*[OrgUnit.path.like(p + "%") for p in paths]) if paths else false()
+
+
+def relation_clause(user, relation):
+    """SQL for "`user` stands in `relation` to the assessment row"."""
+    not_own = Assessment.cadre_id != user.id
+    if relation == "cadre":
+        return Assessment.cadre_id == user.id
+    if relation == "supervisor":
+        return and_(Cadre.supervisor_id == user.id, not_own) if user.has_role(
+            SUPERVISOR) else false()
+    if relation == "committee":
+        return and_(_under(scope_paths(user, COMMITTEE)), not_own, ~_recused(user))
+    if relation in ROLE_OF:
+        return and_(_under(scope_paths(user, ROLE_OF[relation])), not_own)
+    return false()
+
+
+def _recused(user):
+    return exists().where(Recusal.assessment_id == Assessment.id, Recusal.member_id == user.id)
+
+
+def _voted_this_round(user):
+    return exists().where(CommitteeVote.assessment_id == Assessment.id,
+                          CommitteeVote.member_id == user.id,
+                          CommitteeVote.round == Assessment.stage_seq)
+
+
+def base_query():
+    return (select(Assessment).join(Cadre, Cadre.id == Assessment.cadre_id)
+            .join(OrgUnit, OrgUnit.id == Assessment.org_unit_id))
+
+
+def visible(user):
+    readers = or_(_under(scope_paths(user, SECRETARY, ORG_ADMIN, AUDITOR)),
+                  and_(_under(scope_paths(user, COMMITTEE)), ~_recused(user)))
+    colleagues = and_(Assessment.org_unit_id == user.org_unit_id,
+                      Assessment.state.in_(PUBLIC_STATES))
+    return base_query().where(or_(
+        relation_clause(user, "cadre"), relation_clause(user, "supervisor"),
+        and_(readers, Assessment.cadre_id != user.id), colleagues))
+
+
+@cache
+def _work_pairs():
+    """(state, relation) pairs where some work event waits, over all workflows."""
+    return sorted({(t.source, actor) for wf in all_workflows() for t in wf.transitions
+                   if t.event in WORK_EVENTS for actor in t.actors
+                   if actor not in ("system", "unit_member")})
+
+
+def _task_clause(user, state, relation):
+    clause = and_(Assessment.state == state, relation_clause(user, relation))
+    if relation == "committee":
+        # A member who already decided this round has nothing left to do on it.
+        clause = and_(clause, ~_voted_this_round(user))
+    return clause
+
+
+def task_filter(user):
+    return or_(*[_task_clause(user, state, relation) for state, relation in _work_pairs()])
+
+
+def tasks(user):
+    return base_query().where(task_filter(user)).order_by(Assessment.state_since, Assessment.id)

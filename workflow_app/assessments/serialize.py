@@ -1,0 +1,54 @@
+"""JSON shapes of assessments, shared by the API and the web views."""
+
+from workflow_app.assessments.models import Review
+from workflow_app.assessments.permissions import allowed_events, relations, sees_details
+from workflow_app.assessments.services import current_report
+from workflow_app.audit.services import history
+from workflow_app.clock import as_utc
+from workflow_app.extensions import db
+
+
+def _num(value):
+    return float(value) if value is not None else None
+
+
+def _time(value):
+    return as_utc(value).isoformat() if value is not None else None
+
+
+def summary_json(a):
+    return {"id": a.id, "cycle_id": a.cycle_id, "cadre_id": a.cadre_id,
+            "cadre_name": a.cadre.display_name, "org_unit_id": a.org_unit_id,
+            "state": a.state, "version": a.version, "score": _num(a.score), "grade": a.grade,
+            "state_since": _time(a.state_since)}
+
+
+def detail_json(a, user):
+    rels = relations(user, a)
+    out = summary_json(a)
+    out.update({"allowed_events": allowed_events(user, a, rels), "rank": a.rank,
+                "flags": list(a.flags or []), "report": None, "scores": [], "history": []})
+    if sees_details(user, a, rels):
+        report = current_report(a)
+        out["report"] = {"revision": report.revision, "content": report.content,
+                         "draft_version": report.draft_version,
+                         "submitted_at": _time(report.submitted_at)}
+        out["scores"] = [_review_json(r) for r in _reviews(a)]
+        out["history"] = [_entry_json(e) for e in history("assessment", a.id)]
+    return out
+
+
+def _reviews(a):
+    return db.session.scalars(db.select(Review).where(Review.assessment_id == a.id)
+                              .order_by(Review.id)).all()
+
+
+def _review_json(r):
+    return {"stage": r.stage, "reviewer_id": r.reviewer_id, "decision": r.decision,
+            "score": _num(r.score), "comment": r.comment, "at": _time(r.created_at)}
+
+
+def _entry_json(e):
+    return {"seq": e.seq, "at": _time(e.at), "actor_id": e.actor_id, "actor_role": e.actor_role,
+            "event": e.action, "from": e.from_state, "to": e.to_state, "comment": e.comment,
+            "data": e.data}

@@ -1,0 +1,215 @@
+"""Changing assessments: saving the report and firing workflow events.
+
+Services take the acting user, never read the request, and never commit: the
+view, API handler, CLI command or job that called them commits once.
+"""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from workflow_app.assessments import committee, effects
+from workflow_app.assessments.deadlines import due_for
+from workflow_app.assessments.guards import MESSAGES, Guards
+from workflow_app.assessments.models import Assessment, SelfReport
+from workflow_app.assessments.permissions import can_view, relations
+from workflow_app.assessments.report import clean_content, missing_fields
+from workflow_app.audit.services import GENESIS, make_entry
+from workflow_app.clock import as_utc, utcnow
+from workflow_app.errors import Conflict, Invalid, NotAllowed, NotFound, StaleVersion, WrongState
+from workflow_app.extensions import db
+from workflow_app.validation import parse_score
+from workflows import GuardFailed, engine_for, get_workflow
+from workflows.definition import REQUIRED
+
+STALE_DRAFT = _l("This draft was changed in another window or on another device in the "
+                 "meantime. What you typed is still here; save again to replace the other "
+                 "version with it.")
+
+
+def get_assessment(assessment_id, user):
+    """Load an assessment the user may see: 404 when unknown, 403 when out of scope."""
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise NotFound()
+    if not can_view(user, assessment):
+        raise NotAllowed()
+    return assessment
+
+
+def current_report(assessment):
+    return db.session.scalar(
+        select(SelfReport).where(SelfReport.assessment_id == assessment.id)
+        .order_by(SelfReport.revision.desc()).limit(1))
+
+
+def reports(assessment):
+    return db.session.scalars(
+        select(SelfReport).where(SelfReport.assessment_id == assessment.id)
+        .order_by(SelfReport.revision)).all()
+
+
+def save_report(assessment, actor, content, now=None, draft_version=None):
+    """Save the draft. Only the cadre, only while drafting; anything typed is kept.
+
+    `draft_version` is the draft the text was typed on: when another tab or device
+    saved in between, the save is refused (409) instead of silently overwriting it.
+    """
+    if actor.id != assessment.cadre_id:
+        raise NotAllowed()
+    if assessment.state != "drafting":
+        raise WrongState()
+    report = current_report(assessment)
+    cleaned = clean_content(content)
+    expected = report.draft_version if draft_version is None else int(draft_version)
+    result = db.session.execute(
+        update(SelfReport)
+        .where(SelfReport.id == report.id, SelfReport.draft_version == expected)
+        .values(content=cleaned, draft_version=expected + 1,
+                updated_at=as_utc(now) if now else utcnow())
+        .execution_options(synchronize_session="evaluate"))
+    if result.rowcount != 1:
+        raise StaleVersion(STALE_DRAFT, code="stale_draft")
+    return report
+
+
+def fire_event(assessment, event, actor, *, comment=None, score=None, reason=None,
+               version=None, client_addr="", now=None):
+    """Fire `event` on `assessment` as `actor` (None: the scheduler).
+
+    At the committee stage a member's approve is a vote: it is recorded and audited
+    (action "committee_vote") and the state moves on only once the cycle's rule is met.
+    """
+    now = as_utc(now) if now else utcnow()
+    rels = {"system"} if actor is None else relations(actor, assessment)
+    engine = _check_can_try(assessment, event, actor, rels, version)
+    candidates = engine.candidates(assessment.state, event)
+    report = current_report(assessment)
+    guards = Guards(assessment, report, now)
+    params = _check_params(candidates[0], guards, comment=comment, score=score, reason=reason)
+    transition = _run_engine(engine, assessment, event, guards, report)
+    acting_as = rels & set(transition.actors)
+    if committee.counts_votes(assessment, event, acting_as):
+        entry, params = _vote(assessment, event, actor, acting_as, params, report, now,
+                              client_addr)
+        if entry is not None:
+            return entry
+    return move(assessment, transition.dest, event, actor, acting_as, params, report, now,
+                client_addr)
+
+
+def _vote(assessment, event, actor, acting_as, params, report, now, client_addr):
+    """Record a member's vote. Returns (its audit entry, _) while the rule is not met yet,
+    else (None, the parameters of the stage's decision: the members' mean as its score)."""
+    committee.record_vote(assessment, actor, event, params, report, now)
+    if event != "approve":
+        return None, params  # one member's send-back sends the item back at once
+    if not committee.tally(assessment)["met"]:
+        return versioned_move(assessment, assessment.state, actor, acting_as, now,
+                              "committee_vote", params, client_addr), params
+    return None, {**committee.closing_params(assessment, params),
+                  "member_score": params.get("score")}
+
+
+def move(assessment, dest, event, actor, acting_as, params, report, now, client_addr=""):
+    """Audit the move, change the state, then apply the event's effects."""
+    source = assessment.state
+    entry = versioned_move(assessment, dest, actor, acting_as, now, event, params, client_addr)
+    effects.apply(assessment, event, source, actor, params, report, now)
+    return entry
+
+
+def _check_can_try(assessment, event, actor, rels, version):
+    workflow = get_workflow(assessment.cycle.workflow_key, assessment.cycle.workflow_version)
+    if event not in workflow.events:
+        raise NotFound(code="unknown_event")
+    if actor is not None and not can_view(actor, assessment, rels):
+        raise NotAllowed()
+    if version is not None and int(version) != assessment.version and not _same_round(
+            assessment, event, rels, int(version)):
+        raise StaleVersion()
+    engine = engine_for(workflow.key, workflow.version)
+    if not engine.candidates(assessment.state, event):
+        raise WrongState()
+    if not engine.actors(assessment.state, event) & rels:
+        raise NotAllowed()
+    return engine
+
+
+def _same_round(assessment, event, rels, version):
+    """Other members' votes move the version on, not the item: a member who loaded the
+    page in this committee round may still vote (their own second vote is refused)."""
+    return (event in committee.VOTE_EVENTS and "committee" in rels
+            and committee.is_committee_stage(assessment) and version >= assessment.stage_seq)
+
+
+def _check_params(transition, guards, **given):
+    params, errors = {}, {}
+    for name, value in given.items():
+        rule = transition.field_rule(name, guards)
+        text = value.strip() if isinstance(value, str) else value
+        if rule == REQUIRED and text in (None, ""):
+            errors[name] = "required"
+        elif name == "score":
+            if rule is None and text not in (None, ""):
+                errors[name] = "not_accepted"
+            else:
+                params[name] = _score_or_error(text, errors)
+        else:
+            params[name] = text if isinstance(text, str) else ("" if text is None else None)
+            if params[name] is None:
+                errors[name] = "not_text"
+    if errors:
+        raise Invalid(fields=errors)
+    return params
+
+
+def _score_or_error(value, errors):
+    try:
+        return parse_score(value)
+    except Invalid as exc:
+        errors.update(exc.fields)
+        return None
+
+
+def _run_engine(engine, assessment, event, guards, report):
+    try:
+        return engine.fire(assessment.state, event, guards)
+    except GuardFailed as exc:
+        if exc.guard == "report_complete":
+            raise Invalid(fields=missing_fields(report.content if report else {}),
+                          code="report_incomplete") from None
+        raise WrongState(MESSAGES.get(exc.guard), code=exc.guard) from None
+
+
+def versioned_move(assessment, dest, actor, acting_as, now, event, params, client_addr):
+    """The version-checked UPDATE: of two concurrent actors exactly one wins.
+
+    Every entry on an assessment's chain goes through here, whether or not the state
+    changes (a committee vote, a recusal), so `version` always equals the last seq.
+    """
+    seq = assessment.version + 1
+    entry = make_entry(
+        "assessment", assessment.id, seq, assessment.audit_head or GENESIS, actor=actor,
+        at=now, actor_role=",".join(sorted(acting_as)), action=event,
+        from_state=assessment.state, to_state=dest, comment=params.get("comment") or "",
+        data=_entry_data(params), client_addr=client_addr or "")
+    values = {"version": seq, "audit_head": entry.hash}
+    if dest != assessment.state:
+        values.update(state=dest, state_since=now, stage_seq=seq,
+                      due_at=due_for(assessment.cycle, dest, now))
+    result = db.session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id, Assessment.version == assessment.version)
+        .values(**values).execution_options(synchronize_session="evaluate"))
+    if result.rowcount != 1:
+        raise Conflict(code="already_handled")
+    db.session.add(entry)
+    return entry
+
+
+def _entry_data(params):
+    data = {k: params[k] for k in ("score", "member_score", "from_grade", "to_grade")
+            if params.get(k) is not None}
+    if params.get("reason"):
+        data["reason"] = params["reason"]
+    return data

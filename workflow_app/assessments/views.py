@@ -1,0 +1,228 @@
+"""Web views for assessments: the assessment (review) page and its decisions.
+
+Each request commits at most once; on any domain error the session is rolled back
+and the page is shown again with what the user typed and why it was refused. The
+cadre's report, the queue, evidence files and dashboards live in views_*.py on the
+same blueprint.
+"""
+
+from datetime import timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_datetime, gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from forms.assessments import ConflictForm, DecisionForm
+from workflow_app.assessments import committee, labels
+from workflow_app.assessments.conflicts import declare_conflict
+from workflow_app.assessments.context import review_details
+from workflow_app.assessments.deadlines import due_of, is_overdue
+from workflow_app.assessments.guards import Guards
+from workflow_app.assessments.permissions import (
+    allowed_events,
+    can_declare_conflict,
+    relations,
+    sees_details,
+)
+from workflow_app.assessments.report import DIMENSION_LABELS
+from workflow_app.assessments.services import current_report, fire_event, get_assessment
+from workflow_app.clock import as_utc, utcnow
+from workflow_app.errors import Conflict, Invalid, WrongState
+from workflow_app.extensions import db
+from workflow_app.people.roles import CADRE
+from workflow_app.workcalendar import LOCAL_TZ
+from workflows import engine_for
+
+bp = Blueprint("assessments", __name__)
+ALREADY_HANDLED = _l("This item has already been handled by someone else. "
+                     "Its current state is shown below.")
+
+
+@bp.context_processor
+def _report_labels():
+    return {"field_labels": labels.REPORT_FIELD_LABELS, "dimension_labels": DIMENSION_LABELS}
+
+
+@bp.app_template_filter("state_label")
+def _state_label(code):
+    return labels.state_label(code)
+
+
+@bp.app_template_filter("event_label")
+def _event_label(code):
+    return labels.event_label(code)
+
+
+@bp.app_template_filter("relation_label")
+def _relation_label(codes):
+    return labels.relation_label(codes)
+
+
+@bp.app_template_filter("local_time")
+def _local_time(value):
+    return format_datetime(as_utc(value), "yyyy-MM-dd HH:mm") if value else ""
+
+
+@bp.app_template_filter("due_time")
+def _due_time(value):
+    """A due moment at local midnight reads as the day before (due by the end of it)."""
+    if not value:
+        return ""
+    local = as_utc(value).astimezone(LOCAL_TZ)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return format_date(local - timedelta(days=1), "yyyy-MM-dd")
+    return format_datetime(as_utc(value), "yyyy-MM-dd HH:mm")
+
+
+@bp.app_template_filter("file_size")
+def _file_size(size):
+    return f"{size / 1048576:.1f} MB" if size >= 1048576 else f"{max(size // 1024, 1)} KB"
+
+
+@bp.app_template_filter("dict_without")
+def _dict_without(values, *keys):
+    return {k: v for k, v in (values or {}).items() if k not in keys}
+
+
+def client_addr():
+    return request.remote_addr or ""
+
+
+@bp.get("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if current_user.has_role(CADRE):
+        return redirect(url_for(".my"))
+    return redirect(url_for(".task_list"))
+
+
+# --- the assessment page -------------------------------------------------------------------
+
+def event_rules(a, event):
+    """Parameter rules ("required"/"optional") of `event` from the current state."""
+    engine = engine_for(a.cycle.workflow_key, a.cycle.workflow_version)
+    candidates = engine.candidates(a.state, event)
+    if not candidates:
+        return {}
+    guards = Guards(a, current_report(a), utcnow())
+    return {name: candidates[0].field_rule(name, guards)
+            for name in DecisionForm.PARAMS if candidates[0].fields.get(name)}
+
+
+def _decision_forms(a, rels, posted=None):
+    forms = {}
+    for event in allowed_events(current_user, a, rels):
+        if posted is not None and getattr(posted, "event", None) == event:
+            forms[event] = posted
+            continue
+        form = DecisionForm(formdata=None, event=event, rules=event_rules(a, event))
+        form.version.data = a.version
+        forms[event] = form
+    return forms
+
+
+def _conflict_form(a, rels, posted=None):
+    if not can_declare_conflict(current_user, a, rels):
+        return None
+    if isinstance(posted, ConflictForm):
+        return posted
+    form = ConflictForm(formdata=None)
+    form.version.data = a.version
+    return form
+
+
+def _render_detail(a, posted=None, status=200):
+    rels = relations(current_user, a)
+    now = utcnow()
+    context = {"a": a, "forms": _decision_forms(a, rels, posted), "details": None,
+               "conflict_form": _conflict_form(a, rels, posted),
+               "due": due_of(a), "overdue": is_overdue(a, now)}
+    if sees_details(current_user, a, rels):
+        context["details"] = review_details(a, current_user)
+    if committee.is_committee_stage(a) and context["details"] is not None:
+        context["tally"] = committee.tally(a)
+    return render_template("assessments/detail.html", **context), status
+
+
+@bp.get("/assessments/<int:assessment_id>")
+@login_required
+def detail(assessment_id):
+    return _render_detail(get_assessment(assessment_id, current_user))
+
+
+@bp.post("/assessments/<int:assessment_id>/events/<event>")
+@login_required
+def fire(assessment_id, event):
+    a = get_assessment(assessment_id, current_user)
+    form = DecisionForm(event=event, rules=event_rules(a, event))
+    try:
+        entry = fire_event(a, event, current_user, **form.params(),
+                           version=form.version_number(), client_addr=client_addr())
+    except Invalid as exc:
+        return _decision_invalid(assessment_id, form, exc)
+    except Conflict as exc:
+        return _decision_conflict(assessment_id, exc)
+    db.session.commit()
+    flash(done_message(event, entry), "success")
+    return redirect(url_for(".detail", assessment_id=assessment_id))
+
+
+def done_message(event, entry):
+    if entry.action == "committee_vote":
+        return gettext("Your vote was recorded. The item moves on once enough committee "
+                       "members have approved.")
+    return gettext("Done: %(event)s.", event=labels.event_label(event))
+
+
+def _decision_invalid(assessment_id, form, exc):
+    db.session.rollback()
+    form.apply_errors(exc.fields)
+    flash(gettext("The decision could not be recorded. Please check the marked fields."), "error")
+    return _render_detail(get_assessment(assessment_id, current_user), form, exc.status)
+
+
+def _decision_conflict(assessment_id, exc):
+    """Someone else acted first (or the state does not allow it): show the fresh state."""
+    db.session.rollback()
+    flash(str(conflict_message(exc)), "error")
+    return _render_detail(get_assessment(assessment_id, current_user), status=exc.status)
+
+
+def conflict_message(exc):
+    if type(exc) is WrongState and exc.code != "wrong_state":
+        return exc.message
+    if exc.code in ("already_voted", "stale_draft"):
+        return exc.message
+    return ALREADY_HANDLED
+
+
+@bp.post("/assessments/<int:assessment_id>/conflict")
+@login_required
+def conflict(assessment_id):
+    a = get_assessment(assessment_id, current_user)
+    form = ConflictForm()
+    try:
+        declare_conflict(a, current_user, form.reason.data, version=form.version_number(),
+                         client_addr=client_addr())
+    except Invalid as exc:
+        db.session.rollback()
+        form.apply_errors(exc.fields)
+        flash(gettext("Please give the reason for stepping aside."), "error")
+        return _render_detail(get_assessment(assessment_id, current_user), form, exc.status)
+    except Conflict as exc:
+        return _decision_conflict(assessment_id, exc)
+    db.session.commit()
+    flash(gettext("You have stepped aside from this item. It has left your queue."),
+          "success")
+    return redirect(url_for(".task_list"))
+
+
+# The other pages of this blueprint register their routes on import.
+from workflow_app.assessments import (  # noqa: E402,F401
+    views_dashboard,
+    views_files,
+    views_my,
+    views_queue,
+)

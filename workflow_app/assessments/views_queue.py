@@ -1,0 +1,137 @@
+"""The reviewer's queue: filters, counts per state, paging, and batch decisions.
+
+A batch decision is checked and audited item by item, each in its own savepoint,
+so one refused item does not undo the others; the request commits once at the end
+and shows, per item, whether it was done and if not, why.
+"""
+
+from flask import flash, render_template, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from forms.assessments import BatchForm, QueueFilterForm, message
+from workflow_app.assessments import labels, queue
+from workflow_app.assessments.deadlines import due_of
+from workflow_app.assessments.services import fire_event, get_assessment
+from workflow_app.assessments.views import bp, client_addr, conflict_message, event_rules
+from workflow_app.clock import utcnow
+from workflow_app.errors import Conflict, DomainError, Invalid, NotFound
+from workflow_app.extensions import db
+from workflow_app.validation import parse_score
+
+PAGE_SIZE = 20
+BATCH_EVENTS = ("approve", "send_back")
+MAX_BATCH = 100
+NOTHING_SELECTED = _l("Please select at least one item.")
+
+
+def _page_number():
+    value = request.args.get("page", "1")
+    return min(max(int(value), 1), 100000) if value.isdigit() else 1
+
+
+def _filters():
+    found = queue.choices(current_user)
+    states = [(code, label) for code, label in labels.STATE_LABELS.items()]
+    form = QueueFilterForm(request.args, cycles=found["cycles"], units=found["units"],
+                           states=states)
+    chosen_cycle, chosen_unit = form.chosen(form.cycle), form.chosen(form.unit)
+    sort = form.sort.data if form.sort.data in queue.SORTS else "due"
+    return form, queue.QueueFilter(
+        cycle_id=int(chosen_cycle) if chosen_cycle else None,
+        unit_id=int(chosen_unit) if chosen_unit else None,
+        state=form.chosen(form.state), overdue=bool(form.overdue.data), sort=sort)
+
+
+def _queue_context(batch=None, results=None, selected=()):
+    form, f = _filters()
+    now, number = utcnow(), _page_number()
+    rows, has_next = queue.page(current_user, f, now, number, PAGE_SIZE)
+    counts = queue.state_counts(current_user, f, now)
+    return {"filters": form, "f": f, "rows": rows, "page": number, "has_next": has_next,
+            "counts": [(s, counts[s]) for s in labels.STATE_LABELS if s in counts],
+            "total": sum(counts.values()), "overdue_total": queue.overdue_count(
+                current_user, f, now),
+            "due": {a.id: due_of(a) for a in rows}, "now": now,
+            "batch": batch or BatchForm(formdata=None), "results": results,
+            "selected": {ident for ident, _ in selected},
+            "args": {k: v for k, v in request.args.items() if k != "page"}}
+
+
+@bp.get("/tasks")
+@login_required
+def task_list():
+    return render_template("assessments/tasks.html", **_queue_context())
+
+
+def _selected():
+    """[(id, version)] from the "id:version" checkboxes; junk is ignored."""
+    out = []
+    for value in request.form.getlist("items")[:MAX_BATCH]:
+        ident, _, version = value.partition(":")
+        if ident.isdigit():
+            out.append((int(ident), int(version) if version.isdigit() else None))
+    return list(dict.fromkeys(out))
+
+
+@bp.post("/tasks/batch")
+@login_required
+def batch():
+    form = BatchForm()
+    event = request.form.get("event")
+    selected = _selected()
+    problem = _batch_problem(form, event, selected)
+    if problem:
+        flash(str(problem), "error")
+        context = _queue_context(form, selected=selected)
+        return render_template("assessments/tasks.html", **context), 422
+    results = [_one(ident, version, event, form) for ident, version in selected]
+    db.session.commit()
+    return render_template("assessments/tasks.html",
+                           **_queue_context(BatchForm(formdata=None), results))
+
+
+def _batch_problem(form, event, selected):
+    if event not in BATCH_EVENTS:
+        return gettext("Please choose approve or send back.")
+    if not selected:
+        return NOTHING_SELECTED
+    if event == "send_back" and not (form.comment.data or "").strip():
+        form.comment.errors = [*form.comment.errors, message("required")]
+        return gettext("A comment is required to send items back.")
+    try:
+        parse_score(form.score.data)
+    except Invalid as exc:
+        form.apply_errors({"score": exc.fields["score"]})
+        return gettext("The decision could not be recorded. Please check the marked fields.")
+    return None
+
+
+def _one(ident, version, event, form):
+    """Fire `event` on one item in its own savepoint: {"id", "a", "ok", "why"}."""
+    result = {"id": ident, "a": None, "ok": False, "why": ""}
+    try:
+        with db.session.begin_nested():
+            a = result["a"] = get_assessment(ident, current_user)
+            fire_event(a, event, current_user, comment=form.comment.data,
+                       score=_score_for(a, event, form), version=version, client_addr=client_addr())
+        result["ok"] = True
+    except DomainError as exc:
+        result["why"] = _why(exc)
+    return result
+
+
+def _score_for(a, event, form):
+    """The batch score where the stage takes one; nothing elsewhere (e.g. the secretary)."""
+    return form.score.data if event_rules(a, event).get("score") else None
+
+
+def _why(exc):
+    if isinstance(exc, Invalid):
+        return "; ".join(str(message(code)) for code in exc.fields.values()) or str(exc.message)
+    if isinstance(exc, NotFound):
+        return str(exc.message)
+    if isinstance(exc, Conflict):
+        return str(conflict_message(exc))
+    return str(exc.message)

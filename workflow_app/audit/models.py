@@ -1,0 +1,31 @@
+"""Append-only audit log, hash-chained per subject (an assessment, a cycle, a user …)."""
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workflow_app.extensions import db
+from workflow_app.models_base import pk, timestamp
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = pk()
+    subject_type: Mapped[str] = mapped_column(String(30))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_role: Mapped[str] = mapped_column(String(30), default="")
+    # Who the actor stood in for (a substitute acting for an absent reviewer).
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at = timestamp(nullable=False)
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str] = mapped_column(String(30), default="")
+    to_state: Mapped[str] = mapped_column(String(30), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    client_addr: Mapped[str] = mapped_column(String(64), default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    # Also the lock that keeps two writers from forking one chain.
+    __table_args__ = (UniqueConstraint("subject_type", "subject_id", "seq"),)

@@ -1,0 +1,108 @@
+"""API: cycles, opening, grading, publishing, results."""
+
+from flask import jsonify
+from sqlalchemy import select
+
+from workflow_app.api import bp, current_api_user, json_body
+from workflow_app.assessments.models import Assessment
+from workflow_app.clock import as_utc
+from workflow_app.cycles.models import Cycle
+from workflow_app.cycles.services import can_manage_cycle, create_cycle, open_cycle
+from workflow_app.errors import Invalid, NotAllowed, NotFound
+from workflow_app.extensions import db
+from workflow_app.people.models import OrgUnit
+from workflow_app.people.scope import reads_all_of
+from workflow_app.scoring.grading import merged_config
+from workflow_app.scoring.services import grade_cycle, publish_cycle
+
+
+def cycle_json(c):
+    def t(v):
+        return as_utc(v).isoformat() if v else None
+    return {"id": c.id, "name": c.name, "kind": c.kind, "year": c.year, "quarter": c.quarter,
+            "workflow": c.workflow_key, "workflow_version": c.workflow_version,
+            "status": c.status, "org_unit_ids": [u.id for u in c.org_units],
+            "opens_at": t(c.opens_at), "submit_deadline": t(c.submit_deadline),
+            "committee_stage": c.committee_stage, "publicity_days": c.publicity_days,
+            "appeal_days": c.appeal_days, "grading": c.grading,
+            "publication_ends_at": t(c.publication_ends_at)}
+
+
+def _units(ids):
+    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool)
+                                            for i in ids):
+        raise Invalid(fields={"org_unit_ids": "not_a_list"})
+    units = db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids))).all()
+    if len(units) != len(set(ids)):
+        raise Invalid(fields={"org_unit_ids": "not_found"})
+    return units
+
+
+def managed_cycle(cycle_id):
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound()
+    if not can_manage_cycle(current_api_user(), cycle):
+        raise NotAllowed()
+    return cycle
+
+
+@bp.post("/cycles")
+def create_cycle_api():
+    data = json_body()
+    cycle = create_cycle(current_api_user(), data, _units(data.get("org_unit_ids", [])))
+    db.session.commit()
+    return jsonify(cycle_json(cycle)), 201
+
+
+def readable_cycle(cycle_id):
+    """A cycle whose every unit the caller reads (org_admin or auditor over it)."""
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound()
+    if not all(reads_all_of(current_api_user(), u) for u in cycle.org_units):
+        raise NotAllowed()
+    return cycle
+
+
+@bp.get("/cycles/<int:cycle_id>")
+def show_cycle(cycle_id):
+    return jsonify(cycle_json(readable_cycle(cycle_id)))
+
+
+@bp.post("/cycles/<int:cycle_id>/open")
+def open_cycle_api(cycle_id):
+    cycle = managed_cycle(cycle_id)
+    created = open_cycle(cycle, current_api_user())
+    db.session.commit()
+    return jsonify({**cycle_json(cycle), "created": len(created)})
+
+
+@bp.post("/cycles/<int:cycle_id>/grade")
+def grade_cycle_api(cycle_id):
+    cycle = managed_cycle(cycle_id)
+    summary = grade_cycle(cycle, current_api_user())
+    db.session.commit()
+    return jsonify(summary)
+
+
+@bp.post("/cycles/<int:cycle_id>/publish")
+def publish_cycle_api(cycle_id):
+    cycle = managed_cycle(cycle_id)
+    published = publish_cycle(cycle, current_api_user())
+    db.session.commit()
+    return jsonify({**cycle_json(cycle), "published": len(published)})
+
+
+@bp.get("/cycles/<int:cycle_id>/results")
+def cycle_results(cycle_id):
+    cycle = readable_cycle(cycle_id)
+    tiers = merged_config(cycle.grading, cycle.kind).get("pay_tiers") or {}
+    rows = db.session.scalars(select(Assessment).where(
+        Assessment.cycle_id == cycle_id, Assessment.grade.is_not(None))
+        .order_by(Assessment.rank, Assessment.id)).all()
+    return jsonify([{"assessment_id": a.id, "cadre_id": a.cadre_id,
+                     "score": float(a.score) if a.score is not None else None,
+                     "grade": a.grade, "rank": a.rank, "flags": a.flags, "state": a.state,
+                     "pay_pct": tiers.get(a.grade)}
+                    for a in rows])

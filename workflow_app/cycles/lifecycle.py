@@ -1,0 +1,164 @@
+"""A cycle's status: draft → scheduled → open → closed → published → archived.
+
+`open` is cycles.services.open_cycle (the scheduler at `opens_at`, or the admin
+at once); `published` is scoring.services.publish_cycle. This module holds the
+other moves, the closing job and copying a cycle to the next period.
+
+Closing the window: drafting assessments stay `drafting` (nothing is thrown
+away) and get the flag `not_submitted`; the `window_open` guard then refuses
+their submit because the cycle is no longer open.
+"""
+
+import re
+from calendar import monthrange
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from workflow_app.assessments.models import Assessment
+from workflow_app.audit.services import record
+from workflow_app.clock import as_utc, utcnow
+from workflow_app.cycles.models import Cycle
+from workflow_app.cycles.services import can_manage_cycle
+from workflow_app.errors import NotAllowed, WrongState
+from workflow_app.extensions import db
+from workflow_app.workcalendar import LOCAL_TZ
+from workflows import get_workflow
+
+NOT_SUBMITTED = "not_submitted"
+NOT_FINAL = _l("Some results of this cycle are not final yet (objections or appeals open).")
+
+
+# Status moves made by an administrator, and the statuses they start from.
+ACTION_SOURCES = {"schedule": ("draft",), "unschedule": ("scheduled",),
+                  "open": ("draft", "scheduled"), "close": ("open",), "archive": ("published",)}
+ACTION_LABELS = {"schedule": _l("Schedule"), "unschedule": _l("Back to draft"),
+                 "open": _l("Open now"), "close": _l("Close the window"),
+                 "archive": _l("Archive")}
+
+
+def allowed_actions(user, cycle):
+    """The status moves `user` may make on `cycle` now (for buttons; services re-check)."""
+    if not can_manage_cycle(user, cycle):
+        return []
+    return [a for a, sources in ACTION_SOURCES.items() if cycle.status in sources]
+
+
+def can_edit_cycle(user, cycle):
+    return cycle.status in ("draft", "scheduled") and can_manage_cycle(user, cycle)
+
+
+def _move(cycle, actor, source, dest, action, now=None, **data):
+    if actor is not None and not can_manage_cycle(actor, cycle):
+        raise NotAllowed()
+    if cycle.status not in source:
+        raise WrongState()
+    cycle.status = dest
+    record("cycle", cycle.id, action, actor=actor, at=now, data=data)
+    return cycle
+
+
+def schedule_cycle(cycle, actor):
+    """draft → scheduled: the scheduler opens it at `opens_at`."""
+    return _move(cycle, actor, ("draft",), "scheduled", "schedule")
+
+
+def unschedule_cycle(cycle, actor):
+    """scheduled → draft: kept from opening while it is changed."""
+    return _move(cycle, actor, ("scheduled",), "draft", "unschedule")
+
+
+def close_cycle(cycle, actor, now=None):
+    """open → closed: no more submissions; unsubmitted assessments are flagged."""
+    now = as_utc(now) if now else utcnow()
+    late = db.session.scalars(select(Assessment).where(
+        Assessment.cycle_id == cycle.id, Assessment.state == "drafting")).all()
+    _move(cycle, actor, ("open",), "closed", "close", now=now, not_submitted=len(late))
+    cycle.closed_at = now
+    rows = [{"id": a.id, "flags": [*(a.flags or []), NOT_SUBMITTED]} for a in late
+            if NOT_SUBMITTED not in (a.flags or [])]
+    if rows:
+        db.session.execute(update(Assessment), rows)
+    return len(late)
+
+
+def archive_cycle(cycle, actor):
+    """published → archived, once every result is final (备案)."""
+    final = get_workflow(cycle.workflow_key, cycle.workflow_version).final_states
+    pending = db.session.scalar(select(Assessment.id).where(
+        Assessment.cycle_id == cycle.id, Assessment.state.not_in(final)).limit(1))
+    if pending is not None and cycle.status == "published":
+        raise WrongState(NOT_FINAL, code="not_final")
+    return _move(cycle, actor, ("published",), "archived", "archive")
+
+
+def close_due_cycles(now):
+    """Scheduler job: close every open cycle whose deadline (plus grace) has passed."""
+    grace = timedelta(days=current_app.config.get("CYCLE_CLOSE_GRACE_DAYS", 0))
+    due = db.session.scalars(select(Cycle).where(
+        Cycle.status == "open", Cycle.submit_deadline <= now - grace)
+        .order_by(Cycle.id)).all()
+    for cycle in due:
+        close_cycle(cycle, None, now=now)
+    return len(due)
+
+
+# --- copying a cycle to the next period ---------------------------------------------
+
+CN_QUARTERS = "一二三四"
+
+
+def next_period(cycle):
+    """(year, quarter, months to shift dates) of the period after `cycle`'s."""
+    if cycle.kind == "annual" or cycle.quarter is None:
+        return cycle.year + 1, None, 12
+    if cycle.quarter == 4:
+        return cycle.year + 1, 1, 3
+    return cycle.year, cycle.quarter + 1, 3
+
+
+def settings_of(cycle):
+    """A cycle's settings as service-style data (to edit it, or to copy it)."""
+    return {
+        "name": cycle.name, "kind": cycle.kind, "year": cycle.year, "quarter": cycle.quarter,
+        "workflow": cycle.workflow_key, "org_unit_ids": [u.id for u in cycle.org_units],
+        "opens_at": as_utc(cycle.opens_at), "submit_deadline": as_utc(cycle.submit_deadline),
+        "committee_stage": cycle.committee_stage, "committee_scores": cycle.committee_scores,
+        "committee_rule": cycle.committee_rule,
+        "committee_categories": list(cycle.committee_categories or []),
+        "stage_sla_days": dict(cycle.stage_sla_days or {}),
+        "publicity_days": cycle.publicity_days, "appeal_days": cycle.appeal_days,
+        "grading": dict(cycle.grading or {}),
+    }
+
+
+def copy_data(cycle):
+    """The same cycle one period later: units and rules kept, dates shifted, renamed."""
+    year, quarter, months = next_period(cycle)
+    data = settings_of(cycle)
+    data.update(name=renamed(cycle.name, cycle, year, quarter), year=year, quarter=quarter,
+                opens_at=shift_months(cycle.opens_at, months),
+                submit_deadline=shift_months(cycle.submit_deadline, months))
+    return data
+
+
+def shift_months(moment, months):
+    """The same local wall-clock time `months` later (the day clamped to the month's end)."""
+    local = as_utc(moment).astimezone(LOCAL_TZ)
+    year, month = divmod(local.year * 12 + local.month - 1 + months, 12)
+    day = min(local.day, monthrange(year, month + 1)[1])
+    return local.replace(year=year, month=month + 1, day=day)
+
+
+def renamed(name, cycle, year, quarter):
+    """"2026年第一季度平时考核" → "2026年第二季度平时考核"; other text is kept."""
+    name = name.replace(str(cycle.year), str(year))
+    if cycle.quarter and quarter:
+        old, new = cycle.quarter, quarter
+        name = re.sub(f"第[{CN_QUARTERS[old - 1]}{old}]季度",
+                      lambda m: f"第{CN_QUARTERS[new - 1] if m[0][1] in CN_QUARTERS else new}季度",
+                      name)
+        name = re.sub(f"\\bQ{old}\\b", f"Q{new}", name)
+    return name

@@ -1,0 +1,188 @@
+"""Checking a cycle's settings: one path for the JSON API and the admin form.
+
+Each check adds `{field: code}` to `errors`; codes are explained to people by
+workflow_app.messages (and cycles.messages for the codes added here). Nested
+fields are named `stage_sla_days.<state>` so a form can show the error next to
+the matching input.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from workflow_app.clock import as_utc
+from workflow_app.cycles import messages  # noqa: F401  (registers the field messages)
+from workflow_app.cycles.models import COMMITTEE_RULES, KINDS, Cycle
+from workflow_app.extensions import db
+from workflow_app.people.models import OrgUnit
+from workflow_app.workcalendar import LOCAL_TZ
+from workflows import get_workflow, latest_version, workflow_keys
+
+INT_FIELDS = {"publicity_days": (0, 60, 5), "appeal_days": (0, 90, 15)}
+SLA_RANGE = (0, 60)
+# Which kind of cycle each workflow is made for.
+WORKFLOW_KINDS = {"annual": "annual", "quarterly": "quarterly",
+                  "community_quarterly": "quarterly"}
+NEW_STATUSES = ("draft", "scheduled")
+
+
+def validate_cycle(data, units, errors, now):
+    """The column values of a cycle from `data`; problems go into `errors`."""
+    values = {"name": _name(data, errors), "kind": data.get("kind")}
+    if values["kind"] not in KINDS:
+        errors["kind"] = "unknown"
+    values.update(_period(data, values["kind"], errors))
+    values.update(_workflow(data, values["kind"], errors))
+    values.update(_dates(data, errors, now))
+    for name, (low, high, default) in INT_FIELDS.items():
+        values[name] = int_in(data.get(name, default), low, high, name, errors)
+    values.update(_committee(data, units, errors))
+    values["stage_sla_days"] = _slas(data.get("stage_sla_days"), values.get("workflow_key"),
+                                     errors)
+    values["grading"] = data.get("grading") or {}
+    if not isinstance(values["grading"], dict):
+        errors["grading"] = "not_an_object"
+    if not units:
+        errors["org_unit_ids"] = "required"
+    return values
+
+
+def _name(data, errors):
+    name = data.get("name")
+    name = name.strip() if isinstance(name, str) else ""
+    if not name:
+        errors["name"] = "required"
+    elif len(name) > 200:
+        errors["name"] = "too_long"
+    return name[:200]
+
+
+def _period(data, kind, errors):
+    year = int_in(data.get("year"), 2000, 2100, "year", errors)
+    quarter = data.get("quarter")
+    if quarter == "":
+        quarter = None
+    if kind == "quarterly" and quarter is None:
+        errors["quarter"] = "required"
+    elif quarter is not None:
+        quarter = int_in(quarter, 1, 4, "quarter", errors)
+    if kind == "annual" and quarter is not None and "quarter" not in errors:
+        errors["quarter"] = "not_accepted"
+    return {"year": year, "quarter": quarter}
+
+
+def _workflow(data, kind, errors):
+    key = data.get("workflow") or ("annual" if kind == "annual" else "quarterly")
+    if key not in workflow_keys():
+        errors["workflow"] = "unknown"
+        return {}
+    if kind in KINDS and WORKFLOW_KINDS.get(key, kind) != kind:
+        errors["workflow"] = "wrong_kind"
+    return {"workflow_key": key, "workflow_version": latest_version(key)}
+
+
+def _dates(data, errors, now):
+    opens = parse_datetime(data.get("opens_at"), "opens_at", errors)
+    deadline = parse_datetime(data.get("submit_deadline"), "submit_deadline", errors)
+    if opens and deadline and deadline <= opens:
+        errors["submit_deadline"] = "before_opening"
+    elif deadline and now is not None and deadline <= now:
+        errors["submit_deadline"] = "in_past"
+    return {"opens_at": opens, "submit_deadline": deadline}
+
+
+def parse_datetime(value, name, errors):
+    """An aware UTC datetime from a datetime or ISO text; without a zone it is Beijing time."""
+    if isinstance(value, datetime):
+        return as_utc(value)
+    try:
+        parsed = datetime.fromisoformat(str(value).strip())
+    except (TypeError, ValueError):
+        errors[name] = "not_a_datetime"
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=LOCAL_TZ)  # people type local (Beijing) time
+    return as_utc(parsed)
+
+
+def int_in(value, low, high, name, errors):
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        errors[name] = "not_a_number"
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        errors[name] = "not_a_number"
+        return None
+    if not low <= number <= high:
+        errors[name] = "out_of_range"
+    return number
+
+
+def boolean(value, name, errors):
+    if not isinstance(value, bool):
+        errors[name] = "not_a_boolean"
+    return bool(value)
+
+
+def _committee(data, units, errors):
+    rule = data.get("committee_rule", "any")
+    if rule not in COMMITTEE_RULES:
+        errors["committee_rule"] = "unknown"
+    return {"committee_stage": boolean(data.get("committee_stage", True), "committee_stage",
+                                       errors),
+            "committee_scores": boolean(data.get("committee_scores", True),
+                                        "committee_scores", errors),
+            "committee_rule": rule,
+            "committee_categories": _categories(data.get("committee_categories") or [],
+                                                units, errors)}
+
+
+def _categories(value, units, errors):
+    """Unit categories the committee stage applies to: each must occur in the cycle's units."""
+    if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+        errors["committee_categories"] = "not_a_list"
+        return []
+    wanted = list(dict.fromkeys(c.strip() for c in value if c.strip()))
+    if wanted and units and set(wanted) - categories_under(units):
+        errors["committee_categories"] = "unknown_category"
+    return wanted
+
+
+def categories_under(units):
+    """Every non-empty category of a unit in the subtrees of `units`."""
+    under = db.or_(*[OrgUnit.path.like(u.path + "%") for u in units])
+    return set(db.session.scalars(select(OrgUnit.category).where(under, OrgUnit.category != "")
+                                  .distinct()))
+
+
+def _slas(value, workflow_key, errors):
+    """{review state: working days}; states must be review stages of the workflow."""
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        errors["stage_sla_days"] = "not_an_object"
+        return {}
+    stages = get_workflow(workflow_key).stage_actor if workflow_key else {}
+    out = {}
+    for state, days in value.items():
+        name = f"stage_sla_days.{state}"
+        if workflow_key and state not in stages:
+            errors[name] = "not_a_stage"
+        elif days not in (None, ""):
+            out[state] = int_in(days, *SLA_RANGE, name, errors)
+    return out
+
+
+def overlapping_cycle(values, units, exclude_id=None):
+    """Another cycle of the same kind and period over any of these units, above or below."""
+    query = select(Cycle).where(Cycle.kind == values["kind"], Cycle.year == values["year"])
+    query = query.where(Cycle.quarter.is_(None) if values.get("quarter") is None
+                        else Cycle.quarter == values["quarter"])
+    if exclude_id is not None:
+        query = query.where(Cycle.id != exclude_id)
+    for other in db.session.scalars(query.order_by(Cycle.id)):
+        if any(a.path.startswith(b.path) or b.path.startswith(a.path)
+               for a in other.org_units for b in units):
+            return other
+    return None

@@ -1,0 +1,116 @@
+"""Web views for cycles: a small org_admin page to grade and publish cycles."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+
+from workflow_app.assessments.labels import cycle_status_label
+from workflow_app.assessments.models import Assessment
+from workflow_app.cycles.lifecycle import ACTION_LABELS, allowed_actions, can_edit_cycle
+from workflow_app.cycles.models import Cycle
+from workflow_app.cycles.services import can_manage_cycle
+from workflow_app.errors import DomainError, NotAllowed, NotFound
+from workflow_app.extensions import db
+from workflow_app.people.models import OrgUnit
+from workflow_app.people.roles import ORG_ADMIN
+from workflow_app.people.scope import scope_paths
+from workflow_app.scoring.services import grade_cycle, publish_cycle
+from workflows import get_workflow
+
+bp = Blueprint("cycles", __name__)
+MAX_CYCLES = 100
+
+
+@bp.app_template_filter("cycle_status_label")
+def _cycle_status_label(code):
+    return cycle_status_label(code)
+
+
+def _managed_cycles():
+    paths = scope_paths(current_user, ORG_ADMIN)
+    if not paths:
+        raise NotAllowed()
+    in_scope = Cycle.org_units.any(or_(*[OrgUnit.path.like(p + "%") for p in paths]))
+    found = db.session.scalars(select(Cycle).where(in_scope)
+                               .order_by(Cycle.opens_at.desc(), Cycle.id.desc())
+                               .limit(MAX_CYCLES)).all()
+    return [c for c in found if can_manage_cycle(current_user, c)]
+
+
+def _state_counts(cycle_ids):
+    counts = {cid: {} for cid in cycle_ids}
+    if not cycle_ids:
+        return counts
+    rows = db.session.execute(
+        select(Assessment.cycle_id, Assessment.state, func.count())
+        .where(Assessment.cycle_id.in_(cycle_ids))
+        .group_by(Assessment.cycle_id, Assessment.state))
+    for cycle_id, state, n in rows:
+        counts[cycle_id][state] = n
+    return counts
+
+
+def _rows(cycles):
+    """Per cycle: its state counts in workflow order, and which buttons make sense."""
+    counts = _state_counts([c.id for c in cycles])
+    rows = []
+    for c in cycles:
+        states = get_workflow(c.workflow_key, c.workflow_version).states
+        by_state = [(s, counts[c.id][s]) for s in states if s in counts[c.id]]
+        approved = counts[c.id].get("approved", 0)
+        rows.append({"cycle": c, "counts": by_state, "can_grade": approved > 0,
+                     "can_publish": approved > 0 and c.graded_at is not None,
+                     "actions": allowed_actions(current_user, c),
+                     "editable": can_edit_cycle(current_user, c)})
+    return rows
+
+
+@bp.get("/admin/cycles")
+@login_required
+def admin():
+    return render_template("cycles/admin.html", rows=_rows(_managed_cycles()),
+                           action_labels=ACTION_LABELS)
+
+
+def _cycle(cycle_id):
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound()
+    if not can_manage_cycle(current_user, cycle):
+        raise NotAllowed()
+    return cycle
+
+
+def run_and_report(action, done_message, anchor=None):
+    """Run a service call, commit once, and come back to the cycles page with a message."""
+    try:
+        result = action()
+    except (NotAllowed, NotFound):
+        raise
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("cycles.admin", _anchor=anchor), 303)
+    db.session.commit()
+    flash(done_message(result), "success")
+    return redirect(url_for("cycles.admin", _anchor=anchor), 303)
+
+
+@bp.post("/admin/cycles/<int:cycle_id>/grade")
+@login_required
+def grade(cycle_id):
+    cycle = _cycle(cycle_id)
+    return run_and_report(lambda: grade_cycle(cycle, current_user), lambda summary: gettext(
+        "%(name)s: %(graded)d graded, %(ungraded)d without a score.", name=cycle.name,
+        graded=summary["graded"], ungraded=summary["ungraded"]))
+
+
+@bp.post("/admin/cycles/<int:cycle_id>/publish")
+@login_required
+def publish(cycle_id):
+    cycle = _cycle(cycle_id)
+    addr = request.remote_addr or ""
+    return run_and_report(lambda: publish_cycle(cycle, current_user, client_addr=addr),
+                          lambda done: gettext("%(name)s: %(count)d results published.",
+                                               name=cycle.name, count=len(done)))

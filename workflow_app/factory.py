@@ -1,0 +1,90 @@
+"""create_app(config_class): the application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from config import INSTANCE_DIR, config_from_env
+from workflow_app.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class=None):
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config_class or config_from_env())
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set (see README: configuration)")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _init_extensions(app)
+    _register_blueprints(app)
+    from workflow_app import cli, web_errors
+
+    cli.init_app(app)
+    web_errors.init_app(app)
+    return app
+
+
+def _init_extensions(app):
+    from workflow_app import i18n, models  # noqa: F401  (registers every mapper)
+    from workflow_app.auth import loader
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    loader.init_app(app)
+    i18n.init_app(app, babel)
+
+
+def _register_blueprints(app):
+    from workflow_app.api import bp as api_bp
+    from workflow_app.assessments.views import bp as assessments_bp
+    from workflow_app.auth.views import bp as auth_bp
+    from workflow_app.cycles.setup_views import bp as cycle_setup_bp
+    from workflow_app.cycles.views import bp as cycles_bp
+    from workflow_app.scoring.views import bp as results_bp
+
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    # The API authenticates with bearer tokens, not cookies, so CSRF does not apply.
+    csrf.exempt(api_bp)
+    for bp in (auth_bp, assessments_bp, cycles_bp, cycle_setup_bp, results_bp):
+        app.register_blueprint(bp)
+    from workflow_app.surveys.views import register_views as register_rating_and_survey_views
+
+    register_rating_and_survey_views(app)
+    _register_issue4_blueprints(app)
+
+
+def _register_issue4_blueprints(app):
+    """Notifications, people and calendar administration."""
+    from workflow_app.notifications.views import bp as notifications_bp
+    from workflow_app.people.admin_views import bp as people_admin_bp
+    from workflow_app.people.calendar_views import bp as calendar_bp
+    from workflow_app.people.import_views import bp as people_import_bp
+    from workflow_app.people.substitute_views import bp as substitutes_bp
+
+    for bp in (notifications_bp, substitutes_bp, calendar_bp, people_admin_bp,
+               people_import_bp):
+        app.register_blueprint(bp)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL and foreign keys for SQLite; a no-op on PostgreSQL."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_queued_keys(session):
+    session.info.pop("queued_dedup_keys", None)

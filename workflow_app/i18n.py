@@ -1,0 +1,46 @@
+"""Flask-Babel set-up: Simplified Chinese by default, English on request.
+
+Catalogues are compiled from the .po sources when the .mo is missing or older,
+so a fresh clone needs no separate build step.
+"""
+
+from pathlib import Path
+
+from flask import has_request_context, request, session
+from flask_login import current_user
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def compile_catalogs():
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as src:
+            catalog = read_po(src)
+        with mo.open("wb") as out:
+            write_mo(out, catalog)
+
+
+def select_locale():
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI, scheduler, dispatcher: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = request.args.get("lang") or session.get("lang")
+    if chosen in languages:
+        return chosen
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app, babel):
+    compile_catalogs()
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    babel.init_app(app, locale_selector=select_locale)

@@ -1,0 +1,20 @@
+"""Imports every domain's models so SQLAlchemy and Alembic see the whole schema."""
+
+from workflow_app.assessments.models import Assessment, Objection, Review, SelfReport
+from workflow_app.audit.models import AuditEntry
+from workflow_app.cycles.models import Cycle, cycle_unit
+from workflow_app.notifications.models import Notification
+from workflow_app.people.models import ApiToken, LoginFailure, OrgUnit, RoleGrant, User
+from workflow_app.scoring.models import NegativeItem
+from workflow_app.scoring.ratings_models import RaterAssignment, Rating
+from workflow_app.surveys.models import (
+    SatisfactionSurvey,
+    SpotCheck,
+    SurveyResponse,
+    SurveyToken,
+)
+
+__all__ = ["ApiToken", "Assessment", "AuditEntry", "Cycle", "LoginFailure", "NegativeItem",
+           "Notification", "Objection", "OrgUnit", "Review", "RoleGrant", "SelfReport", "User",
+           "cycle_unit", "RaterAssignment", "Rating", "SatisfactionSurvey", "SpotCheck",
+           "SurveyResponse", "SurveyToken"]

@@ -1,0 +1,169 @@
+"""People administration: the org tree, people with their roles and supervisor links.
+
+Everything is checked by people.services (scope: an org_admin works under the units
+they administer); the views turn forms into service calls and commit once.
+"""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from forms.people import ROLE_LABELS, PersonForm, UnitForm
+from workflow_app.cycles.setup_views import admin_units
+from workflow_app.errors import Invalid, NotAllowed, NotFound
+from workflow_app.extensions import db
+from workflow_app.messages import FIELD_MESSAGES
+from workflow_app.people import services
+from workflow_app.people.models import OrgUnit, RoleGrant, User
+from workflow_app.people.roles import ORG_ADMIN, SUPERVISOR
+from workflow_app.people.scope import administers, scope_paths
+
+bp = Blueprint("people_admin", __name__)
+MEMBERS_SHOWN = 500
+FIELD_MESSAGES.update({
+    "supervisor_loop": _l("This would make a loop: the person is above this supervisor."),
+    "own_roles": _l("You cannot change your own roles; ask another administrator."),
+})
+
+
+def can_administer_people(user):
+    return bool(scope_paths(user, ORG_ADMIN))
+
+
+def _managed_unit(unit_id):
+    unit = db.session.get(OrgUnit, unit_id)
+    if unit is None:
+        raise NotFound()
+    if not administers(current_user, unit):
+        raise NotAllowed()
+    return unit
+
+
+def _managed_user(user_id):
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    if not administers(current_user, user.org_unit):
+        raise NotAllowed()
+    return user
+
+
+def supervisor_choices(extra=None):
+    """Holders of the supervisor role under the admin's units (and the current one)."""
+    ids = {u.id for u in admin_units(current_user)}
+    people = db.session.scalars(
+        select(User).join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role == SUPERVISOR, User.active, User.org_unit_id.in_(ids))
+        .distinct().order_by(User.username).limit(2000)).all()
+    if extra is not None and extra not in people:
+        people.append(extra)
+    return [(u.id, f"{u.display_name} ({u.username})") for u in people]
+
+
+def _page(unit, status=200, **forms):
+    units = admin_units(current_user)
+    members = db.session.scalars(select(User).where(User.org_unit_id == unit.id)
+                                 .order_by(User.username).limit(MEMBERS_SHOWN)).all()
+    forms.setdefault("unit_form", UnitForm(data={"name": unit.name, "category": unit.category}))
+    forms.setdefault("child_form", UnitForm(prefix="child"))
+    forms.setdefault("person_form", PersonForm(prefix="new", supervisors=supervisor_choices()))
+    top = min((u.path.count("/") for u in units), default=0)
+    return render_template("people/admin.html", unit=unit, members=members,
+                           tree=[(u, u.path.count("/") - top) for u in units],
+                           role_labels=ROLE_LABELS, **forms), status
+
+
+@bp.get("/admin/people")
+@login_required
+def index():
+    if not can_administer_people(current_user):
+        raise NotAllowed()
+    wanted = request.args.get("unit", "")
+    unit = _managed_unit(int(wanted)) if wanted.isdigit() else admin_units(current_user)[0]
+    return _page(unit)
+
+
+def _done(unit, message):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".index", unit=unit.id), 303)
+
+
+@bp.post("/admin/people/units/<int:unit_id>")
+@login_required
+def change_unit(unit_id):
+    unit, form = _managed_unit(unit_id), UnitForm()
+    try:
+        services.update_unit(current_user, unit, form.name.data, form.category.data)
+    except Invalid as exc:
+        db.session.rollback()
+        form.apply_errors(exc.fields)
+        return _page(_managed_unit(unit_id), 422, unit_form=form)
+    return _done(unit, gettext("%(name)s saved.", name=unit.name))
+
+
+@bp.post("/admin/people/units/<int:unit_id>/children")
+@login_required
+def add_unit(unit_id):
+    parent, form = _managed_unit(unit_id), UnitForm(prefix="child")
+    try:
+        child = services.create_org_unit(form.name.data, parent, form.category.data,
+                                         actor=current_user)
+    except Invalid as exc:
+        db.session.rollback()
+        form.apply_errors(exc.fields)
+        return _page(_managed_unit(unit_id), 422, child_form=form)
+    return _done(child, gettext("%(name)s added.", name=child.name))
+
+
+@bp.post("/admin/people/units/<int:unit_id>/people")
+@login_required
+def add_person(unit_id):
+    unit = _managed_unit(unit_id)
+    form = PersonForm(prefix="new", supervisors=supervisor_choices())
+    try:
+        person = services.create_user(
+            current_user, username=form.username.data or "", password=form.password.data or "",
+            display_name=form.display_name.data, org_unit=unit, roles=form.roles.data or [],
+            email=form.email.data, phone=form.phone.data,
+            supervisor=_supervisor(form.supervisor_id()))
+    except Invalid as exc:
+        db.session.rollback()
+        form.apply_errors(exc.fields)
+        return _page(_managed_unit(unit_id), 422, person_form=form)
+    return _done(unit, gettext("%(name)s added.", name=person.display_name))
+
+
+def _supervisor(user_id):
+    return _managed_user(user_id) if user_id else None
+
+
+@bp.route("/admin/people/users/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def person(user_id):
+    user = _managed_user(user_id)
+    own_roles = sorted({g.role for g in user.grants if g.org_unit_id == user.org_unit_id})
+    form = PersonForm(new=False, supervisors=supervisor_choices(user.supervisor), data={
+        "display_name": user.display_name, "email": user.email, "phone": user.phone,
+        "roles": own_roles, "active": user.active,
+        "supervisor": str(user.supervisor_id or "")})
+    if request.method == "POST":
+        try:
+            services.update_user(current_user, user, display_name=form.display_name.data,
+                                 email=form.email.data, phone=form.phone.data,
+                                 roles=form.roles.data or [], active=form.active.data,
+                                 supervisor=_supervisor(form.supervisor_id()))
+        except Invalid as exc:
+            db.session.rollback()
+            form.apply_errors(exc.fields)
+            return _person_page(_managed_user(user_id), form, 422)
+        return _done(user.org_unit, gettext("%(name)s saved.", name=user.display_name))
+    return _person_page(user, form)
+
+
+def _person_page(user, form, status=200):
+    other = [g for g in user.grants if g.org_unit_id != user.org_unit_id]
+    return render_template("people/person.html", person=user, form=form, other_grants=other,
+                           role_labels=ROLE_LABELS), status

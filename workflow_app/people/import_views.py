@@ -1,0 +1,81 @@
+"""The upload page for people imports, and the progress / report page of one import."""
+
+import csv
+import io
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from forms.people import ImportForm
+from workflow_app.errors import Invalid, NotAllowed
+from workflow_app.messages import FIELD_MESSAGES
+from workflow_app.people import import_jobs
+from workflow_app.people.calendar import can_edit_calendar
+
+bp = Blueprint("people_import", __name__)
+FIELD_MESSAGES.update({
+    "wrong_type": _l("Please choose a CSV (UTF-8) or XLSX file."),
+    "too_large": _l("The file is too large (at most 20 MB)."),
+})
+
+
+def can_import_people(user):
+    """An import may create units anywhere in the tree: admins of a top-level unit only."""
+    return can_edit_calendar(user)
+
+
+def _require():
+    if not can_import_people(current_user):
+        raise NotAllowed()
+
+
+@bp.route("/admin/people/import", methods=["GET", "POST"])
+@login_required
+def new():
+    _require()
+    form = ImportForm()
+    if request.method == "GET":
+        return render_template("people/import.html", form=form)
+    upload = request.files.get("file")
+    try:
+        job_id = import_jobs.start(current_user, upload.filename if upload else "",
+                                   upload.read() if upload else b"")
+    except Invalid as exc:
+        form.apply_errors(exc.fields)
+        return render_template("people/import.html", form=form), 422
+    return redirect(url_for(".show", job_id=job_id), 303)
+
+
+@bp.get("/admin/people/import/<job_id>")
+@login_required
+def show(job_id):
+    _require()
+    job = import_jobs.state(job_id)
+    return render_template("people/import_job.html", job=job, job_id=job_id,
+                           running=job["status"] in ("queued", "running"))
+
+
+@bp.get("/admin/people/import/<job_id>/report.csv")
+@login_required
+def report(job_id):
+    """The per-row problems as a spreadsheet, to fix the file in Excel."""
+    _require()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["问题"])
+    for line in import_jobs.state(job_id)["report"]:
+        writer.writerow([line])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=import-{job_id}-report.csv"})
+
+
+@bp.post("/admin/people/import/<job_id>/forget")
+@login_required
+def forget(job_id):
+    """Remove the import's record (it may list generated initial passwords)."""
+    _require()
+    import_jobs.forget(job_id)
+    flash(gettext("The import record was removed."), "success")
+    return redirect(url_for(".new"), 303)

@@ -1,0 +1,147 @@
+"""Org tree and people: creating them, and finding who holds a role over a unit."""
+
+from sqlalchemy import func, literal, select
+
+from workflow_app.audit.services import record
+from workflow_app.errors import Invalid, NotAllowed, NotFound
+from workflow_app.extensions import db
+from workflow_app.people.models import OrgUnit, RoleGrant, User
+from workflow_app.people.passwords import hash_password
+from workflow_app.people.roles import ORG_ADMIN, ROLES
+from workflow_app.people.scope import administers
+from workflow_app.validation import require_text
+
+MIN_PASSWORD = 8
+
+
+def create_org_unit(name, parent, category, actor=None):
+    if parent is None and actor is not None and not _is_root_admin(actor):
+        raise NotAllowed()
+    if parent is not None and actor is not None and not administers(actor, parent):
+        raise NotAllowed()
+    unit = OrgUnit(name=require_text("name", name, 120), parent=parent,
+                   category=(category or "").strip()[:60])
+    db.session.add(unit)
+    db.session.flush()
+    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    record("org_unit", unit.id, "create", actor=actor, data={"name": unit.name})
+    return unit
+
+
+def _is_root_admin(user):
+    return any(g.org_unit.parent_id is None for g in user.grants if g.role == ORG_ADMIN)
+
+
+def create_user(actor=None, *, username, password, display_name, org_unit, roles=(),
+                email="", phone="", supervisor=None):
+    if actor is not None and not administers(actor, org_unit):
+        raise NotAllowed()
+    _check_new_user(username, password, roles)
+    user = User(username=username.strip(), password_hash=hash_password(password),
+                display_name=require_text("display_name", display_name, 120),
+                email=(email or "").strip(), phone=(phone or "").strip(),
+                org_unit=org_unit, supervisor=supervisor)
+    user.grants = [RoleGrant(role=r, org_unit=org_unit) for r in dict.fromkeys(roles)]
+    db.session.add(user)
+    db.session.flush()
+    record("user", user.id, "create", actor=actor,
+           data={"username": user.username, "roles": list(roles), "org_unit_id": org_unit.id})
+    return user
+
+
+def _check_new_user(username, password, roles):
+    errors = {}
+    if not username or not username.strip() or len(username) > 80:
+        errors["username"] = "required"
+    elif db.session.scalar(select(func.count()).where(User.username == username.strip())):
+        errors["username"] = "taken"
+    if not password or len(password) < MIN_PASSWORD:
+        errors["password"] = "too_short"
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        errors["roles"] = "unknown:" + ",".join(map(str, unknown))
+    if errors:
+        raise Invalid(fields=errors)
+
+
+def get_unit(unit_id):
+    unit = db.session.get(OrgUnit, unit_id) if unit_id is not None else None
+    if unit is None:
+        raise NotFound()
+    return unit
+
+
+def holders_of(role, unit):
+    """Users holding `role` over `unit` (granted on the unit or any ancestor)."""
+    ancestor = OrgUnit.__table__.alias("granted")
+    query = (select(User).join(RoleGrant, RoleGrant.user_id == User.id)
+             .join(ancestor, ancestor.c.id == RoleGrant.org_unit_id)
+             .where(RoleGrant.role == role, User.active,
+                    literal(unit.path).like(ancestor.c.path + "%")))
+    return db.session.scalars(query.distinct()).all()
+
+
+def subtree_units(unit):
+    return db.session.scalars(select(OrgUnit).where(OrgUnit.path.like(unit.path + "%"))).all()
+
+
+def update_unit(actor, unit, name, category):
+    """Rename a unit or change its category (类别, used by category rankings)."""
+    if not administers(actor, unit):
+        raise NotAllowed()
+    before = {"name": unit.name, "category": unit.category}
+    unit.name = require_text("name", name, 120)
+    unit.category = (category or "").strip()[:60]
+    record("org_unit", unit.id, "update", actor=actor,
+           data={"before": before, "name": unit.name, "category": unit.category})
+    return unit
+
+
+def update_user(actor, user, *, display_name, email="", phone="", roles=(), supervisor=None,
+                active=True):
+    """Change a person's details, the roles held on their own unit and their supervisor.
+
+    Grants on other units stay as they are; only an admin over the person's unit (and
+    over the supervisor's) may do this, and nobody changes their own roles.
+    """
+    if not administers(actor, user.org_unit) or (
+            supervisor is not None and not administers(actor, supervisor.org_unit)):
+        raise NotAllowed()
+    _check_update(actor, user, roles, supervisor)
+    user.display_name = require_text("display_name", display_name, 120)
+    user.email, user.phone = (email or "").strip()[:255], (phone or "").strip()[:32]
+    user.supervisor, user.active = supervisor, bool(active)
+    own = [g for g in user.grants if g.org_unit_id == user.org_unit_id]
+    keep = [g for g in user.grants if g.org_unit_id != user.org_unit_id]
+    user.grants = keep + [next((g for g in own if g.role == r), None)
+                          or RoleGrant(role=r, org_unit=user.org_unit)
+                          for r in dict.fromkeys(roles)]
+    record("user", user.id, "update", actor=actor, data={
+        "roles": sorted(set(roles)), "supervisor_id": supervisor.id if supervisor else None,
+        "active": user.active})
+    return user
+
+
+def _check_update(actor, user, roles, supervisor):
+    errors = {}
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        errors["roles"] = "unknown:" + ",".join(map(str, unknown))
+    if supervisor is not None and _supervises(user, supervisor):
+        errors["supervisor"] = "supervisor_loop"
+    held = {g.role for g in user.grants if g.org_unit_id == user.org_unit_id}
+    if actor.id == user.id and set(roles) != held:
+        errors["roles"] = "own_roles"
+    if errors:
+        raise Invalid(fields=errors)
+
+
+def _supervises(user, candidate):
+    """Whether `user` is `candidate` or above them in the supervisor chain (a loop)."""
+    seen, current = set(), candidate
+    while current is not None and current.id not in seen:
+        if current.id == user.id:
+            return True
+        seen.add(current.id)
+        current = current.supervisor
+    return False

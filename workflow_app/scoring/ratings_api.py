@@ -1,0 +1,110 @@
+"""API: 360-degree raters, rating tasks, ratings and the folded summary."""
+
+from flask import jsonify
+
+from workflow_app.api import bp, current_api_user, json_body
+from workflow_app.assessments.services import get_assessment
+from workflow_app.errors import Invalid, NotAllowed
+from workflow_app.extensions import db
+from workflow_app.people.models import User
+from workflow_app.scoring.ratings import (
+    assign_raters,
+    assignments,
+    can_manage_raters,
+    get_rating_task,
+    my_assignments,
+    open_for_rating,
+    own_rating,
+    rating_summary,
+    submit_rating,
+    suggest_raters,
+)
+from workflow_app.scoring.ratings_models import DIMENSIONS
+
+
+def assignment_json(a, with_status=True):
+    body = {"assessment_id": a.assessment_id, "rater_id": a.rater_id,
+            "rater_name": a.rater.display_name, "group": a.rater_group}
+    if with_status:
+        body["rated"] = a.rating is not None
+    return body
+
+
+def task_json(a):
+    return {"assessment_id": a.assessment_id, "cadre_name": a.assessment.cadre.display_name,
+            "unit": a.assessment.org_unit.name, "cycle": a.assessment.cycle.name,
+            "group": a.rater_group, "open": open_for_rating(a.assessment),
+            "rating_id": a.rating.id if a.rating is not None else None}
+
+
+def rating_json(r):
+    return {"id": r.id, "assessment_id": r.assignment.assessment_id,
+            **{d: float(getattr(r, d)) for d in DIMENSIONS}}
+
+
+def _managed(assessment_id):
+    user = current_api_user()
+    assessment = get_assessment(assessment_id, user)
+    if not can_manage_raters(user, assessment):
+        raise NotAllowed()
+    return user, assessment
+
+
+@bp.get("/assessments/<int:assessment_id>/raters")
+def list_raters(assessment_id):
+    _user, assessment = _managed(assessment_id)
+    return jsonify([assignment_json(a) for a in assignments(assessment)])
+
+
+@bp.get("/assessments/<int:assessment_id>/raters/suggested")
+def suggested_raters(assessment_id):
+    _user, assessment = _managed(assessment_id)
+    return jsonify([{"rater_id": u.id, "rater_name": u.display_name, "group": g}
+                    for u, g in suggest_raters(assessment)])
+
+
+@bp.put("/assessments/<int:assessment_id>/raters")
+def put_raters(assessment_id):
+    user, assessment = _managed(assessment_id)
+    entries = _entries(json_body().get("raters"))
+    result = assign_raters(assessment, user, entries)
+    db.session.commit()
+    return jsonify([assignment_json(a) for a in result])
+
+
+def _entries(raw):
+    if not isinstance(raw, list) or not all(isinstance(e, dict) for e in raw):
+        raise Invalid(fields={"raters": "not_a_list"})
+    entries = []
+    for e in raw:
+        rater_id = e.get("user_id")
+        if isinstance(rater_id, bool) or not isinstance(rater_id, int):
+            raise Invalid(fields={"user_id": "not_a_number"})
+        entries.append((db.session.get(User, rater_id), e.get("group")))
+    return entries
+
+
+@bp.get("/rating-tasks")
+def list_rating_tasks():
+    return jsonify([task_json(a) for a in my_assignments(current_api_user())])
+
+
+@bp.post("/assessments/<int:assessment_id>/rating")
+def post_rating(assessment_id):
+    user = current_api_user()
+    assignment = get_rating_task(assessment_id, user)
+    rating = submit_rating(assignment.assessment, user, json_body())
+    db.session.commit()
+    return jsonify(rating_json(rating)), 201
+
+
+@bp.get("/ratings/<int:rating_id>")
+def get_rating(rating_id):
+    return jsonify(rating_json(own_rating(rating_id, current_api_user())))
+
+
+@bp.get("/assessments/<int:assessment_id>/rating-summary")
+def get_rating_summary(assessment_id):
+    user = current_api_user()
+    assessment = get_assessment(assessment_id, user)
+    return jsonify(rating_summary(assessment, user).public())

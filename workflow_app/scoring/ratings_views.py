@@ -1,0 +1,161 @@
+"""Web pages for 360-degree ratings: my rating tasks, the rating form, the rater list.
+
+Each request commits at most once; a refused change rolls back and shows the page
+again with the reason.
+"""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from forms.scoring import GROUP_LABELS, AddRaterForm, ConfirmForm, RaterForm, RatingForm
+from workflow_app.assessments.services import get_assessment
+from workflow_app.errors import DomainError, Invalid, NotAllowed
+from workflow_app.extensions import db
+from workflow_app.people.models import User
+from workflow_app.scoring.ratings import (
+    add_rater,
+    assign_raters,
+    assignments,
+    can_manage_raters,
+    get_rating_task,
+    my_assignments,
+    open_for_rating,
+    rating_summary,
+    remove_rater,
+    submit_rating,
+    suggest_raters,
+)
+from workflow_app.scoring.ratings_rules import rating_settings
+
+bp = Blueprint("ratings", __name__)
+
+
+@bp.app_template_filter("rater_group_label")
+def _group_label(code):
+    return GROUP_LABELS.get(code, code)
+
+
+# --- the rater's side ----------------------------------------------------------------------
+
+@bp.get("/ratings")
+@login_required
+def task_list():
+    return render_template("scoring/tasks.html", rows=my_assignments(current_user))
+
+
+@bp.get("/ratings/<int:assessment_id>")
+@login_required
+def rate(assessment_id):
+    return _render_rate(get_rating_task(assessment_id, current_user), RatingForm())
+
+
+def _render_rate(assignment, form, status=200):
+    return render_template("scoring/rate.html", task=assignment, form=form,
+                           open=open_for_rating(assignment.assessment)), status
+
+
+@bp.post("/ratings/<int:assessment_id>")
+@login_required
+def post_rating(assessment_id):
+    assignment = get_rating_task(assessment_id, current_user)
+    form = RatingForm()
+    try:
+        submit_rating(assignment.assessment, current_user, form.scores())
+    except DomainError as exc:
+        db.session.rollback()
+        return _refused(get_rating_task(assessment_id, current_user), form, exc)
+    db.session.commit()
+    flash(gettext("Thank you: your rating was recorded."), "success")
+    return redirect(url_for(".task_list"))
+
+
+def _refused(assignment, form, exc):
+    if isinstance(exc, Invalid):
+        form.apply_errors(exc.fields)
+        flash(gettext("The rating could not be accepted. Please check the marked fields."),
+              "error")
+    else:
+        flash(str(exc.message), "error")
+    return _render_rate(assignment, form, exc.status)
+
+
+# --- the org_admin's rater list ------------------------------------------------------------
+
+def _managed(assessment_id):
+    assessment = get_assessment(assessment_id, current_user)
+    if not can_manage_raters(current_user, assessment):
+        raise NotAllowed()
+    return assessment
+
+
+def _groups(assessment):
+    weights, _minimum = rating_settings(assessment.cycle.grading)
+    return list(weights)
+
+
+@bp.get("/assessments/<int:assessment_id>/raters")
+@login_required
+def raters(assessment_id):
+    assessment = _managed(assessment_id)
+    return _render_raters(assessment, AddRaterForm(groups=_groups(assessment)))
+
+
+def _render_raters(assessment, add_form, status=200):
+    current = assignments(assessment)
+    taken = {a.rater_id for a in current}
+    weights, minimum = rating_settings(assessment.cycle.grading)
+    return render_template(
+        "scoring/raters.html", a=assessment, rows=current, add_form=add_form,
+        row_form=RaterForm(), confirm=ConfirmForm(), weights=weights, minimum=minimum,
+        suggested=[(u, g) for u, g in suggest_raters(assessment) if u.id not in taken],
+        summary=rating_summary(assessment, current_user),
+        open=open_for_rating(assessment)), status
+
+
+@bp.post("/assessments/<int:assessment_id>/raters/add")
+@login_required
+def add(assessment_id):
+    assessment = _managed(assessment_id)
+    form = AddRaterForm(groups=_groups(assessment))
+    username = (form.username.data or "").strip()
+    user = db.session.scalar(select(User).where(User.username == username)) if username else None
+    return _change(assessment, form, lambda: add_rater(assessment, current_user, user,
+                                                        form.group.data))
+
+
+@bp.post("/assessments/<int:assessment_id>/raters/remove")
+@login_required
+def remove(assessment_id):
+    assessment = _managed(assessment_id)
+    rater_id = RaterForm().rater()
+    return _change(assessment, AddRaterForm(groups=_groups(assessment), formdata=None),
+                   lambda: remove_rater(assessment, current_user, rater_id))
+
+
+@bp.post("/assessments/<int:assessment_id>/raters/suggested")
+@login_required
+def add_suggested(assessment_id):
+    assessment = _managed(assessment_id)
+    entries = [(a.rater, a.rater_group) for a in assignments(assessment)]
+    taken = {u.id for u, _g in entries}
+    entries += [(u, g) for u, g in suggest_raters(assessment) if u.id not in taken]
+    return _change(assessment, AddRaterForm(groups=_groups(assessment), formdata=None),
+                   lambda: assign_raters(assessment, current_user, entries))
+
+
+def _change(assessment, form, action):
+    """Run one change to the rater list; on refusal show the page with the reason."""
+    try:
+        action()
+    except DomainError as exc:
+        db.session.rollback()
+        if isinstance(exc, Invalid):
+            form.apply_errors({"username" if k == "rater" else k: v
+                               for k, v in exc.fields.items()})
+        flash(str(exc.message), "error")
+        return _render_raters(get_assessment(assessment.id, current_user), form, exc.status)
+    db.session.commit()
+    flash(gettext("The rater list was saved."), "success")
+    return redirect(url_for(".raters", assessment_id=assessment.id))

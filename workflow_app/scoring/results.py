@@ -1,0 +1,92 @@
+"""A cycle's results as rows: for the results page, the 公示 page and the XLSX export."""
+
+from collections import Counter
+from dataclasses import dataclass
+from io import BytesIO
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from workflow_app.assessments.models import Assessment
+from workflow_app.extensions import db
+from workflow_app.people.models import OrgUnit, User
+from workflow_app.people.scope import reads_all_of
+from workflow_app.scoring.grading import merged_config
+
+PUBLIC_STATES = ("published", "disputed", "final", "appealed")
+FLAG_LABELS = {
+    "tie_at_quota_boundary": _l("Tie at the quota boundary"), "over_quota": _l("Over quota"),
+    "veto": _l("Veto"), "deducted": _l("Points deducted"), "joint_liability": _l("Joint liability"),
+    "focus_top": _l("Top 30 %"), "focus_bottom": _l("Bottom 10 %"), "override": _l("Overridden"),
+    "no_promotion": _l("No promotion this year"), "reminder_talk": _l("Reminder talk"),
+    "band_red": _l("Red band"), "band_yellow": _l("Yellow band"), "band_blue": _l("Blue band"),
+    "mostly_weak_quarters": _l("Mostly weak quarters"), "no_score": _l("No score"),
+}
+
+
+@dataclass
+class Row:
+    assessment_id: int
+    unit: str
+    category: str
+    name: str
+    score: float | None
+    grade: str | None
+    rank: int | None
+    flags: list
+    state: str
+    pay_pct: float | None
+
+
+def can_see_results(user, cycle):
+    return bool(cycle.org_units) and all(reads_all_of(user, u) for u in cycle.org_units)
+
+
+def flag_label(flag):
+    base = flag.split(":", 1)[0]
+    return str(FLAG_LABELS.get(base, flag)) + (f" {flag.split(':', 1)[1]}" if ":" in flag else "")
+
+
+def result_rows(cycle, unit_id=None, public_only=False):
+    tiers = merged_config(cycle.grading, cycle.kind).get("pay_tiers") or {}
+    query = (select(Assessment, User.display_name, OrgUnit.name, OrgUnit.category)
+             .join(User, User.id == Assessment.cadre_id)
+             .join(OrgUnit, OrgUnit.id == Assessment.org_unit_id)
+             .where(Assessment.cycle_id == cycle.id, Assessment.grade.is_not(None))
+             .order_by(OrgUnit.name, Assessment.rank, User.display_name))
+    if unit_id is not None:
+        query = query.where(Assessment.org_unit_id == unit_id)
+    if public_only:
+        query = query.where(Assessment.state.in_(PUBLIC_STATES))
+    return [Row(a.id, unit, category, name, float(a.score) if a.score is not None else None,
+                a.grade, a.rank, list(a.flags or []), a.state, tiers.get(a.grade))
+            for a, name, unit, category in db.session.execute(query)]
+
+
+def distribution(cycle, rows):
+    """(grade, count, percent) in the configured grade order, for the chart."""
+    counts = Counter(r.grade for r in rows)
+    total = len(rows) or 1
+    return [(g["grade"], counts.get(g["grade"], 0), round(100 * counts.get(g["grade"], 0) / total))
+            for g in merged_config(cycle.grading, cycle.kind)["grades"]]
+
+
+HEADERS = (_l("Unit"), _l("Category"), _l("Name"), _l("Score"), _l("Grade"), _l("Rank"),
+           _l("Flags"), _l("Performance pay (percent)"), _l("State"))
+
+
+def results_xlsx(cycle, rows, state_label):
+    """The organisation department's filing copy (备案) as an XLSX workbook."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "results"
+    sheet.append([cycle.name])
+    sheet.append([str(h) for h in HEADERS])
+    for r in rows:
+        sheet.append([r.unit, r.category, r.name, r.score, r.grade, r.rank,
+                      "、".join(flag_label(f) for f in r.flags), r.pay_pct,
+                      str(state_label(r.state))])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()

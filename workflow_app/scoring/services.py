@@ -1,0 +1,109 @@
+"""Grading, publishing and finalising a cycle's results."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from workflow_app.assessments.models import Assessment
+from workflow_app.assessments.services import fire_event
+from workflow_app.audit.services import record
+from workflow_app.clock import as_utc, utcnow
+from workflow_app.cycles.models import Cycle
+from workflow_app.cycles.services import can_manage_cycle
+from workflow_app.errors import NotAllowed, WrongState
+from workflow_app.extensions import db
+from workflow_app.notifications.services import queue
+from workflow_app.people.models import OrgUnit
+from workflow_app.scoring.grading import Item, grade_items, merged_config
+from workflow_app.scoring.inputs import open_items
+from workflow_app.workcalendar import LOCAL_TZ, add_working_days
+
+GRADED_STATES = ("approved", "published", "disputed", "final", "appealed")
+
+
+def grade_cycle(cycle, actor, now=None):
+    """Compute score, grade, rank and flags for every approved assessment.
+
+    The quota base is everyone assessed in the unit; grades already published stay
+    as they are and use up their share of the quota.
+    """
+    if actor is not None and not can_manage_cycle(actor, cycle):
+        raise NotAllowed()
+    rows = db.session.execute(
+        select(Assessment, OrgUnit.category).join(OrgUnit, OrgUnit.id == Assessment.org_unit_id)
+        .where(Assessment.cycle_id == cycle.id, Assessment.state.in_(GRADED_STATES))).all()
+    config = merged_config(cycle.grading, cycle.kind)
+    items = open_items(cycle, [(a, cat) for a, cat in rows if a.state == "approved"], config)
+    items += [_frozen(a, cat) for a, cat in rows if a.state != "approved"]
+    grade_items(items, config, _unit_sizes(cycle))
+    by_id = {a.id: a for a, _ in rows}
+    for item in (i for i in items if not i.frozen):
+        a = by_id[item.id]
+        a.score, a.grade, a.rank, a.flags = item.score, item.grade, item.rank, item.flags
+    cycle.graded_at = as_utc(now) if now else utcnow()
+    summary = _summary([i for i in items if not i.frozen])
+    record("cycle", cycle.id, "grade", actor=actor, at=cycle.graded_at, data=summary)
+    return summary
+
+
+def _frozen(a, category):
+    return Item(a.id, a.org_unit_id, category, a.score, grade=a.grade, rank=a.rank,
+                flags=list(a.flags or []), frozen=True)
+
+
+def _unit_sizes(cycle):
+    rows = db.session.execute(select(Assessment.org_unit_id, func.count())
+                              .where(Assessment.cycle_id == cycle.id)
+                              .group_by(Assessment.org_unit_id))
+    return dict(rows.all())
+
+
+def _summary(items):
+    counts = {}
+    for item in items:
+        counts[item.grade or "-"] = counts.get(item.grade or "-", 0) + 1
+    return {"graded": sum(1 for i in items if i.grade), "ungraded": sum(
+        1 for i in items if not i.grade), "grades": counts}
+
+
+def publish_cycle(cycle, actor, now=None, client_addr=""):
+    """Fire `publish` on every graded, approved assessment and open the 公示 period."""
+    now = as_utc(now) if now else utcnow()
+    if not can_manage_cycle(actor, cycle):
+        raise NotAllowed()
+    todo = db.session.scalars(select(Assessment).where(
+        Assessment.cycle_id == cycle.id, Assessment.state == "approved",
+        Assessment.grade.is_not(None))).all()
+    if not todo:
+        raise WrongState(_l("Nothing to publish: grade the approved assessments first."),
+                         code="nothing_to_publish")
+    cycle.published_at = now
+    cycle.publication_ends_at = add_working_days(now, cycle.publicity_days)
+    for a in todo:
+        fire_event(a, "publish", actor, now=now, client_addr=client_addr)
+        _queue_published(a, cycle)
+    cycle.status = "published"
+    record("cycle", cycle.id, "publish", actor=actor, at=now,
+           data={"published": len(todo), "ends_at": cycle.publication_ends_at.isoformat()})
+    return todo
+
+
+def _queue_published(assessment, cycle):
+    until = as_utc(cycle.publication_ends_at).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    queue(assessment.cadre, "published",
+          {"cycle": cycle.name, "grade": assessment.grade, "until": until},
+          key=f"a{assessment.id}:v{assessment.version}:published",
+          link=f"/assessments/{assessment.id}")
+
+
+def finalize_due(now=None):
+    """Scheduler job: finalize published assessments whose publication has ended.
+
+    Idempotent: a second run finds nothing left in `published` for ended cycles.
+    """
+    now = as_utc(now) if now else utcnow()
+    due = db.session.scalars(
+        select(Assessment).join(Cycle, Cycle.id == Assessment.cycle_id)
+        .where(Assessment.state == "published", Cycle.publication_ends_at <= now)).all()
+    for a in due:
+        fire_event(a, "finalize", None, now=now)
+    return len(due)

@@ -1,0 +1,70 @@
+"""Web pages for results: the results table and chart, the XLSX filing copy, and the
+公示 page colleagues see during publication."""
+
+from flask import Blueprint, Response, render_template
+from flask_login import current_user, login_required
+
+from workflow_app.assessments.labels import state_label
+from workflow_app.clock import as_utc
+from workflow_app.cycles.models import Cycle
+from workflow_app.errors import NotAllowed, NotFound
+from workflow_app.extensions import db
+from workflow_app.scoring.results import (
+    can_see_results,
+    distribution,
+    flag_label,
+    result_rows,
+    results_xlsx,
+)
+from workflow_app.workcalendar import LOCAL_TZ
+
+bp = Blueprint("results", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cycle(cycle_id):
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound()
+    return cycle
+
+
+def _readable(cycle_id):
+    cycle = _cycle(cycle_id)
+    if not can_see_results(current_user, cycle):
+        raise NotAllowed()
+    return cycle
+
+
+@bp.get("/cycles/<int:cycle_id>/results")
+@login_required
+def results_page(cycle_id):
+    cycle = _readable(cycle_id)
+    rows = result_rows(cycle)
+    return render_template("results/index.html", cycle=cycle, rows=rows,
+                           dist=distribution(cycle, rows), flag_label=flag_label,
+                           state_label=state_label)
+
+
+@bp.get("/cycles/<int:cycle_id>/results.xlsx")
+@login_required
+def results_export(cycle_id):
+    cycle = _readable(cycle_id)
+    body = results_xlsx(cycle, result_rows(cycle), state_label)
+    filename = f"results-{cycle.id}.xlsx"
+    return Response(body, mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename={filename}"})
+
+
+@bp.get("/cycles/<int:cycle_id>/publication")
+@login_required
+def publication(cycle_id):
+    """公示: the published results of the viewer's own unit (admins: every unit)."""
+    cycle = _cycle(cycle_id)
+    everyone = can_see_results(current_user, cycle)
+    rows = result_rows(cycle, None if everyone else current_user.org_unit_id, public_only=True)
+    if not rows and not everyone:
+        raise NotAllowed()
+    ends = as_utc(cycle.publication_ends_at)
+    return render_template("results/publication.html", cycle=cycle, rows=rows,
+                           ends=ends.astimezone(LOCAL_TZ) if ends else None)

@@ -1,0 +1,139 @@
+/* Kaohe: small progressive enhancements. Every page works without this script.
+ *  - the report form saves itself a few seconds after typing stops (fetch + CSRF token);
+ *    a save refused because another tab saved first stops autosaving and says so,
+ *    leaving the typed text in place;
+ *  - indicator rows are added and removed in the page;
+ *  - a file over the size limit is refused before it is sent;
+ *  - the queue's "select all" box and the count of selected items.
+ */
+(function () {
+  "use strict";
+
+  var DEFAULT_DELAY_MS = 3000;
+
+  function autosave(form) {
+    var status = document.getElementById("autosave-status");
+    var delay = Number(form.dataset.autosaveDelay) || DEFAULT_DELAY_MS;
+    var timer = null, busy = false, again = false, stopped = false;
+
+    function say(text) { if (status) { status.textContent = text; } }
+
+    function payload() {
+      var data = new FormData(form);
+      data.delete("evidence");
+      data.set("action", "autosave");
+      return data;
+    }
+
+    function save() {
+      if (stopped) { return; }
+      if (busy) { again = true; return; }
+      busy = true;
+      say(status.dataset.saving);
+      fetch(form.dataset.autosave, {
+        method: "POST", body: payload(), credentials: "same-origin",
+        headers: {"X-CSRFToken": form.elements.csrf_token.value, "Accept": "application/json"}
+      }).then(function (resp) {
+        return resp.json().then(function (body) { return {status: resp.status, body: body}; });
+      }).then(function (answer) {
+        if (answer.status === 200) {
+          form.elements.draft_version.value = answer.body.draft_version;
+          say(answer.body.message + " " + new Date().toLocaleTimeString());
+        } else {
+          say(answer.body.message);
+          if (answer.status === 409) { stopped = true; }
+        }
+      }).catch(function () {
+        say(status.dataset.offline);
+      }).then(function () {
+        busy = false;
+        if (again) { again = false; schedule(); }
+      });
+    }
+
+    function schedule() {
+      clearTimeout(timer);
+      timer = setTimeout(save, delay);
+    }
+
+    form.addEventListener("input", function (event) {
+      if (event.target.type !== "file") { schedule(); }
+    });
+    form.addEventListener("submit", function () { clearTimeout(timer); stopped = true; });
+  }
+
+  function renumber(container) {
+    var numbers = container.querySelectorAll("[data-row-number]");
+    for (var i = 0; i < numbers.length; i++) { numbers[i].textContent = String(i + 1); }
+  }
+
+  function rows(form) {
+    var container = form.querySelector("[data-rows]");
+    var template = document.getElementById("indicator-row-template");
+    var add = form.querySelector("[data-add-row]");
+    if (!container || !template || !add) { return; }
+    var next = container.querySelectorAll("[data-row]").length;
+    add.addEventListener("click", function (event) {
+      event.preventDefault();
+      var html = template.innerHTML.replace(/__index__/g, String(next + 1000));
+      next += 1;
+      container.insertAdjacentHTML("beforeend", html);
+      renumber(container);
+      var fresh = container.lastElementChild.querySelector("input");
+      if (fresh) { fresh.focus(); }
+    });
+    container.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-remove-row]");
+      if (!button) { return; }
+      event.preventDefault();
+      button.closest("[data-row]").remove();
+      renumber(container);
+      add.focus();
+      form.dispatchEvent(new Event("input"));
+    });
+  }
+
+  function fileLimit(form) {
+    var button = form.querySelector("[data-upload]");
+    var input = form.elements.evidence;
+    if (!button || !input) { return; }
+    button.addEventListener("click", function (event) {
+      var file = input.files && input.files[0];
+      input.setCustomValidity("");
+      if (file && file.size > Number(button.dataset.maxBytes)) {
+        event.preventDefault();
+        input.setCustomValidity(button.dataset.tooLarge);
+        input.reportValidity();
+      }
+    });
+  }
+
+  function batch(form) {
+    var all = form.querySelector("[data-select-all]");
+    var items = form.querySelectorAll("[data-item]");
+    var counter = form.querySelector("[data-selected-count]");
+    function count() {
+      var n = form.querySelectorAll("[data-item]:checked").length;
+      if (counter) { counter.textContent = n ? counter.dataset.template.replace("{n}", n) : ""; }
+    }
+    if (all) {
+      all.addEventListener("change", function () {
+        for (var i = 0; i < items.length; i++) { items[i].checked = all.checked; }
+        count();
+      });
+    }
+    form.addEventListener("change", count);
+    count();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var report = document.getElementById("report-form");
+    if (report) {
+      if (report.dataset.autosave && window.fetch && window.FormData) { autosave(report); }
+      rows(report);
+      fileLimit(report);
+    }
+    var queue = document.getElementById("batch");
+    if (queue) { batch(queue); }
+  });
+}());

@@ -1,0 +1,79 @@
+"""Building blocks shared by every assessment workflow.
+
+Every workflow starts in ``drafting`` and ends with the same publication tail
+(公示 → 异议 → 备案 → 申诉). Only the chain of review stages differs.
+"""
+
+from workflows.definition import OPTIONAL, REQUIRED, Transition, Workflow, fields
+
+DRAFTING = "drafting"
+TAIL_STATES = ("approved", "published", "disputed", "final", "appealed")
+SEND_BACK_FIELDS = fields(comment=REQUIRED)
+
+
+def review_chain(stages):
+    """Transitions for a chain of review stages.
+
+    `stages` is a list of (state, actor, score_rule, skip_guard): `skip_guard`
+    names a guard that must hold for the stage to be used at all (None: always).
+    Approving a stage goes to the next stage whose guard holds, else `approved`.
+    """
+    out = []
+    for i, (state, actor, score_rule, _skip) in enumerate(stages):
+        out += _approve_edges(state, actor, score_rule, stages[i + 1:])
+        out.append(Transition("send_back", state, DRAFTING, (actor,), fields=SEND_BACK_FIELDS))
+    return out
+
+
+def _approve_edges(state, actor, score_rule, later):
+    """Approve goes to the first later stage whose guard holds, else to `approved`."""
+    rule = fields(score=score_rule, comment=OPTIONAL)
+    skipped = ()
+    for nxt, _actor, _score, guard in later:
+        when = (guard,) if guard else ()
+        yield Transition("approve", state, nxt, (actor,), when=when, unless=skipped, fields=rule)
+        if guard is None:
+            return
+        skipped += (guard,)
+    yield Transition("approve", state, "approved", (actor,), unless=skipped, fields=rule)
+
+
+def first_stage(stages):
+    return stages[0][0]
+
+
+def tail(rereview):
+    """Publication, dispute, finalisation and appeal: the same for every workflow.
+
+    `rereview` is a list of (dest, when, unless) where an upheld dispute or a granted
+    appeal sends the assessment back for review.
+    """
+    reason = fields(reason=REQUIRED, comment=OPTIONAL)
+    out = [
+        Transition("publish", "approved", "published", ("org_admin",), when=("graded",)),
+        Transition("dispute", "published", "disputed", ("cadre", "unit_member"),
+                   when=("publication_open",), fields=reason),
+        Transition("dismiss", "disputed", "published", ("org_admin",), fields=reason),
+        Transition("finalize", "published", "final", ("system", "org_admin"),
+                   when=("publication_ended",)),
+        Transition("appeal", "final", "appealed", ("cadre",), when=("appeal_open",),
+                   fields=reason),
+        Transition("deny", "appealed", "final", ("org_admin",), fields=reason),
+    ]
+    for dest, when, unless in rereview:
+        out.append(Transition("uphold", "disputed", dest, ("org_admin",), when=when,
+                              unless=unless, fields=fields(comment=OPTIONAL, reason=OPTIONAL)))
+        out.append(Transition("grant", "appealed", dest, ("org_admin",), when=when,
+                              unless=unless, fields=fields(comment=OPTIONAL, reason=OPTIONAL)))
+    return out
+
+
+def build(key, version, stages, rereview):
+    states = (DRAFTING, *[s[0] for s in stages], *TAIL_STATES)
+    submit = Transition("submit", DRAFTING, first_stage(stages), ("cadre",),
+                        when=("report_complete", "window_open"), fields=fields(comment=OPTIONAL))
+    return Workflow(
+        key=key, version=version, states=states, initial=DRAFTING,
+        transitions=(submit, *review_chain(stages), *tail(rereview)),
+        stage_actor={s[0]: s[1] for s in stages}, final_states=("final",),
+    )

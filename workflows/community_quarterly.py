@@ -1,0 +1,18 @@
+"""社区工作者考核 (汶上县 practice): 两委会 → 社区党委书记 → 包社区领导干部.
+
+The three-level review always includes the two committees; the contact leader
+(包联领导) is the community worker's supervisor link.
+"""
+
+from workflows.common import build
+from workflows.definition import OPTIONAL, REQUIRED
+
+STAGES = [
+    ("committee_review", "committee", REQUIRED, None),
+    ("secretary_approval", "secretary", OPTIONAL, None),
+    ("leader_review", "supervisor", OPTIONAL, None),
+]
+REREVIEW = [("committee_review", (), ())]
+
+V1 = build("community_quarterly", 1, STAGES, REREVIEW)
+VERSIONS = (V1,)

@@ -1,0 +1,25 @@
+"""平时考核: the quarterly workflow of DESIGN.md §3.
+
+cadre submits → supervisor signs off → two committees / panel review (only when
+the cycle has a committee stage) → party secretary approves → graded and
+published (公示) → disputes → final (备案) → appeals.
+"""
+
+from workflows.common import build
+from workflows.definition import OPTIONAL
+
+STAGES = [
+    ("supervisor_review", "supervisor", OPTIONAL, None),
+    ("committee_review", "committee", "required_if:committee_scores", "committee_stage"),
+    ("secretary_approval", "secretary", OPTIONAL, None),
+]
+
+# An upheld dispute or granted appeal goes back to the stage that scores:
+# the committee when the cycle has one, otherwise the supervisor.
+REREVIEW = [
+    ("committee_review", ("committee_stage",), ()),
+    ("supervisor_review", (), ("committee_stage",)),
+]
+
+V1 = build("quarterly", 1, STAGES, REREVIEW)
+VERSIONS = (V1,)
