@@ -1,7 +1,9 @@
 """Flask-Babel set-up: Simplified Chinese by default, English on request.
 
 Catalogues are compiled from the .po sources when the .mo is missing or older,
-so a fresh clone needs no separate build step.
+so a fresh clone needs no separate build step. A language's catalogue is
+messages.po plus any messages-<part>.po beside it: each domain can keep its own
+part, so parallel work on different domains never edits the same file.
 """
 
 from pathlib import Path
@@ -16,12 +18,18 @@ def compile_catalogs():
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
-        mo = po.with_suffix(".mo")
-        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+    for main in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        parts = [main, *sorted(main.parent.glob("messages-*.po"))]
+        mo = main.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= max(p.stat().st_mtime for p in parts):
             continue
-        with po.open("rb") as src:
+        with main.open("rb") as src:
             catalog = read_po(src)
+        for part in parts[1:]:
+            with part.open("rb") as src:
+                for message in read_po(src):
+                    if message.id:
+                        catalog[message.id] = message
         with mo.open("wb") as out:
             write_mo(out, catalog)
 
