@@ -62,10 +62,11 @@ def merged_config(config, kind="quarterly"):
     return merged
 
 
-def grade_items(items, config=None, unit_sizes=None):
+def grade_items(items, config=None, unit_sizes=None, quota_factors=None):
     """Grade the items that are not frozen; `unit_sizes` is how many are assessed per
     unit (the quota base), which may exceed the items given (others not yet approved).
-    `config` is a full grading config (see merged_config)."""
+    `config` is a full grading config (see merged_config). `quota_factors`: {unit: factor}
+    for units whose joint liability the teams decide (scoring/teams.py)."""
     config = config if config and "grades" in config else merged_config(config)
     groups = defaultdict(list)
     for item in items:
@@ -75,7 +76,8 @@ def grade_items(items, config=None, unit_sizes=None):
             groups[item.unit_id].append(item)
     sizes = unit_sizes or {}
     for unit_id, members in groups.items():
-        factor = _joint_liability(members, config)
+        factor = (quota_factors[unit_id] if unit_id in (quota_factors or {})
+                  else _joint_liability(members, config))
         _grade_group(members, config["grades"], max(sizes.get(unit_id, 0), len(members)), factor)
     rank_within(items, key=lambda i: i.category)
     _mark_rankings(items, config)

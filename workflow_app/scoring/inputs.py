@@ -91,9 +91,12 @@ def _apply_components(item, parts, config):
 def _apply_annual(item, record, config):
     grades = {q: g for q, (g, _s) in record.items()}
     scores = {q: s for q, (_g, s) in record.items()}
-    result = annual_rollup(grades, scores, item.score, config.get("annual"))
+    # The missing-quarter rule may sit at the top of the grading config or under "annual".
+    annual = {k: config[k] for k in ("missing_quarters",) if k in config} | (
+        config.get("annual") or {})
+    result = annual_rollup(grades, scores, item.score, annual)
     item.score, item.best = result.score, result.best_grade
-    item.flags += result.flags
+    item.flags += result.flags + result.missing_flags()
 
 
 def _apply_negative(item, negatives, last):

@@ -69,7 +69,7 @@ def _check_quota(assessment, names, grade):
         Assessment.cycle_id == assessment.cycle_id,
         Assessment.org_unit_id == assessment.org_unit_id)).all()
     factor = 1
-    if any("veto" in (row.flags or []) for row in unit):
+    if any("joint_liability" in (row.flags or []) for row in unit):  # cut at grading
         factor = (_config(assessment).get("joint_liability") or {}).get("quota_factor", 0.5)
     allowed = math.floor(spec["quota"] * factor * len(unit) + 1e-9)
     taken = sum(1 for row in unit if row.grade == grade and row.id != assessment.id)

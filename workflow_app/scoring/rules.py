@@ -11,9 +11,10 @@ TWO = Decimal("0.01")
 
 DEFAULT_ANNUAL = {
     "quarter_weight": 30, "review_weight": 70,
-    # exclude: rules count over the quarters that exist (leave, transfer);
-    # as_general: a missing quarter counts as 一般 and scores as the threshold of 一般.
-    "missing_quarters": "exclude",
+    # Quarters missing (leave, transfer), see MISSING_RULES: "mean_of_present" (the rules
+    # count over the quarters there are), "count_as_一般" (each counts as 一般 scoring
+    # `missing_score`), "exclude_from_excellent" (mean of present, but no 优秀).
+    "missing_quarters": "mean_of_present", "missing_score": 60,
     "grades": ["优秀", "称职", "基本称职", "不称职"],
 }
 
@@ -57,11 +58,26 @@ def negative_list(items):
     return q(deduct), any(i["kind"] == "veto" for i in items)
 
 
+# Accepted spellings of each missing-quarter rule -> its code (shown as a flag).
+MISSING_RULES = {"mean_of_present": "mean_of_present", "exclude": "mean_of_present",
+                 "count_as_一般": "count_as_general", "count_as_general": "count_as_general",
+                 "as_general": "count_as_general",
+                 "exclude_from_excellent": "exclude_from_excellent"}
+
+
 @dataclass
 class AnnualResult:
     score: Decimal | None
     best_grade: int  # index into the annual grades: the best this person may get
     flags: list = field(default_factory=list)
+    missing: int = 0  # quarters without a result
+    missing_rule: str = "mean_of_present"
+
+    def missing_flags(self):
+        """`missing_quarters:n` and the rule applied, for the results; none when complete."""
+        if not self.missing:
+            return []
+        return [f"missing_quarters:{self.missing}", f"missing_rule_{self.missing_rule}"]
 
 
 def annual_rollup(quarter_grades, quarter_scores, review_score, config=None, quarters=4):
@@ -76,7 +92,10 @@ def annual_rollup(quarter_grades, quarter_scores, review_score, config=None, qua
     weights = {"quarters": cfg["quarter_weight"], "review": cfg["review_weight"]}
     score, combine_flags = combine(parts, weights)
     best, rule_flags = _annual_caps(grades)
-    return AnnualResult(score, best, flags + combine_flags + rule_flags)
+    rule = MISSING_RULES.get(cfg["missing_quarters"], "mean_of_present")
+    if flags and rule == "exclude_from_excellent":
+        best = max(best, 1)
+    return AnnualResult(score, best, flags + combine_flags + rule_flags, len(flags), rule)
 
 
 def _fill_missing(quarter_grades, quarter_scores, cfg, quarters):
@@ -85,9 +104,9 @@ def _fill_missing(quarter_grades, quarter_scores, cfg, quarters):
     scores = [Decimal(str(quarter_scores[n])) for n in sorted(quarter_scores)
               if quarter_scores[n] is not None]
     flags = [f"missing_quarter:{n}" for n in missing]
-    if missing and cfg["missing_quarters"] == "as_general":
+    if missing and MISSING_RULES.get(cfg["missing_quarters"]) == "count_as_general":
         grades += ["一般"] * len(missing)
-        scores += [Decimal(60)] * len(missing)
+        scores += [Decimal(str(cfg["missing_score"]))] * len(missing)
     return grades, scores, flags
 
 

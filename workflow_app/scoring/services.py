@@ -15,6 +15,7 @@ from workflow_app.notifications.services import queue
 from workflow_app.people.models import OrgUnit
 from workflow_app.scoring.grading import Item, grade_items, merged_config
 from workflow_app.scoring.inputs import open_items
+from workflow_app.scoring.teams import plan_teams, record_team_results
 from workflow_app.workcalendar import LOCAL_TZ, add_working_days
 
 GRADED_STATES = ("approved", "published", "disputed", "final", "appealed")
@@ -34,12 +35,14 @@ def grade_cycle(cycle, actor, now=None):
     config = merged_config(cycle.grading, cycle.kind)
     items = open_items(cycle, [(a, cat) for a, cat in rows if a.state == "approved"], config)
     items += [_frozen(a, cat) for a, cat in rows if a.state != "approved"]
-    grade_items(items, config, _unit_sizes(cycle))
+    teams = plan_teams(cycle, items, config)  # 班子: joint liability sets their units' quota
+    grade_items(items, config, _unit_sizes(cycle), teams.quota_factors)
     by_id = {a.id: a for a, _ in rows}
     for item in (i for i in items if not i.frozen):
         a = by_id[item.id]
         a.score, a.grade, a.rank, a.flags = item.score, item.grade, item.rank, item.flags
     cycle.graded_at = as_utc(now) if now else utcnow()
+    record_team_results(cycle, teams, items, config, cycle.graded_at)
     summary = _summary([i for i in items if not i.frozen])
     record("cycle", cycle.id, "grade", actor=actor, at=cycle.graded_at, data=summary)
     return summary

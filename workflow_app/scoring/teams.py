@@ -1,0 +1,202 @@
+"""班子 grading: the team's grade per cycle, and joint liability (连带责任).
+
+Computed at grading time from the members' results in the cycle:
+- team score = mean final score of the members graded in the cycle, graded
+  against the cycle's thresholds (no quota: a unit has one or two teams);
+- a member with a veto item (一票否决) caps the team grade at
+  ``joint_liability.team_grade_cap`` ("一般" by default: "一般 or worse", 001 seed:
+  「直接判定班子年度考核为"一般"或"较差"等次」) and multiplies the top-grade quota of
+  the team's unit by ``joint_liability.quota_factor`` (0.5: 「降低优秀比例」);
+- a unit with no team recorded keeps the rule from before teams existed: a veto
+  on anyone assessed in the unit lowers its quota (see grading._joint_liability).
+
+For an annual cycle the team grades are 优秀 / 良好 / 一般 / 较差 (the scale of
+领导班子 annual assessment), on the thresholds of the cycle's annual grades;
+``grading["team_grades"]`` replaces the scale.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow_app.assessments.models import Assessment
+from workflow_app.extensions import db
+from workflow_app.models_base import pk
+from workflow_app.people.models import OrgUnit
+from workflow_app.people.teams import Team
+from workflow_app.scoring.rules import q
+
+DEFAULT_JOINT_LIABILITY = {"team_grade_cap": "一般", "quota_factor": 0.5}
+ANNUAL_TEAM_GRADES = ("优秀", "良好", "一般", "较差")
+
+
+class TeamResult(db.Model):
+    """One team's grade in one cycle, with a copy of what it was computed from."""
+
+    __tablename__ = "team_result"
+    id: Mapped[int] = pk()
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    grade: Mapped[str | None] = mapped_column(String(20))
+    member_count: Mapped[int] = mapped_column(Integer)
+    graded_count: Mapped[int] = mapped_column(Integer)
+    # [{user_id, position, assessment_id, score, grade, veto}] at grading time.
+    members: Mapped[list] = mapped_column(JSON, default=list)
+    flags: Mapped[list] = mapped_column(JSON, default=list)
+    computed_at = mapped_column(DateTime(timezone=True), nullable=False)
+
+    team = relationship("Team", lazy="joined")
+
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "team_id"),
+        CheckConstraint("graded_count >= 0 AND graded_count <= member_count",
+                        name="graded_within_members"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 200)", name="score_range"),
+        # A grade needs a score and a score gets a grade.
+        CheckConstraint("(score IS NULL AND grade IS NULL) OR "
+                        "(score IS NOT NULL AND grade IS NOT NULL)", name="grade_with_score"),
+    )
+
+
+def joint_liability_config(config):
+    return {**DEFAULT_JOINT_LIABILITY, **(config.get("joint_liability") or {})}
+
+
+def team_grades(config, kind):
+    """[{grade, min}] best first: the configured team scale or one from the cycle's."""
+    if config.get("team_grades"):
+        return config["team_grades"]
+    grades = config["grades"]
+    if kind == "annual" and len(grades) == len(ANNUAL_TEAM_GRADES):
+        return [{"grade": name, "min": g["min"]} for name, g in zip(ANNUAL_TEAM_GRADES, grades,
+                                                                    strict=True)]
+    return [{"grade": g["grade"], "min": g["min"]} for g in grades]
+
+
+def team_grade(score, vetoed, grades, cap):
+    """(grade, capped): thresholds, then the joint-liability cap when a member is vetoed.
+
+    A cap that is not one of the team grades means the grade above the lowest."""
+    if score is None:
+        return None, False
+    names = [g["grade"] for g in grades]
+    index = next((i for i, g in enumerate(grades) if score >= Decimal(str(g["min"]))),
+                 len(grades) - 1)
+    if not vetoed:
+        return names[index], False
+    cap_index = names.index(cap) if cap in names else max(len(names) - 2, 0)
+    return names[max(index, cap_index)], index < cap_index
+
+
+@dataclass
+class TeamPlan:
+    """The cycle's teams and what grading needs from them."""
+
+    teams: list
+    cadre_of: dict  # assessment id -> cadre id
+    quota_factors: dict = field(default_factory=dict)  # unit id -> factor (units with teams)
+
+
+def cycle_teams(cycle):
+    """Teams of units inside the cycle's units' subtrees."""
+    paths = [u.path for u in cycle.org_units]
+    if not paths:
+        return []
+    return db.session.scalars(
+        select(Team).join(OrgUnit, OrgUnit.id == Team.org_unit_id)
+        .where(or_(*[OrgUnit.path.like(p + "%") for p in paths])).order_by(Team.id)).all()
+
+
+def plan_teams(cycle, items, config):
+    """Before grade_items: the quota factor of each unit that has teams, and the
+    `joint_liability` flag on the open items a vetoed team member affects."""
+    teams = cycle_teams(cycle)
+    cadre_of = dict(db.session.execute(
+        select(Assessment.id, Assessment.cadre_id).where(Assessment.cycle_id == cycle.id)).all())
+    plan = TeamPlan(teams, cadre_of)
+    if not teams:
+        return plan
+    factor = joint_liability_config(config)["quota_factor"]
+    by_cadre = {cadre_of.get(i.id): i for i in items}
+    hit_units, hit_members = set(), set()
+    for team in teams:
+        plan.quota_factors.setdefault(team.org_unit_id, 1)
+        members = [by_cadre.get(m.user_id) for m in team.members]
+        if any(i is not None and "veto" in i.flags for i in members):
+            plan.quota_factors[team.org_unit_id] = factor
+            hit_units.add(team.org_unit_id)
+            hit_members.update(id(i) for i in members if i is not None)
+    for item in items:
+        if (item.unit_id in hit_units or id(item) in hit_members) and not item.frozen \
+                and "joint_liability" not in item.flags:
+            item.flags.append("joint_liability")
+    return plan
+
+
+def record_team_results(cycle, plan, items, config, now):
+    """After grade_items: store each team's result for the cycle (replacing the last)."""
+    by_cadre = {plan.cadre_of.get(i.id): i for i in items}
+    grades = team_grades(config, cycle.kind)
+    cap = joint_liability_config(config)["team_grade_cap"]
+    old = {r.team_id: r for r in db.session.scalars(
+        select(TeamResult).where(TeamResult.cycle_id == cycle.id))}
+    for team in plan.teams:
+        result = old.pop(team.id, None) or TeamResult(cycle_id=cycle.id, team_id=team.id)
+        _fill(result, team, by_cadre, grades, cap)
+        result.computed_at = now
+        db.session.add(result)
+    for stale in old.values():  # a team removed since the last grading
+        db.session.delete(stale)
+
+
+def _fill(result, team, by_cadre, grades, cap):
+    members, scores, vetoed = [], [], False
+    for m in team.members:
+        item = by_cadre.get(m.user_id)
+        veto = item is not None and "veto" in item.flags
+        vetoed = vetoed or veto
+        if item is not None and item.score is not None:
+            scores.append(Decimal(str(item.score)))
+        members.append({"user_id": m.user_id, "position": m.position,
+                        "assessment_id": item.id if item else None,
+                        "score": None if item is None or item.score is None else str(item.score),
+                        "grade": item.grade if item else None, "veto": veto})
+    result.score = q(sum(scores) / len(scores)) if scores else None
+    result.grade, capped = team_grade(result.score, vetoed, grades, cap)
+    result.member_count, result.graded_count = len(members), len(scores)
+    result.members = members
+    flags = ["joint_liability"] if vetoed else []
+    flags += ["team_grade_capped"] if capped else []
+    if len(scores) < len(members):
+        flags.append(f"members_not_graded:{len(members) - len(scores)}")
+    result.flags = flags + ([] if scores else ["no_score"])
+
+
+def team_results(cycle):
+    return db.session.scalars(
+        select(TeamResult).join(Team, Team.id == TeamResult.team_id)
+        .join(OrgUnit, OrgUnit.id == Team.org_unit_id)
+        .where(TeamResult.cycle_id == cycle.id).order_by(OrgUnit.path, Team.name)).all()
+
+
+def team_result_json(r):
+    return {"team_id": r.team_id, "name": r.team.name, "org_unit_id": r.team.org_unit_id,
+            "score": float(r.score) if r.score is not None else None, "grade": r.grade,
+            "member_count": r.member_count, "graded_count": r.graded_count,
+            "flags": list(r.flags or []),
+            "members": [{**m, "score": float(m["score"]) if m["score"] is not None else None}
+                        for m in (r.members or [])]}
