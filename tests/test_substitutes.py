@@ -160,3 +160,51 @@ def test_admin_names_a_substitute_for_someone(auth, world, fresh):
     assert fresh(Substitution, sub.id).ends_at is not None
     assert auth.user("a1").get("/admin/substitutes").status_code == 403
     assert auth.user("a2").post(f"/substitutes/{sub.id}/end").status_code == 403
+
+
+# While sup_a is away, sup_b acts on sup_a's items; the audit names both.
+def test_the_substitute_acts_and_the_audit_says_for_whom(auth, world, clock, create_cycle):
+    create_cycle()
+    away(world, clock)
+    a = submit(world, "a1")
+    queue = auth.user("sup_b").get("/tasks").get_data(as_text=True)
+    assert f"/assessments/{a.id}" in queue
+    entry = fire_event(a, "approve", world.sup_b, score="88")
+    db.session.commit()
+    assert (entry.actor_id, entry.on_behalf_of_id) == (world.sup_b.id, world.sup_a.id)
+    page = auth.user("sup_b").get(f"/assessments/{a.id}").get_data(as_text=True)
+    assert "（代 sup_a 办理）" in page or f"（代 {world.sup_a.display_name} 办理）" in page
+
+
+def test_own_items_are_not_marked_as_standing_in(world, clock, create_cycle):
+    create_cycle()
+    away(world, clock, absent="sup_b", substitute="sup_a")
+    a = submit(world, "a1")
+    entry = fire_event(a, "approve", world.sup_a, score="90")
+    assert entry.on_behalf_of_id is None
+
+
+@pytest.mark.parametrize(("days", "allowed"), [((0, 5), True), ((-3, -1), False), ((2, 5), False)])
+def test_the_substitute_may_act_only_during_the_period(world, clock, create_cycle, days,
+                                                       allowed):
+    create_cycle()
+    if days[0] >= 0:
+        away(world, clock, days=days)
+    else:  # a past period: appoint it, then move the clock past its end
+        away(world, clock, days=(0, 1))
+        clock.advance(days=2)
+    a = submit(world, "a1")
+    if allowed:
+        fire_event(a, "approve", world.sup_b, score="80")
+    else:
+        with pytest.raises(NotAllowed):
+            fire_event(a, "approve", world.sup_b, score="80")
+
+
+def test_a_substitute_never_acts_on_their_own_assessment(world, clock, create_cycle):
+    """a2 stands in for sup_a (their own supervisor): a2's own report stays out of reach."""
+    create_cycle()
+    away(world, clock, absent="sup_a", substitute="a2")
+    a = submit(world, "a2")
+    with pytest.raises(NotAllowed):
+        fire_event(a, "approve", world.a2, score="99")

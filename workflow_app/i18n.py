@@ -6,6 +6,7 @@ messages.po plus any messages-<part>.po beside it: each domain can keep its own
 part, so parallel work on different domains never edits the same file.
 """
 
+import os
 from pathlib import Path
 
 from flask import has_request_context, request, session
@@ -30,8 +31,12 @@ def compile_catalogs():
                 for message in read_po(src):
                     if message.id:
                         catalog[message.id] = message
-        with mo.open("wb") as out:
+        # Write beside, then rename: a process loading the catalogue meanwhile
+        # (another worker, a parallel test run) sees the old file or the new, never half.
+        tmp = mo.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as out:
             write_mo(out, catalog)
+        os.replace(tmp, mo)
 
 
 def select_locale():
@@ -48,7 +53,18 @@ def select_locale():
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def link_script_alias():
+    """Babel looks for "zh_CN" under its full name zh_Hans_CN: keep that name pointing at
+    zh_CN (a checkout that does not keep symlinks would otherwise lose every translation)."""
+    alias = TRANSLATIONS / "zh_Hans_CN"
+    if alias.is_dir():
+        return
+    alias.unlink(missing_ok=True)
+    alias.symlink_to("zh_CN", target_is_directory=True)
+
+
 def init_app(app, babel):
+    link_script_alias()
     compile_catalogs()
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale)

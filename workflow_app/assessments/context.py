@@ -24,6 +24,7 @@ def reviews_of(a):
 
 def actor_names(entries, reviews, votes=()):
     ids = ({e.actor_id for e in entries if e.actor_id} | {r.reviewer_id for r in reviews}
+           | {e.on_behalf_of_id for e in entries if e.on_behalf_of_id}
            | {v.member_id for v in votes})
     if not ids:
         return {}

@@ -11,16 +11,56 @@ from workflows import engine_for
 
 PUBLIC_STATES = ("published", "disputed", "final", "appealed")
 READ_RELATIONS = {"cadre", "supervisor", "committee", "secretary", "org_admin", "auditor"}
+# What a substitute takes over from an absent reviewer. Committee seats are not
+# delegated: a vote is personal and the committee's rule counts its members.
+DELEGABLE = {"supervisor", "secretary"}
 
 
 def relations(user, assessment):
-    """Relations `user` has to `assessment`: the names workflow transitions use."""
+    """Relations `user` has to `assessment`: the names workflow transitions use, including
+    the reviewing relations of anyone `user` currently stands in for."""
     if user is None or not user.is_authenticated:
         return set()
-    unit = assessment.org_unit
     if user.id == assessment.cadre_id:
         # Nobody acts on their own assessment in any other capacity.
         return {"cadre"} if user.has_role(CADRE) else set()
+    found = own_relations(user, assessment)
+    for absent in represented(user):
+        found |= delegated_relations(absent, assessment)
+    return found
+
+
+def delegated_relations(absent, assessment):
+    if absent.id == assessment.cadre_id:
+        return set()
+    return own_relations(absent, assessment) & DELEGABLE
+
+
+def represented(user):
+    """Whom `user` stands in for now; looked up once per user object (i.e. per request)."""
+    from workflow_app.clock import utcnow
+    from workflow_app.people.substitutes import represented_by
+
+    now = utcnow()
+    cached = user.__dict__.get("_represented")
+    if cached is None or cached[0] != now.replace(second=0, microsecond=0):
+        cached = (now.replace(second=0, microsecond=0), represented_by(user, now))
+        user.__dict__["_represented"] = cached
+    return cached[1]
+
+
+def standing_in_for(user, assessment, acting_as):
+    """The absent reviewer whose relation `user` acts in, when it is not `user`'s own."""
+    if user is None or not acting_as & DELEGABLE or acting_as & own_relations(user, assessment):
+        return None
+    return next((a for a in represented(user)
+                 if acting_as & delegated_relations(a, assessment)), None)
+
+
+def own_relations(user, assessment):
+    if user.id == assessment.cadre_id:
+        return {"cadre"} if user.has_role(CADRE) else set()
+    unit = assessment.org_unit
     found = set()
     if user.has_role(SUPERVISOR) and assessment.cadre.supervisor_id == user.id:
         found.add("supervisor")

@@ -10,7 +10,7 @@ from sqlalchemy import and_, exists, false, or_, select
 from sqlalchemy.orm import aliased
 
 from workflow_app.assessments.models import Assessment, CommitteeVote, Recusal
-from workflow_app.assessments.permissions import PUBLIC_STATES
+from workflow_app.assessments.permissions import DELEGABLE, PUBLIC_STATES, represented
 from workflow_app.people.models import OrgUnit, User
 from workflow_app.people.roles import AUDITOR, COMMITTEE, ORG_ADMIN, SECRETARY, SUPERVISOR
 from workflow_app.people.scope import scope_paths
@@ -27,7 +27,17 @@ def _under(paths):
 
 
 def relation_clause(user, relation):
-    """SQL for "`user` stands in `relation` to the assessment row"."""
+    """SQL for "`user` stands in `relation` to the assessment row", also as a substitute."""
+    own = _own_relation_clause(user, relation)
+    if relation not in DELEGABLE:
+        return own
+    stand_ins = [_own_relation_clause(absent, relation) for absent in represented(user)]
+    if not stand_ins:
+        return own
+    return or_(own, and_(or_(*stand_ins), Assessment.cadre_id != user.id))
+
+
+def _own_relation_clause(user, relation):
     not_own = Assessment.cadre_id != user.id
     if relation == "cadre":
         return Assessment.cadre_id == user.id
@@ -63,6 +73,7 @@ def visible(user):
                       Assessment.state.in_(PUBLIC_STATES))
     return base_query().where(or_(
         relation_clause(user, "cadre"), relation_clause(user, "supervisor"),
+        relation_clause(user, "secretary"),
         and_(readers, Assessment.cadre_id != user.id), colleagues))
 
 

@@ -11,7 +11,7 @@ from workflow_app.assessments import committee, effects
 from workflow_app.assessments.deadlines import due_for
 from workflow_app.assessments.guards import MESSAGES, Guards
 from workflow_app.assessments.models import Assessment, SelfReport
-from workflow_app.assessments.permissions import can_view, relations
+from workflow_app.assessments.permissions import can_view, relations, standing_in_for
 from workflow_app.assessments.report import clean_content, missing_fields
 from workflow_app.audit.services import GENESIS, make_entry
 from workflow_app.clock import as_utc, utcnow
@@ -191,6 +191,7 @@ def versioned_move(assessment, dest, actor, acting_as, now, event, params, clien
     entry = make_entry(
         "assessment", assessment.id, seq, assessment.audit_head or GENESIS, actor=actor,
         at=now, actor_role=",".join(sorted(acting_as)), action=event,
+        on_behalf_of_id=_absent_id(actor, assessment, acting_as),
         from_state=assessment.state, to_state=dest, comment=params.get("comment") or "",
         data=_entry_data(params), client_addr=client_addr or "")
     values = {"version": seq, "audit_head": entry.hash}
@@ -205,6 +206,11 @@ def versioned_move(assessment, dest, actor, acting_as, now, event, params, clien
         raise Conflict(code="already_handled")
     db.session.add(entry)
     return entry
+
+
+def _absent_id(actor, assessment, acting_as):
+    absent = standing_in_for(actor, assessment, acting_as) if actor is not None else None
+    return absent.id if absent is not None else None
 
 
 def _entry_data(params):
