@@ -57,6 +57,11 @@ def _register_blueprints(app):
     from workflow_app.surveys.views import register_views as register_rating_and_survey_views
 
     register_rating_and_survey_views(app)
+    from workflow_app.scoring.disputes_views import bp as disputes_bp
+    from workflow_app.scoring.grading_views import bp as grading_bp
+
+    for bp in (grading_bp, disputes_bp):
+        app.register_blueprint(bp)
     _register_issue4_blueprints(app)
 
 

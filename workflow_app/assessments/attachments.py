@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import column, select, table
 
 from workflow_app.assessments.models import Attachment
 from workflow_app.assessments.permissions import can_manage_attachments
@@ -78,9 +78,14 @@ def kind_of(filename, head):
     return content_type, None
 
 
+# Files raised with an objection (scoring.disputes_models) are not report evidence.
+_OBJECTION_FILES = table("objection_evidence", column("attachment_id"))
+
+
 def current(assessment):
     return db.session.scalars(select(Attachment).where(
-        Attachment.assessment_id == assessment.id, Attachment.removed_at.is_(None))
+        Attachment.assessment_id == assessment.id, Attachment.removed_at.is_(None),
+        Attachment.id.not_in(select(_OBJECTION_FILES.c.attachment_id)))
         .order_by(Attachment.id)).all()
 
 
@@ -88,7 +93,13 @@ def add(assessment, actor, filename, data, now=None):
     """Check and store one file (`data`: its bytes) as evidence of the current draft."""
     if not can_manage_attachments(actor, assessment):
         raise NotAllowed()
-    content_type = _check(assessment, filename, data)
+    _check(filename, data, len(current(assessment)))
+    return store(assessment, actor, filename, data, now)
+
+
+def store(assessment, actor, filename, data, now=None):
+    """Store a file already checked by the caller (permission and `check`)."""
+    content_type, _problem = kind_of(filename, data[:16])
     key = secrets.token_hex(16)
     target = upload_folder() / key[:2] / key
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -105,14 +116,19 @@ def add(assessment, actor, filename, data, now=None):
     return item
 
 
-def _check(assessment, filename, data):
+def check(filename, data, existing=0):
+    """Raise Invalid (with a Chinese message) unless the file may be stored."""
+    return _check(filename, data, existing)
+
+
+def _check(filename, data, existing):
     if not filename or data is None:
         raise Invalid(MESSAGES["missing"], fields={"file": "required"})
     if len(data) > max_bytes():
         raise Invalid(MESSAGES["size"], fields={"file": "too_large"})
     if not data:
         raise Invalid(MESSAGES["empty"], fields={"file": "required"})
-    if len(current(assessment)) >= MAX_FILES:
+    if existing >= MAX_FILES:
         raise Invalid(MESSAGES["count"], fields={"file": "too_many"})
     content_type, problem = kind_of(filename, data[:16])
     if problem:

@@ -37,6 +37,21 @@ class Row:
     flags: list
     state: str
     pay_pct: float | None
+    version: int = 1
+    cadre_id: int | None = None
+
+    @property
+    def band(self):
+        return next((f[5:] for f in self.flags if f.startswith("band_")), None)
+
+    @property
+    def focus(self):
+        return next((f[6:] for f in self.flags if f.startswith("focus_")), None)
+
+    @property
+    def other_flags(self):
+        """Flags other than the band and the 两头 mark (those have their own columns)."""
+        return [f for f in self.flags if not f.startswith(("band_", "focus_"))]
 
 
 def can_see_results(user, cycle):
@@ -60,8 +75,18 @@ def result_rows(cycle, unit_id=None, public_only=False):
     if public_only:
         query = query.where(Assessment.state.in_(PUBLIC_STATES))
     return [Row(a.id, unit, category, name, float(a.score) if a.score is not None else None,
-                a.grade, a.rank, list(a.flags or []), a.state, tiers.get(a.grade))
+                a.grade, a.rank, list(a.flags or []), a.state, tiers.get(a.grade), a.version,
+                a.cadre_id)
             for a, name, unit, category in db.session.execute(query)]
+
+
+def by_category(rows):
+    """Rank lists: {category: rows by rank}, categories in name order."""
+    lists = {}
+    for r in rows:
+        lists.setdefault(r.category or "", []).append(r)
+    return {c: sorted(rs, key=lambda r: (r.rank is None, r.rank or 0, r.name))
+            for c, rs in sorted(lists.items())}
 
 
 def distribution(cycle, rows):

@@ -7,9 +7,12 @@ from flask_login import current_user, login_required
 from workflow_app.assessments.labels import state_label
 from workflow_app.clock import as_utc
 from workflow_app.cycles.models import Cycle
+from workflow_app.cycles.services import can_manage_cycle
 from workflow_app.errors import NotAllowed, NotFound
 from workflow_app.extensions import db
+from workflow_app.scoring import publication as publication_files
 from workflow_app.scoring.results import (
+    by_category,
     can_see_results,
     distribution,
     flag_label,
@@ -20,6 +23,7 @@ from workflow_app.workcalendar import LOCAL_TZ
 
 bp = Blueprint("results", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
 
 
 def _cycle(cycle_id):
@@ -43,7 +47,8 @@ def results_page(cycle_id):
     rows = result_rows(cycle)
     return render_template("results/index.html", cycle=cycle, rows=rows,
                            dist=distribution(cycle, rows), flag_label=flag_label,
-                           state_label=state_label)
+                           state_label=state_label, lists=by_category(rows),
+                           can_grade=can_manage_cycle(current_user, cycle))
 
 
 @bp.get("/cycles/<int:cycle_id>/results.xlsx")
@@ -51,14 +56,10 @@ def results_page(cycle_id):
 def results_export(cycle_id):
     cycle = _readable(cycle_id)
     body = results_xlsx(cycle, result_rows(cycle), state_label)
-    filename = f"results-{cycle.id}.xlsx"
-    return Response(body, mimetype=XLSX, headers={
-        "Content-Disposition": f"attachment; filename={filename}"})
+    return _download(body, XLSX, f"results-{cycle.id}.xlsx")
 
 
-@bp.get("/cycles/<int:cycle_id>/publication")
-@login_required
-def publication(cycle_id):
+def _publication(cycle_id):
     """公示: the published results of the viewer's own unit (admins: every unit)."""
     cycle = _cycle(cycle_id)
     everyone = can_see_results(current_user, cycle)
@@ -66,5 +67,33 @@ def publication(cycle_id):
     if not rows and not everyone:
         raise NotAllowed()
     ends = as_utc(cycle.publication_ends_at)
-    return render_template("results/publication.html", cycle=cycle, rows=rows,
-                           ends=ends.astimezone(LOCAL_TZ) if ends else None)
+    return cycle, rows, ends.astimezone(LOCAL_TZ) if ends else None
+
+
+@bp.get("/cycles/<int:cycle_id>/publication")
+@login_required
+def publication(cycle_id):
+    cycle, rows, ends = _publication(cycle_id)
+    return render_template("results/publication.html", cycle=cycle, rows=rows, ends=ends)
+
+
+@bp.get("/cycles/<int:cycle_id>/publication.pdf")
+@login_required
+def publication_pdf(cycle_id):
+    cycle, rows, ends = _publication(cycle_id)
+    return _download(publication_files.publication_pdf(cycle, rows, ends), PDF,
+                     f"publication-{cycle.id}.pdf")
+
+
+@bp.get("/cycles/<int:cycle_id>/publication.xlsx")
+@login_required
+def publication_xlsx(cycle_id):
+    cycle, rows, ends = _publication(cycle_id)
+    return _download(publication_files.publication_xlsx(cycle, rows, ends), XLSX,
+                     f"publication-{cycle.id}.xlsx")
+
+
+def _download(body, mimetype, filename):
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename={filename}",
+        "Cache-Control": "private, no-store"})
