@@ -156,3 +156,25 @@ def test_publication_ends_is_shown(tied, auth):
     assert _fresh(Cycle, cycle.id).publication_ends_at > _fresh(Cycle, cycle.id).published_at
     assert 'id="publication-ends"' in admin.get(
         f"/admin/cycles/{cycle.id}/grading").get_data(as_text=True)
+
+
+def test_publication_pdf_xlsx_and_print_css(tied, auth):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    cycle, _ids_ = tied
+    auth.user("admin").post(f"/admin/cycles/{cycle.id}/grading/publish")
+    a2 = auth.user("a2")
+    page = a2.get(f"/cycles/{cycle.id}/publication").get_data(as_text=True)
+    assert '<style media="print">' in page and "下载 PDF" in page
+    pdf = a2.get(f"/cycles/{cycle.id}/publication.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF") and b"STSong-Light" in pdf.data
+    sheet = load_workbook(BytesIO(a2.get(f"/cycles/{cycle.id}/publication.xlsx").data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == f"{cycle.name} · 考核结果公示"
+    assert rows[2] == ("单位", "姓名", "等次")
+    assert {r[1]: r[2] for r in rows[3:]} == {"a1": "较好", "a2": "较好", "a3": "较好"}
+    for path in ("publication.pdf", "publication.xlsx"):
+        assert auth.user("b1").get(f"/cycles/{cycle.id}/{path}").status_code == 403

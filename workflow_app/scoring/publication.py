@@ -11,7 +11,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
-PUBLIC_HEADERS = (_l("Unit"), _l("Name"), _l("Grade"))
+PUBLIC_HEADERS = (_l("Unit"), _l("Full name"), _l("Grade"))
 FONT = "STSong-Light"
 
 
