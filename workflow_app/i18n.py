@@ -50,7 +50,19 @@ def select_locale():
         return chosen
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
+    if request.path.startswith("/api/"):
+        # API clients have no session: their Accept-Language header says it. The web UI
+        # stays Chinese first whatever the browser's own language is.
+        return _api_language(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _api_language(languages):
+    best = request.accept_languages.best_match(["zh", "zh-CN", "en", *languages])
+    if best is None:
+        return None
+    return "en" if best.startswith("en") and "en" in languages else (
+        "zh_CN" if best.startswith("zh") and "zh_CN" in languages else None)
 
 
 def link_script_alias():
