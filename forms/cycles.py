@@ -8,7 +8,16 @@ constructor.
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -119,3 +128,138 @@ def _form_data(data):
         if out.get(name) is not None:
             out[name] = str(out[name])
     return out
+
+
+# --- indicator sheets (考核指标) and bonus / penalty entries ---------------------------------
+
+POINTS_ATTRS = {"inputmode": "decimal", "autocomplete": "off", "class": "score"}
+
+
+class IndicatorItemRow(Form):
+    """One row of a sheet: an indicator with a weight, or a bonus / penalty item with a cap."""
+
+    kind = SelectField(_l("Kind"))
+    name = StringField(_l("Item"), render_kw={"maxlength": 200})
+    standard = TextAreaField(_l("Standard"), render_kw={"rows": 2, "maxlength": 2000})
+    weight = StringField(_l("Weight"), description=_l("Common and individual indicators"),
+                         render_kw=POINTS_ATTRS)
+    cap = StringField(_l("Cap (points)"), description=_l("Bonus and penalty items"),
+                      render_kw=POINTS_ATTRS)
+
+    def values(self):
+        return {"kind": self.kind.data, "name": self.name.data or "",
+                "standard": self.standard.data or "", "weight": (self.weight.data or "").strip(),
+                "cap": (self.cap.data or "").strip()}
+
+
+def _item_kinds():
+    from workflow_app.cycles.indicators import KIND_LABELS
+
+    return choices(KIND_LABELS.items())
+
+
+class _RowErrors(ErrorsFromService):
+    """Field codes "items.2.weight" land on the third row's weight."""
+
+    def _field_for(self, name):
+        parts = name.split(".")
+        if parts[0] == "items":
+            rows = self["items"].entries
+            if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(rows):
+                return rows[int(parts[1])][parts[2]]
+            return None
+        return self._fields.get(parts[-1])
+
+
+class IndicatorSheetForm(_RowErrors, FlaskForm):
+    category = SelectField(_l("Unit category"), description=_l(
+        "The general sheet applies to units whose category has no sheet of its own."))
+    name = StringField(_l("Sheet name"), render_kw={"maxlength": 200})
+    bonus_cap = StringField(_l("Total bonus cap"), description=_l("Points, for all bonus items "
+                                                                  "together"),
+                            render_kw=POINTS_ATTRS)
+    penalty_cap = StringField(_l("Total penalty cap"), description=_l(
+        "Points, for all penalty items together"), render_kw=POINTS_ATTRS)
+    items = FieldList(FormField(IndicatorItemRow), min_entries=1, max_entries=40)
+
+    def __init__(self, *args, categories=(), initial=None, **kwargs):
+        """`categories`: [(value, label)]; `initial`: service-style sheet data."""
+        super().__init__(*args, data=_sheet_form_data(initial or {}), **kwargs)
+        self.category.choices = choices(categories)
+        for entry in self.items.entries:
+            entry.form.kind.choices = _item_kinds()
+
+    def payload(self):
+        return {"category": self.category.data or "", "name": self.name.data or "",
+                "bonus_cap": (self.bonus_cap.data or "").strip(),
+                "penalty_cap": (self.penalty_cap.data or "").strip(),
+                "items": [e.form.values() for e in self.items.entries]}
+
+    def drop_empty_rows(self):
+        kept = [e for e in self.items.entries if any(
+            v for k, v in e.form.values().items() if k != "kind")]
+        self.items.entries = kept or self.items.entries[:1]
+        self.items.last_index = len(self.items.entries) - 1
+
+    def change_rows(self, action):
+        """"add_row:<kind>" or "remove_row:<position>"; nothing is saved."""
+        entries = self.items.entries
+        verb, _, arg = action.partition(":")
+        if verb == "remove_row" and arg.isdigit() and int(arg) < len(entries):
+            del entries[int(arg)]
+        elif verb == "add_row" and len(entries) < self.items.max_entries:
+            self.items.append_entry({"kind": arg if arg else "common"})
+            entries[-1].form.kind.choices = _item_kinds()
+        if not entries:
+            self.items.append_entry()
+            entries[-1].form.kind.choices = _item_kinds()
+
+    def weight_total(self):
+        total = 0.0
+        for e in self.items.entries:
+            try:
+                if e.form.kind.data in ("common", "individual"):
+                    total += float(e.form.weight.data or 0)
+            except ValueError:
+                continue
+        return f"{total:g}"
+
+
+def _sheet_form_data(data):
+    out = {k: _plain_points(data.get(k)) for k in ("bonus_cap", "penalty_cap")}
+    out.update(category=data.get("category", ""), name=data.get("name", ""))
+    out["items"] = [{"kind": i.get("kind", "common"), "name": i.get("name", ""),
+                     "standard": i.get("standard", ""), "weight": _plain_points(i.get("weight")),
+                     "cap": _plain_points(i.get("cap"))} for i in data.get("items") or []]
+    return out
+
+
+def _plain_points(value):
+    if value is None or value == "":
+        return ""
+    text = str(value)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class CopySheetForm(ErrorsFromService, FlaskForm):
+    category = SelectField(_l("Copy to unit category"))
+    name = StringField(_l("Name of the copy"), render_kw={"maxlength": 200})
+
+    def __init__(self, *args, categories=(), **kwargs):
+        kwargs.setdefault("prefix", "copy")
+        super().__init__(*args, **kwargs)
+        self.category.choices = choices(categories)
+
+
+class AdjustmentForm(ErrorsFromService, FlaskForm):
+    """A bonus or penalty entry on one assessment (加分 / 扣分), with its reason."""
+
+    item_id = SelectField(_l("Bonus or penalty item"))
+    points = StringField(_l("Points"), description=_l("Within the item's cap"),
+                         render_kw=POINTS_ATTRS)
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 3, "maxlength": 2000})
+
+    def __init__(self, *args, items=(), **kwargs):
+        """`items`: [(id, label)] of the cycle's bonus and penalty items for the unit."""
+        super().__init__(*args, **kwargs)
+        self.item_id.choices = choices([("", "—"), *items])

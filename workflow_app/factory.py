@@ -57,6 +57,9 @@ def _register_blueprints(app):
     from workflow_app.surveys.views import register_views as register_rating_and_survey_views
 
     register_rating_and_survey_views(app)
+    from workflow_app.cycles.indicator_views import bp as indicators_bp  # 考核指标
+
+    app.register_blueprint(indicators_bp)
     from workflow_app.scoring.disputes_views import bp as disputes_bp
     from workflow_app.scoring.grading_views import bp as grading_bp
 

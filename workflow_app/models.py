@@ -2,6 +2,13 @@
 
 from workflow_app.assessments.models import Assessment, Objection, Review, SelfReport
 from workflow_app.audit.models import AuditEntry
+from workflow_app.cycles.indicators import (  # noqa: F401  (indicator sheets)
+    AssessmentAdjustment,
+    CycleIndicatorItem,
+    CycleIndicatorSheet,
+    IndicatorItem,
+    IndicatorSheet,
+)
 from workflow_app.cycles.models import Cycle, cycle_unit
 from workflow_app.notifications.models import Notification
 from workflow_app.people.models import ApiToken, LoginFailure, OrgUnit, RoleGrant, User

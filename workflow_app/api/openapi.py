@@ -156,3 +156,16 @@ ENDPOINTS += [
     ("post", "/surveys/{survey_id}/spot-checks", "Record a phone spot check (电话抽查)",
      "SpotCheckRequest", 201, True),
 ]
+
+# --- indicator sheets: bonus / penalty entries (issue 5) ---------------------------------
+
+SCHEMAS["AdjustmentRequest"] = {"type": "object", "required": ["item_id", "points", "reason"],
+                                "properties": {"item_id": INT, "points": NUM, "reason": STR}}
+ENDPOINTS += [
+    ("post", "/assessments/{id}/adjustments", "Record a bonus or penalty entry against the "
+     "cycle's indicator sheet (org_admin, auditor)", "AdjustmentRequest", 201, True),
+    ("get", "/assessments/{id}/adjustments", "Bonus and penalty entries of an assessment",
+     None, 200, True),
+    ("get", "/cycles/{id}/indicators", "The cycle's copy of the indicator sheets", None, 200,
+     True),
+]

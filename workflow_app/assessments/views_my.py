@@ -15,6 +15,7 @@ from workflow_app.assessments.report import missing_fields
 from workflow_app.assessments.services import current_report, fire_event, reports, save_report
 from workflow_app.assessments.views import bp, client_addr
 from workflow_app.clock import utcnow
+from workflow_app.cycles.indicators import prefilled_indicators
 from workflow_app.cycles.models import Cycle
 from workflow_app.errors import DomainError, Invalid, NotFound, StaleVersion
 from workflow_app.extensions import db
@@ -39,7 +40,9 @@ def _pick(mine, wanted):
 
 def _fresh_form(chosen):
     report = current_report(chosen)
-    return SelfReportForm(formdata=None, assessment=chosen, content=report.content,
+    # A report never saved starts with the indicators of the cycle's sheet for the unit.
+    content = report.content or {"indicators": prefilled_indicators(chosen)}
+    return SelfReportForm(formdata=None, assessment=chosen, content=content,
                           draft_version=report.draft_version)
 
 

@@ -7,6 +7,7 @@ from workflow_app.assessments.models import Assessment, SelfReport
 from workflow_app.audit.models import AuditEntry
 from workflow_app.audit.services import GENESIS, make_entry, record
 from workflow_app.clock import as_utc, utcnow
+from workflow_app.cycles.indicators import copy_sheets_into_cycle
 from workflow_app.cycles.models import Cycle
 from workflow_app.cycles.validation import NEW_STATUSES, overlapping_cycle, validate_cycle
 from workflow_app.errors import Invalid, NotAllowed, WrongState
@@ -93,6 +94,7 @@ def open_cycle(cycle, actor, now=None):
     created = _insert_assessments(cycle, todo, actor, now) if todo else []
     if cycle.status != "open":
         cycle.status = "open"
+        copy_sheets_into_cycle(cycle)  # frozen: later edits of a sheet never reach this cycle
         record("cycle", cycle.id, "open", actor=actor, at=now,
                data={"assessments": len(created)})
     _queue_opened(cycle, created)

@@ -12,6 +12,7 @@ is missing is flagged ``missing_component:<name>``, whichever rule applies.
 from sqlalchemy import func, select
 
 from workflow_app.assessments.models import Assessment, Review
+from workflow_app.cycles.indicator_adjustments import adjustment_parts
 from workflow_app.cycles.models import Cycle
 from workflow_app.extensions import db
 from workflow_app.scoring.grading import Item
@@ -40,6 +41,7 @@ def open_items(cycle, rows, config):
     quarters = _quarterly_record(cycle, [a.cadre_id for a, _ in rows])
     last = len(config["grades"]) - 1
     parts = _component_parts(ids, scores, config)
+    adjustments = adjustment_parts(cycle, ids)  # 加减分项 of the cycle's indicator sheet
     items = []
     for a, category in rows:
         item = Item(a.id, a.org_unit_id, category, scores.get(a.id))
@@ -47,6 +49,7 @@ def open_items(cycle, rows, config):
             _apply_components(item, parts[a.id], config)
         if cycle.kind == "annual":
             _apply_annual(item, quarters.get(a.cadre_id, {}), config)
+        _apply_adjustments(item, adjustments.get(a.id))
         _apply_negative(item, negatives.get(a.id, []), last)
         items.append(item)
     return items
@@ -97,6 +100,14 @@ def _apply_annual(item, record, config):
     result = annual_rollup(grades, scores, item.score, annual)
     item.score, item.best = result.score, result.best_grade
     item.flags += result.flags + result.missing_flags()
+
+
+def _apply_adjustments(item, part):
+    """+ bonus − penalty, each already capped per item, then capped per sheet."""
+    if part is None or item.score is None:
+        return
+    item.score = adjust(item.score, part.bonus, part.penalty, part.bonus_cap, part.penalty_cap)
+    item.flags += part.flags
 
 
 def _apply_negative(item, negatives, last):

@@ -1,0 +1,58 @@
+"""API: bonus and penalty entries (加分 / 扣分) on an assessment, and a cycle's indicator copy."""
+
+from flask import jsonify
+
+from workflow_app.api import bp, current_api_user, json_body
+from workflow_app.assessments.services import get_assessment
+from workflow_app.cycles.indicator_adjustments import adjustments_of, record_adjustment
+from workflow_app.cycles.indicators import cycle_sheets
+from workflow_app.cycles.models import Cycle
+from workflow_app.errors import NotAllowed, NotFound
+from workflow_app.extensions import db
+from workflow_app.people.scope import reads_all_of
+
+
+def _entry(e):
+    return {"id": e.id, "assessment_id": e.assessment_id, "item_id": e.item_id,
+            "item": e.item.name, "kind": e.item.kind, "points": float(e.points),
+            "reason": e.reason, "recorded_by": e.recorded_by_id,
+            "created_at": e.created_at.isoformat()}
+
+
+@bp.post("/assessments/<int:assessment_id>/adjustments")
+def create_adjustment(assessment_id):
+    user = current_api_user()
+    data = json_body()
+    assessment = get_assessment(assessment_id, user)
+    entry = record_adjustment(assessment, user, item_id=data.get("item_id"),
+                              points=data.get("points"), reason=data.get("reason"))
+    db.session.commit()
+    return jsonify(_entry(entry)), 201
+
+
+@bp.get("/assessments/<int:assessment_id>/adjustments")
+def list_adjustments(assessment_id):
+    user = current_api_user()
+    assessment = get_assessment(assessment_id, user)
+    return jsonify([_entry(e) for e in adjustments_of(assessment.id)])
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+@bp.get("/cycles/<int:cycle_id>/indicators")
+def cycle_indicators(cycle_id):
+    user = current_api_user()
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound()
+    if not cycle.org_units or not all(reads_all_of(user, u) for u in cycle.org_units):
+        raise NotAllowed()
+    return jsonify([{"category": category, "name": sheet.name,
+                     "bonus_cap": float(sheet.bonus_cap),
+                     "penalty_cap": float(sheet.penalty_cap),
+                     "items": [{"id": i.id, "kind": i.kind, "name": i.name,
+                                "standard": i.standard, "weight": float(i.weight),
+                                "cap": _number(i.cap)} for i in items]}
+                    for category, (sheet, items) in cycle_sheets(cycle.id).items()])
