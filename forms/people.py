@@ -96,3 +96,34 @@ class PersonForm(ErrorsFromService, FlaskForm):
     def supervisor_id(self):
         value = (self.supervisor.data or "").strip()
         return int(value) if value.isdigit() else None
+
+
+# --- 班子 (teams): workflow_app/people/team_views.py ------------------------------------
+
+class TeamForm(ErrorsFromService, FlaskForm):
+    """A new team (with its unit) or a new name for one (`new=False`)."""
+
+    org_unit = SelectField(_l("Unit"))
+    name = StringField(_l("Team name"), description=_l("For example: 东街社区两委班子"),
+                       render_kw={"maxlength": 120})
+
+    def __init__(self, *args, units=(), new=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if new:
+            self.org_unit.choices = choices([("", "—"), *units])
+        else:
+            del self["org_unit"]
+
+
+class TeamMemberForm(ErrorsFromService, FlaskForm):
+    user = SelectField(_l("Person"))
+    position = StringField(_l("Position"), description=_l("For example: 书记, 主任, 委员"),
+                           render_kw={"maxlength": 60})
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user.choices = choices([("", "—"), *people])
+
+
+class TeamPositionForm(ErrorsFromService, FlaskForm):
+    position = StringField(_l("Position"), render_kw={"maxlength": 60})

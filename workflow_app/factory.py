@@ -65,6 +65,9 @@ def _register_blueprints(app):
 
     for bp in (grading_bp, disputes_bp):
         app.register_blueprint(bp)
+    from workflow_app.people.team_views import bp as teams_bp  # 班子
+
+    app.register_blueprint(teams_bp)
     _register_issue4_blueprints(app)
 
 

@@ -169,3 +169,10 @@ ENDPOINTS += [
     ("get", "/cycles/{id}/indicators", "The cycle's copy of the indicator sheets", None, 200,
      True),
 ]
+
+# --- 班子 (teams): team grades with joint liability (issue 5) -----------------------------
+
+ENDPOINTS += [
+    ("get", "/cycles/{id}/teams", "Team (班子) grades of a cycle: members' mean score, capped "
+     "by joint liability (连带责任)", None, 200, True),
+]

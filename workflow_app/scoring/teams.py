@@ -18,6 +18,7 @@ For an annual cycle the team grades are 优秀 / 良好 / 一般 / 较差 (the s
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -37,10 +38,19 @@ from workflow_app.extensions import db
 from workflow_app.models_base import pk
 from workflow_app.people.models import OrgUnit
 from workflow_app.people.teams import Team
+from workflow_app.scoring.results import FLAG_LABELS
 from workflow_app.scoring.rules import q
 
 DEFAULT_JOINT_LIABILITY = {"team_grade_cap": "一般", "quota_factor": 0.5}
 ANNUAL_TEAM_GRADES = ("优秀", "良好", "一般", "较差")
+FLAG_LABELS.update({
+    "team_grade_capped": _l("Team grade capped (joint liability)"),
+    "members_not_graded": _l("Members not graded"),
+    "missing_quarter": _l("Missing quarter"), "missing_quarters": _l("Missing quarters"),
+    "missing_rule_mean_of_present": _l("Missing quarters: mean of the quarters present"),
+    "missing_rule_count_as_general": _l("Missing quarters counted as 一般"),
+    "missing_rule_exclude_from_excellent": _l("Missing quarters: no 优秀"),
+})
 
 
 class TeamResult(db.Model):
