@@ -139,7 +139,7 @@ def _list_page(cycle, posted=None, status=200):
                            status_label=STATUS_LABELS), status
 
 
-STATUS_LABELS = {"open": _l("Open"), "upheld": _l("Upheld: re-review"),
+STATUS_LABELS = {"open": _l("Awaiting a decision"), "upheld": _l("Upheld: re-review"),
                  "dismissed": _l("Dismissed"), "granted": _l("Granted: re-review"),
                  "denied": _l("Denied")}
 

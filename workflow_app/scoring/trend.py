@@ -17,7 +17,7 @@ from workflow_app.scoring.grading import merged_config
 
 MAX_POINTS = 12
 WIDTH, HEIGHT = 560, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 24, 44
+LEFT, RIGHT, TOP, BOTTOM = 64, 40, 24, 44
 GRADE_COLOURS = ("#1a7f37", "#2f6fb5", "#b7791f", "#c0392b")
 
 
