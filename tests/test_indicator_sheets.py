@@ -373,3 +373,24 @@ def test_api_refuses_points_over_the_cap_with_a_field_message(world, create_cycl
         "item_id": _item(a, "工作失误").id, "points": 6, "reason": "通报"})
     assert resp.status_code == 422
     assert resp.get_json()["fields"]["points"]["code"] == "over_item_cap"
+
+
+@pytest.mark.parametrize("who, status", [("admin", 200), ("audit", 200), ("a1", 403),
+                                         ("sec_a", 403), ("town_admin", 403)])
+def test_the_cycle_copy_is_shown_to_admins_and_auditors_only(world, create_cycle, api, auth,
+                                                             who, status):
+    first = ind.save_sheet(world.admin, None, sheet())
+    db.session.commit()
+    cycle = create_cycle()
+    if who == "admin":
+        auth.login("admin")
+        index = auth.main.get("/admin/indicators").get_data(as_text=True)
+        assert f"/admin/cycles/{cycle.id}/indicators" in index
+    web = auth.user(who)
+    assert web.get(f"/admin/cycles/{cycle.id}/indicators").status_code == status
+    resp = api.as_user(who).get(f"/cycles/{cycle.id}/indicators")
+    assert resp.status_code == status
+    if status == 200:
+        (copy,) = resp.get_json()
+        assert copy["category"] == "社区" and copy["bonus_cap"] == 4
+        assert [i["name"] for i in copy["items"]] == [i.name for i in first.items]

@@ -67,7 +67,16 @@ def _index_page(copy_forms=None, status=200):
         forms.setdefault(s.id, CopySheetForm(formdata=None, categories=free,
                                              prefix=f"copy{s.id}"))
     return render_template("cycles/indicators.html", sheets=sheets, copy_forms=forms,
-                           free=free, kind_labels=ind.KIND_LABELS), status
+                           free=free, kind_labels=ind.KIND_LABELS,
+                           cycles=_cycles_with_copies()), status
+
+
+def _cycles_with_copies(limit=20):
+    """The latest cycles holding a copy of the sheets, to reach their bonus / penalty pages."""
+    has_copy = select(ind.CycleIndicatorSheet.cycle_id).distinct()
+    return db.session.scalars(select(Cycle).where(Cycle.id.in_(has_copy))
+                              .order_by(Cycle.opens_at.desc(), Cycle.id.desc())
+                              .limit(limit)).all()
 
 
 @bp.route("/admin/indicators/new", methods=["GET", "POST"])
