@@ -197,3 +197,30 @@ def test_who_sees_team_results(world, team, create_cycle, api, auth, who, status
 def test_unknown_cycle_teams_is_404(world, api):
     resp = api.as_user("admin").get("/cycles/999/teams")
     assert resp.status_code == 404 and resp.get_json()["error"] == "not_found"
+
+
+@pytest.mark.parametrize(("kind", "grading", "field"), [
+    ("annual", {"missing_quarters": "ignore"}, "grading.missing_quarters"),
+    ("annual", {"annual": {"missing_quarters": "zero"}}, "grading.annual.missing_quarters"),
+    ("quarterly", {"joint_liability": {"quota_factor": 2}}, "grading.joint_liability.quota_factor"),
+    ("quarterly", {"joint_liability": {"team_grade_cap": "一般般"}},
+     "grading.joint_liability.team_grade_cap"),
+    # The annual team scale is 优秀/良好/一般/较差: 基本称职 is a cadre grade, not a team's.
+    ("annual", {"joint_liability": {"team_grade_cap": "基本称职"}},
+     "grading.joint_liability.team_grade_cap"),
+    ("quarterly", {"joint_liability": "half"}, "grading.joint_liability"),
+    ("annual", {"missing_quarters": "count_as_一般",
+                "joint_liability": {"team_grade_cap": "较差", "quota_factor": 0}}, None),
+])
+def test_cycle_refuses_unknown_team_and_missing_quarter_rules(world, clock, api, kind, grading,
+                                                             field):
+    from tests.factories import cycle_data
+
+    data = cycle_data(world, clock, kind=kind, grading=grading,
+                      org_unit_ids=[world.units["a"].id],
+                      **({"quarter": None, "workflow": "annual"} if kind == "annual" else {}))
+    resp = api.as_user("admin").post("/cycles", json=data)
+    if field is None:
+        assert resp.status_code == 201, resp.get_json()
+    else:
+        assert resp.status_code == 422 and field in resp.get_json()["fields"], resp.get_json()

@@ -42,6 +42,9 @@ def validate_cycle(data, units, errors, now):
     values["grading"] = data.get("grading") or {}
     if not isinstance(values["grading"], dict):
         errors["grading"] = "not_an_object"
+    else:  # 班子 joint liability and missing-quarter rules (scoring/teams.py)
+        from workflow_app.scoring.teams import grading_rule_errors
+        errors.update(grading_rule_errors(values["grading"], values["kind"]))
     if not units:
         errors["org_unit_ids"] = "required"
     return values

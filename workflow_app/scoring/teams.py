@@ -97,6 +97,35 @@ def team_grades(config, kind):
     return [{"grade": g["grade"], "min": g["min"]} for g in grades]
 
 
+def grading_rule_errors(grading, kind):
+    """{field: code} for the team and missing-quarter settings of a cycle's `grading`, so
+    a typo is refused when the cycle is created instead of silently falling back."""
+    from workflow_app.scoring.grading import merged_config
+    from workflow_app.scoring.rules import MISSING_RULES
+
+    errors = {}
+    annual = grading.get("annual") if isinstance(grading.get("annual"), dict) else {}
+    for name, value in (("grading.missing_quarters", grading.get("missing_quarters")),
+                        ("grading.annual.missing_quarters", annual.get("missing_quarters"))):
+        if value is not None and value not in MISSING_RULES:
+            errors[name] = "unknown"
+    joint = grading.get("joint_liability")
+    if joint is None:
+        return errors
+    if not isinstance(joint, dict):
+        return {**errors, "grading.joint_liability": "not_an_object"}
+    factor = joint.get("quota_factor", 0.5)
+    if isinstance(factor, bool) or not isinstance(factor, int | float) or not 0 <= factor <= 1:
+        errors["grading.joint_liability.quota_factor"] = "out_of_range"
+    try:
+        names = [g["grade"] for g in team_grades(merged_config(grading, kind), kind)]
+    except (KeyError, TypeError):
+        return errors  # a malformed grade list is not this check's business
+    if joint.get("team_grade_cap", "一般") not in names:
+        errors["grading.joint_liability.team_grade_cap"] = "unknown"
+    return errors
+
+
 def team_grade(score, vetoed, grades, cap):
     """(grade, capped): thresholds, then the joint-liability cap when a member is vetoed.
 
