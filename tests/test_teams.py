@@ -224,3 +224,9 @@ def test_cycle_refuses_unknown_team_and_missing_quarter_rules(world, clock, api,
         assert resp.status_code == 201, resp.get_json()
     else:
         assert resp.status_code == 422 and field in resp.get_json()["fields"], resp.get_json()
+
+
+def test_results_page_links_to_the_team_results(world, create_cycle, auth):
+    cycle = create_cycle(units=[world.units["a"]])
+    page = auth.user("admin").get(f"/cycles/{cycle.id}/results").get_data(as_text=True)
+    assert f"/cycles/{cycle.id}/teams" in page
