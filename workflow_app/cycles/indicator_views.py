@@ -108,7 +108,8 @@ def _edit(sheet):
         saved = ind.save_sheet(current_user, sheet, form.payload())
     except Invalid as exc:
         db.session.rollback()
-        form.apply_errors(exc.fields)
+        # The weights' sum belongs to no single field: its message says what the sum is.
+        form.apply_errors({k: v for k, v in exc.fields.items() if k != "weights"})
         if "weights" in exc.fields:
             form.form_errors.append(exc.message)
         return _edit_page(form, sheet, 422)
