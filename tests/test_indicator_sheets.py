@@ -394,3 +394,22 @@ def test_the_cycle_copy_is_shown_to_admins_and_auditors_only(world, create_cycle
         (copy,) = resp.get_json()
         assert copy["category"] == "社区" and copy["bonus_cap"] == 4
         assert [i["name"] for i in copy["items"]] == [i.name for i in first.items]
+
+
+@pytest.mark.parametrize("who, status", [("admin", 201), ("town_admin", 403), ("audit", 403),
+                                         ("a1", 403)])
+def test_api_sheets_for_top_level_admins(world, api, who, status):
+    client = api.as_user(who)
+    resp = client.post("/indicator-sheets", json=sheet())
+    assert resp.status_code == status, resp.get_json()
+    assert client.get("/indicator-sheets").status_code == (200 if status == 201 else 403)
+    if status != 201:
+        return
+    made = resp.get_json()
+    bad = client.put(f"/indicator-sheets/{made['id']}", json=sheet(weights=(50, 40)))
+    assert bad.status_code == 422
+    assert bad.get_json()["fields"]["weights"]["code"] == "weights_sum"
+    assert "90" in bad.get_json()["message"]
+    good = client.put(f"/indicator-sheets/{made['id']}", json=sheet(weights=(50, 50)))
+    assert good.status_code == 200
+    assert [i["weight"] for i in good.get_json()["items"][:2]] == [50, 50]

@@ -168,7 +168,20 @@ ENDPOINTS += [
      None, 200, True),
     ("get", "/cycles/{id}/indicators", "The cycle's copy of the indicator sheets", None, 200,
      True),
+    ("get", "/indicator-sheets", "Indicator sheets per unit category (top-level org_admin)",
+     None, 200, True),
+    ("post", "/indicator-sheets", "Create an indicator sheet; weights of common and "
+     "individual items add up to 100", "IndicatorSheetRequest", 201, True),
+    ("put", "/indicator-sheets/{sheet_id}", "Replace a sheet and its items (running cycles "
+     "keep their copy)", "IndicatorSheetRequest", 200, True),
 ]
+SCHEMAS["IndicatorSheetRequest"] = {
+    "type": "object", "required": ["name", "bonus_cap", "penalty_cap", "items"], "properties": {
+        "category": STR, "name": STR, "bonus_cap": NUM, "penalty_cap": NUM,
+        "items": {"type": "array", "items": {
+            "type": "object", "required": ["kind", "name"], "properties": {
+                "kind": {"enum": ["common", "individual", "bonus", "penalty"]}, "name": STR,
+                "standard": STR, "weight": NUM, "cap": NUM}}}}}
 
 # --- 班子 (teams): team grades with joint liability (issue 5) -----------------------------
 

@@ -1,11 +1,18 @@
-"""API: bonus and penalty entries (加分 / 扣分) on an assessment, and a cycle's indicator copy."""
+"""API: indicator sheets, a cycle's copy of them, and bonus and penalty entries (加分 / 扣分)
+on an assessment."""
 
 from flask import jsonify
 
 from workflow_app.api import bp, current_api_user, json_body
 from workflow_app.assessments.services import get_assessment
 from workflow_app.cycles.indicator_adjustments import adjustments_of, record_adjustment
-from workflow_app.cycles.indicators import cycle_sheets
+from workflow_app.cycles.indicators import (
+    all_sheets,
+    can_edit_sheets,
+    cycle_sheets,
+    get_sheet,
+    save_sheet,
+)
 from workflow_app.cycles.models import Cycle
 from workflow_app.errors import NotAllowed, NotFound
 from workflow_app.extensions import db
@@ -56,3 +63,38 @@ def cycle_indicators(cycle_id):
                                 "standard": i.standard, "weight": float(i.weight),
                                 "cap": _number(i.cap)} for i in items]}
                     for category, (sheet, items) in cycle_sheets(cycle.id).items()])
+
+
+# --- the sheets themselves (org_admin of a top-level unit) ------------------------------
+
+def _sheet(s):
+    return {"id": s.id, "category": s.category, "name": s.name,
+            "bonus_cap": float(s.bonus_cap), "penalty_cap": float(s.penalty_cap),
+            "items": [{"kind": i.kind, "name": i.name, "standard": i.standard,
+                       "weight": float(i.weight), "cap": _number(i.cap)} for i in s.items]}
+
+
+@bp.get("/indicator-sheets")
+def list_sheets():
+    if not can_edit_sheets(current_api_user()):
+        raise NotAllowed()
+    return jsonify([_sheet(s) for s in all_sheets()])
+
+
+@bp.post("/indicator-sheets")
+def create_sheet():
+    user = current_api_user()
+    if not can_edit_sheets(user):
+        raise NotAllowed()
+    made = save_sheet(user, None, json_body())
+    db.session.commit()
+    return jsonify(_sheet(made)), 201
+
+
+@bp.put("/indicator-sheets/<int:sheet_id>")
+def update_sheet(sheet_id):
+    user = current_api_user()
+    sheet = get_sheet(sheet_id, user)
+    saved = save_sheet(user, sheet, json_body())
+    db.session.commit()
+    return jsonify(_sheet(saved))
