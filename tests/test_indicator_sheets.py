@@ -413,3 +413,33 @@ def test_api_sheets_for_top_level_admins(world, api, who, status):
     good = client.put(f"/indicator-sheets/{made['id']}", json=sheet(weights=(50, 50)))
     assert good.status_code == 200
     assert [i["weight"] for i in good.get_json()["items"][:2]] == [50, 50]
+
+
+def test_an_entry_recorded_by_mistake_is_withdrawn_with_a_reason(world, create_cycle, auth,
+                                                                   api):
+    ind.save_sheet(world.admin, None, sheet())
+    db.session.commit()
+    create_cycle()
+    a = assessment_of(world.a1)
+    first = record_adjustment(a, world.admin, item_id=_item(a, "表彰奖励").id, points=2,
+                              reason="误录")
+    second = record_adjustment(a, world.admin, item_id=_item(a, "工作失误").id, points=1,
+                               reason="误录")
+    db.session.commit()
+    first_id, second_id = first.id, second.id
+    web = auth.user("admin")
+    web.get(f"/assessments/{a.id}/adjustments")
+    path = f"/assessments/{a.id}/adjustments/{first_id}/withdraw"
+    assert web.post(path, data={"reason": ""}).status_code == 303  # refused: no reason
+    assert web.post(path, data={"reason": "录错了人"}).status_code == 303
+    forbidden = api.as_user("town_admin").post(
+        f"/assessments/{a.id}/adjustments/{second_id}/withdraw", json={"reason": "x"})
+    assert forbidden.status_code == 403
+    assert api.as_user("admin").post(f"/assessments/{a.id}/adjustments/{second_id}/withdraw",
+                                     json={"reason": "重复"}).status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(select(ind.AssessmentAdjustment.id)) is None
+    actions = db.session.scalars(select(AuditEntry.comment).where(
+        AuditEntry.subject_type == "assessment_adjustment", AuditEntry.action == "withdraw")
+        .order_by(AuditEntry.id)).all()
+    assert actions == ["录错了人", "重复"]

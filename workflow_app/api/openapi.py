@@ -166,6 +166,8 @@ ENDPOINTS += [
      "cycle's indicator sheet (org_admin, auditor)", "AdjustmentRequest", 201, True),
     ("get", "/assessments/{id}/adjustments", "Bonus and penalty entries of an assessment",
      None, 200, True),
+    ("post", "/assessments/{id}/adjustments/{entry_id}/withdraw", "Withdraw an entry recorded "
+     "by mistake, with a reason (audited)", "WithdrawRequest", 200, True),
     ("get", "/cycles/{id}/indicators", "The cycle's copy of the indicator sheets", None, 200,
      True),
     ("get", "/indicator-sheets", "Indicator sheets per unit category (top-level org_admin)",
@@ -175,6 +177,8 @@ ENDPOINTS += [
     ("put", "/indicator-sheets/{sheet_id}", "Replace a sheet and its items (running cycles "
      "keep their copy)", "IndicatorSheetRequest", 200, True),
 ]
+SCHEMAS["WithdrawRequest"] = {"type": "object", "required": ["reason"],
+                              "properties": {"reason": STR}}
 SCHEMAS["IndicatorSheetRequest"] = {
     "type": "object", "required": ["name", "bonus_cap", "penalty_cap", "items"], "properties": {
         "category": STR, "name": STR, "bonus_cap": NUM, "penalty_cap": NUM,

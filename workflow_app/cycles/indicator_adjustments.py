@@ -27,7 +27,7 @@ from workflow_app.cycles.indicators import (
     cycle_sheets,
     sheet_category_for,
 )
-from workflow_app.errors import Invalid, NotAllowed, WrongState
+from workflow_app.errors import Invalid, NotAllowed, NotFound, WrongState
 from workflow_app.extensions import db
 from workflow_app.validation import parse_score, require_text
 
@@ -94,6 +94,26 @@ def _points(value, item, errors):
     elif item is not None and amount > item.cap:
         errors["points"] = "over_item_cap"
     return amount
+
+
+def withdraw_adjustment(assessment, actor, entry_id, *, reason, now=None):
+    """Take back an entry recorded by mistake: the row goes, the audit keeps both the entry
+    and the reason it was withdrawn."""
+    if not can_record_adjustment(actor, assessment):
+        raise NotAllowed()
+    if assessment.state in LOCKED_STATES:
+        raise WrongState()
+    entry = db.session.get(AssessmentAdjustment, entry_id)
+    if entry is None or entry.assessment_id != assessment.id:
+        raise NotFound()
+    reason = require_text("reason", reason, 2000)
+    record("assessment_adjustment", entry.id, "withdraw", actor=actor,
+           at=as_utc(now) if now else utcnow(), comment=reason,
+           data={"assessment_id": assessment.id, "item": entry.item.name,
+                 "kind": entry.item.kind, "points": str(entry.points),
+                 "recorded_reason": entry.reason})
+    db.session.delete(entry)
+    db.session.flush()
 
 
 def adjustments_of(assessment_id):

@@ -5,7 +5,11 @@ from flask import jsonify
 
 from workflow_app.api import bp, current_api_user, json_body
 from workflow_app.assessments.services import get_assessment
-from workflow_app.cycles.indicator_adjustments import adjustments_of, record_adjustment
+from workflow_app.cycles.indicator_adjustments import (
+    adjustments_of,
+    record_adjustment,
+    withdraw_adjustment,
+)
 from workflow_app.cycles.indicators import (
     all_sheets,
     can_edit_sheets,
@@ -35,6 +39,16 @@ def create_adjustment(assessment_id):
                               points=data.get("points"), reason=data.get("reason"))
     db.session.commit()
     return jsonify(_entry(entry)), 201
+
+
+@bp.post("/assessments/<int:assessment_id>/adjustments/<int:entry_id>/withdraw")
+def withdraw_adjustment_api(assessment_id, entry_id):
+    user = current_api_user()
+    data = json_body()
+    assessment = get_assessment(assessment_id, user)
+    withdraw_adjustment(assessment, user, entry_id, reason=data.get("reason"))
+    db.session.commit()
+    return jsonify({"id": entry_id, "withdrawn": True})
 
 
 @bp.get("/assessments/<int:assessment_id>/adjustments")

@@ -17,6 +17,7 @@ from workflow_app.cycles.indicator_adjustments import (
     can_record_adjustment,
     capped_items,
     record_adjustment,
+    withdraw_adjustment,
 )
 from workflow_app.cycles.models import Cycle
 from workflow_app.errors import Invalid, NotAllowed, NotFound
@@ -203,6 +204,21 @@ def adjustments(assessment_id):
     db.session.commit()
     flash(gettext("Recorded: %(item)s, %(points)s points.", item=entry.item.name,
                   points=_points_text(entry.points)), "success")
+    return redirect(url_for(".adjustments", assessment_id=a.id), 303)
+
+
+@bp.post("/assessments/<int:assessment_id>/adjustments/<int:entry_id>/withdraw")
+@login_required
+def withdraw(assessment_id, entry_id):
+    a = get_assessment(assessment_id, current_user)
+    try:
+        withdraw_adjustment(a, current_user, entry_id, reason=request.form.get("reason"))
+    except Invalid:
+        db.session.rollback()
+        flash(gettext("Please give the reason for withdrawing the entry."), "error")
+        return redirect(url_for(".adjustments", assessment_id=a.id, _anchor="entries"), 303)
+    db.session.commit()
+    flash(gettext("The entry was withdrawn."), "success")
     return redirect(url_for(".adjustments", assessment_id=a.id), 303)
 
 
