@@ -24,8 +24,10 @@ from workflow_app.errors import Invalid, NotAllowed, NotFound
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit, User
 from workflow_app.people.scope import reads_all_of
+from workflow_app.scoring.results import FLAG_LABELS
 
 bp = Blueprint("indicators", __name__)
+FLAG_LABELS.update({"bonus_capped": _l("Bonus capped"), "penalty_capped": _l("Penalty capped")})
 GENERAL = _l("General (every other category)")
 MAX_LISTED = 500
 
