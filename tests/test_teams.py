@@ -230,3 +230,20 @@ def test_results_page_links_to_the_team_results(world, create_cycle, auth):
     cycle = create_cycle(units=[world.units["a"]])
     page = auth.user("admin").get(f"/cycles/{cycle.id}/results").get_data(as_text=True)
     assert f"/cycles/{cycle.id}/teams" in page
+
+
+def test_a_team_with_published_results_stays(world, team, create_cycle, auth):
+    from workflow_app.errors import WrongState
+    from workflow_app.scoring.services import publish_cycle
+
+    cycle = create_cycle(units=[world.units["a"]])
+    _approve(world, cycle, "a1", 95)
+    grade_cycle(cycle, world.admin)
+    publish_cycle(cycle, world.admin)
+    db.session.commit()
+    with pytest.raises(WrongState):
+        svc.delete_team(world.admin, team)
+    db.session.rollback()
+    page = auth.user("admin").post(f"/admin/teams/{team.id}/delete", follow_redirects=True)
+    assert "已公示" in page.get_data(as_text=True)
+    assert db.session.get(svc.Team, team.id) is not None

@@ -15,7 +15,7 @@ from workflow_app.api import bp as api_bp
 from workflow_app.api import current_api_user
 from workflow_app.cycles.models import Cycle
 from workflow_app.cycles.setup_views import admin_units
-from workflow_app.errors import Invalid, NotAllowed, NotFound
+from workflow_app.errors import Invalid, NotAllowed, NotFound, WrongState
 from workflow_app.extensions import db
 from workflow_app.messages import FIELD_MESSAGES
 from workflow_app.people import teams as svc
@@ -126,7 +126,12 @@ def rename(team_id):
 @bp.post("/admin/teams/<int:team_id>/delete")
 @login_required
 def delete(team_id):
-    svc.delete_team(current_user, _managed_team(team_id))
+    try:
+        svc.delete_team(current_user, _managed_team(team_id))
+    except WrongState as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for(".team", team_id=team_id), 303)
     db.session.commit()
     flash(gettext("The team is deleted."), "success")
     return redirect(url_for(".index"), 303)

@@ -6,11 +6,12 @@ team's unit creates or edits it. The team's grade per cycle is computed at
 grading time (workflow_app/scoring/teams.py), with joint liability (连带责任).
 """
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow_app.audit.services import record
-from workflow_app.errors import Invalid, NotAllowed, NotFound
+from workflow_app.errors import Invalid, NotAllowed, NotFound, WrongState
 from workflow_app.extensions import db
 from workflow_app.models_base import created_at, pk
 from workflow_app.people.models import OrgUnit, User
@@ -121,9 +122,18 @@ def rename_team(actor, team, name):
 
 
 def delete_team(actor, team):
-    """Removes the team and its members; results already computed keep their copy."""
+    """Removes the team, its members and its results of cycles not yet published; a team
+    with a published result stays, as part of the filed record (备案)."""
+    from workflow_app.cycles.models import Cycle
+    from workflow_app.scoring.teams import TeamResult
+
     if not can_manage_team(actor, team.org_unit):
         raise NotAllowed()
+    if db.session.scalar(select(TeamResult.id).join(Cycle, Cycle.id == TeamResult.cycle_id)
+                         .where(TeamResult.team_id == team.id, Cycle.published_at.is_not(None))
+                         .limit(1)):
+        raise WrongState(_l("This team has published results and cannot be deleted."),
+                         code="team_has_results")
     record("team", team.id, "delete", actor=actor, data={"name": team.name})
     db.session.delete(team)
 

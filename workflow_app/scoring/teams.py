@@ -164,11 +164,11 @@ def plan_teams(cycle, items, config):
     """Before grade_items: the quota factor of each unit that has teams, and the
     `joint_liability` flag on the open items a vetoed team member affects."""
     teams = cycle_teams(cycle)
+    if not teams:  # nothing to look up: grading stays as fast as without teams
+        return TeamPlan([], {})
     cadre_of = dict(db.session.execute(
         select(Assessment.id, Assessment.cadre_id).where(Assessment.cycle_id == cycle.id)).all())
     plan = TeamPlan(teams, cadre_of)
-    if not teams:
-        return plan
     factor = joint_liability_config(config)["quota_factor"]
     by_cadre = {cadre_of.get(i.id): i for i in items}
     hit_units, hit_members = set(), set()
