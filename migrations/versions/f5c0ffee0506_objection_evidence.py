@@ -1,14 +1,14 @@
 """objection evidence: files raised with a dispute or an appeal
 
 Revision ID: f5c0ffee0506
-Revises: f1c0ffee0502
+Revises: d0c0ffee0301 (the attachment table)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "f5c0ffee0506"
-down_revision = "f1c0ffee0502"
+down_revision = "d0c0ffee0301"
 branch_labels = None
 depends_on = None
 
