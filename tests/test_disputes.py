@@ -209,3 +209,13 @@ def test_finalize_waits_for_open_objections(published, auth, clock):
     assert "2 条结果已备案；1 条待异议处理完毕。" in resp.get_data(as_text=True)
     assert _fresh(Assessment, ids["a1"]).state == "disputed"
     assert _fresh(Assessment, ids["a2"]).state == "final"
+
+
+def test_too_large_request_is_refused_in_chinese(published, auth, app):
+    _cycle, ids = published
+    app.config["MAX_CONTENT_LENGTH"] = 5000
+    big = PDF + b"0" * 10000
+    resp = _dispute(auth.user("a1"), ids["a1"], files=[("大文件.pdf", big)])
+    assert resp.status_code == 413
+    assert "每项异议合计不超过 4 KB" in resp.get_data(as_text=True)
+    assert _fresh(Assessment, ids["a1"]).state == "published"

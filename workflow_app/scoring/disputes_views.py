@@ -6,12 +6,22 @@ never refill a file input). Who may raise or resolve is the workflow's decision
 (fire_event), the same as through the API.
 """
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import HiddenField, TextAreaField
 
 from forms.assessments import ACCEPT
@@ -111,6 +121,17 @@ def raise_form(assessment_id, event):
     db.session.commit()
     flash(gettext("Your objection was sent to the organisation department."), "success")
     return redirect(url_for("assessments.detail", assessment_id=a.id), 303)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc):
+    """The whole request is limited (views_files): say so in the reader's language."""
+    db.session.rollback()
+    limit = int(current_app.config.get("MAX_CONTENT_LENGTH") or 0)
+    size = f"{limit // 1048576} MB" if limit >= 1048576 else f"{max(limit // 1024, 1)} KB"
+    message = gettext("The files are too large together: at most %(size)s in one "
+                      "objection. Please send fewer or smaller files.", size=size)
+    return render_template("errors/error.html", status=413, message=message), 413
 
 
 # --- the organisation department's list ------------------------------------------------------
