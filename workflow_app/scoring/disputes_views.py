@@ -26,6 +26,7 @@ from wtforms import HiddenField, TextAreaField
 
 from forms.assessments import ACCEPT
 from workflow_app.assessments import attachments, labels
+from workflow_app.assessments.models import Objection
 from workflow_app.assessments.permissions import can_fire
 from workflow_app.assessments.services import get_assessment
 from workflow_app.cycles.models import Cycle
@@ -181,8 +182,6 @@ def cycle_list(cycle_id):
 @bp.post("/objections/<int:objection_id>/<event>")
 @login_required
 def resolve(objection_id, event):
-    from workflow_app.assessments.models import Objection
-
     objection = db.session.get(Objection, objection_id)
     if objection is None or event not in RESOLVE_EVENTS.get(objection.kind, ()):
         raise NotFound()

@@ -85,12 +85,13 @@ def _render(cycle, posted=None, status=200):
     if posted is not None:
         forms[posted[0]] = posted[1]
         row_message[posted[0]] = posted[2]
-    counts = dict(_state_counts(cycle))
+    state_counts = _state_counts(cycle)
+    counts = dict(state_counts)
     ends = as_utc(cycle.publication_ends_at)
     context = {
         "cycle": cycle, "rows": rows, "lists": by_category(rows), "forms": forms,
         "row_message": row_message, "dist": distribution(cycle, rows), "counts": counts,
-        "state_counts": _state_counts(cycle), "flag_label": flag_label, "tie_hint": TIE_HINT,
+        "state_counts": state_counts, "flag_label": flag_label, "tie_hint": TIE_HINT,
         "state_label": state_label, "open_objections": _open_objections(cycle),
         "ties": sum(1 for r in rows if "tie_at_quota_boundary" in r.flags),
         "can_grade": counts.get("approved", 0) > 0,
