@@ -219,3 +219,25 @@ def test_too_large_request_is_refused_in_chinese(published, auth, app):
     assert resp.status_code == 413
     assert "每项异议合计不超过 4 KB" in resp.get_data(as_text=True)
     assert _fresh(Assessment, ids["a1"]).state == "published"
+
+
+def test_granted_appeal_goes_back_for_review(published, auth, clock):
+    cycle, ids = published
+    clock.advance(days=10)
+    admin = auth.user("admin")
+    admin.post(f"/admin/cycles/{cycle.id}/grading/finalize")
+    assert _dispute(auth.user("a2"), ids["a2"], reason="申请复核", event="appeal",
+                    files=[("说明.pdf", PDF)]).status_code == 303
+    objection = db.session.scalar(select(Objection).where(Objection.kind == "appeal"))
+    page = admin.get(f"/cycles/{cycle.id}/objections").get_data(as_text=True)
+    assert "准予复核" in page and "驳回申诉" in page
+    resp = admin.post(f"/objections/{objection.id}/grant", data={
+        f"r{objection.id}-grant-reason": "加分材料属实，重新审议"})
+    assert resp.status_code == 303
+    a2 = _fresh(Assessment, ids["a2"])
+    assert a2.state == "committee_review" and a2.grade is None
+    assert _fresh(Objection, objection.id).status == "granted"
+    # A resolved objection has no decision forms left; the wrong pair of events is unknown.
+    page = admin.get(f"/cycles/{cycle.id}/objections").get_data(as_text=True)
+    assert f'action="/objections/{objection.id}/grant"' not in page
+    assert admin.post(f"/objections/{objection.id}/dismiss").status_code == 404
