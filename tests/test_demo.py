@@ -85,3 +85,14 @@ def test_seed_leaves_a_database_with_other_people_alone(world, runner):
     before = counts()
     assert "已有用户" in seed(runner)
     assert counts() == before
+
+
+def test_demo_units_have_an_indicator_sheet_and_a_team(runner):
+    from workflow_app.cycles.indicators import cycle_sheets
+    from workflow_app.people.teams import Team
+
+    seed(runner)
+    current = db.session.scalar(select(Cycle).where(Cycle.status == "open"))
+    assert cycle_sheets(current.id), "the sheet was copied into the open cycle"
+    teams = db.session.scalars(select(Team)).all()
+    assert len(teams) == 8 and all(len(t.members) == 3 for t in teams)  # one per unit

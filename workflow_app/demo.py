@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, save_report
 from workflow_app.clock import as_utc, utcnow
+from workflow_app.cycles.indicators import DEFAULT_SHEET, save_sheet
 from workflow_app.cycles.services import create_cycle, open_cycle
 from workflow_app.extensions import db
 from workflow_app.notifications.models import Notification
@@ -25,6 +26,7 @@ from workflow_app.people.models import User
 from workflow_app.people.passwords import hash_password
 from workflow_app.people.roles import AUDITOR, CADRE, COMMITTEE, ORG_ADMIN, SECRETARY, SUPERVISOR
 from workflow_app.people.services import create_org_unit, create_user
+from workflow_app.people.teams import add_member, create_team
 from workflow_app.scoring.services import finalize_due, grade_cycle, publish_cycle
 from workflow_app.workcalendar import LOCAL_TZ
 
@@ -81,6 +83,7 @@ def seed():
         return ["数据库中已有用户，未生成示例数据（示例数据只在空数据库中生成）。"]
     now, rng = utcnow(), random.Random(2026)
     admin, crews = build_people()
+    set_up_sheet_and_teams(admin, crews)
     run_history(admin, crews, now, rng)
     run_current(admin, crews, now - timedelta(days=9), now, rng)
     db.session.commit()
@@ -141,6 +144,22 @@ def _build_people():
         for n in range(TEAM_SIZE * (i - 1) + 1, TEAM_SIZE * i + 1):
             crews[add(f"cadre{n:02d}", unit, [CADRE], supervisor=crew.supervisor).id] = crew
     return admin, crews
+
+
+def set_up_sheet_and_teams(admin, crews):
+    """The general indicator sheet (copied into every demo cycle as it opens) and each
+    unit's leadership team (班子): its secretary and two-committee members."""
+    save_sheet(admin, None, {**DEFAULT_SHEET, "category": "", "name": "通用考核指标"})
+    seen = set()
+    for crew in crews.values():
+        unit = crew.secretary.org_unit
+        if unit.id in seen:
+            continue
+        seen.add(unit.id)
+        team = create_team(admin, unit, "领导班子")
+        add_member(admin, team, crew.secretary, "书记")
+        for member in crew.committee:
+            add_member(admin, team, member, "委员")
 
 
 def _names():
