@@ -178,3 +178,17 @@ def test_publication_pdf_xlsx_and_print_css(tied, auth):
     assert {r[1]: r[2] for r in rows[3:]} == {"a1": "较好", "a2": "较好", "a3": "较好"}
     for path in ("publication.pdf", "publication.xlsx"):
         assert auth.user("b1").get(f"/cycles/{cycle.id}/{path}").status_code == 403
+
+
+@pytest.mark.parametrize(("who", "linked"), [("admin", True), ("audit", True),
+                                             ("sup_a", False), ("a1", False)])
+def test_assessment_page_links_bonus_and_penalty_entries(tied, auth, who, linked):
+    _, ids = tied
+    page = auth.user(who).get(f"/assessments/{ids['a1']}").get_data(as_text=True)
+    assert (f'href="/assessments/{ids["a1"]}/adjustments"' in page) is linked
+
+
+def test_cycles_admin_links_the_grading_page(tied, auth):
+    cycle, _ = tied
+    page = auth.user("admin").get("/admin/cycles").get_data(as_text=True)
+    assert f'href="/admin/cycles/{cycle.id}/grading"' in page
