@@ -88,7 +88,7 @@ def test_colleague_sees_only_the_published_result(auth, world, published):
     html = _text(auth.user("a3").get(f"/assessments/{published[0]}"))
     assert "公示中" in html and "同事仅可查看公示结果。" in html
     assert FULL_REPORT["key_work"] not in html
-    assert 'class="decision decision-dispute"' in html  # colleagues may object
+    assert 'id="raise-dispute"' in html  # colleagues may object (§3)
 
 
 def test_dispute_needs_a_reason_then_admin_dismisses(auth, world, published, fresh):
@@ -96,13 +96,11 @@ def test_dispute_needs_a_reason_then_admin_dismisses(auth, world, published, fre
     cadre = auth.user("a1")
     page = _text(cadre.get(f"/assessments/{aid}"))
     assert "提出异议" in page
-    refused = cadre.post(f"/assessments/{aid}/events/dispute", {"dispute-reason": ""})
-    assert refused.status_code == 422
-    assert 'id="dispute-reason-error">此项为必填项。' in _text(refused)
-    version = fresh(Assessment, aid).version
-    done = cadre.post(f"/assessments/{aid}/events/dispute", {
-        "dispute-reason": "评分依据有误", "dispute-version": str(version)})
-    assert done.status_code == 302
+    form = f"/assessments/{aid}/objections/dispute"
+    refused = cadre.post(form, {"reason": ""})
+    assert refused.status_code == 422 and "此项为必填项。" in _text(refused)
+    done = cadre.post(form, {"reason": "评分依据有误"})
+    assert done.status_code in (302, 303)
     assert fresh(Assessment, aid).state == "disputed"
     admin = auth.user("admin")
     html = _text(admin.get(f"/assessments/{aid}"))

@@ -10,7 +10,7 @@ from workflow_app.clock import as_utc, utcnow
 from workflow_app.cycles.indicators import copy_sheets_into_cycle
 from workflow_app.cycles.models import Cycle
 from workflow_app.cycles.validation import NEW_STATUSES, overlapping_cycle, validate_cycle
-from workflow_app.errors import Invalid, NotAllowed, WrongState
+from workflow_app.errors import Invalid, NotAllowed, NotFound, WrongState
 from workflow_app.extensions import db
 from workflow_app.notifications.services import queue
 from workflow_app.people.models import OrgUnit, RoleGrant, User
@@ -22,6 +22,16 @@ from workflows import get_workflow
 
 def can_manage_cycle(user, cycle):
     return bool(cycle.org_units) and all(administers(user, u) for u in cycle.org_units)
+
+
+def get_managed_cycle(cycle_id, user):
+    """The cycle, for an admin of every unit in it: 404 when unknown, 403 otherwise."""
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound()
+    if not can_manage_cycle(user, cycle):
+        raise NotAllowed()
+    return cycle
 
 
 def create_cycle(actor, data, units, now=None):

@@ -15,10 +15,16 @@ from workflow_app.assessments.labels import cycle_status_label
 from workflow_app.clock import utcnow
 from workflow_app.cycles import diagram, lifecycle
 from workflow_app.cycles.models import Cycle
-from workflow_app.cycles.services import can_manage_cycle, create_cycle, open_cycle, update_cycle
+from workflow_app.cycles.services import (
+    can_manage_cycle,
+    create_cycle,
+    get_managed_cycle,
+    open_cycle,
+    update_cycle,
+)
 from workflow_app.cycles.validation import NEW_STATUSES, categories_under
 from workflow_app.cycles.views import run_and_report
-from workflow_app.errors import Invalid, NotAllowed, NotFound
+from workflow_app.errors import Invalid, NotAllowed
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit
 from workflow_app.people.roles import AUDITOR, ORG_ADMIN
@@ -64,13 +70,6 @@ def _form(initial):
                      initial=initial)
 
 
-def _managed(cycle_id):
-    cycle = db.session.get(Cycle, cycle_id)
-    if cycle is None:
-        raise NotFound()
-    if not can_manage_cycle(current_user, cycle):
-        raise NotAllowed()
-    return cycle
 
 
 def blank_settings(now):
@@ -115,7 +114,7 @@ def workflows():
 @login_required
 def new():
     _require_admin()
-    source = _managed(int(request.args["copy"])) if request.args.get(
+    source = get_managed_cycle(int(request.args["copy"]), current_user) if request.args.get(
         "copy", "").isdigit() else None
     initial = lifecycle.copy_data(source) if source else blank_settings(utcnow())
     form = _form(initial)
@@ -127,7 +126,7 @@ def new():
 @bp.route("/admin/cycles/<int:cycle_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(cycle_id):
-    cycle = _managed(cycle_id)
+    cycle = get_managed_cycle(cycle_id, current_user)
     if cycle.status not in NEW_STATUSES:
         flash(gettext("Only a draft or scheduled cycle can be changed."), "error")
         return redirect(url_for("cycles.admin"), 303)
@@ -177,7 +176,7 @@ ACTIONS = {
 def move(cycle_id, action):
     if action not in ACTIONS:
         abort(404)
-    cycle = _managed(cycle_id)
+    cycle = get_managed_cycle(cycle_id, current_user)
     return run_and_report(lambda: ACTIONS[action](cycle), lambda _result: gettext(
         "%(name)s: %(status)s.", name=cycle.name, status=cycle_status_label(cycle.status)),
         anchor=f"cycle-{cycle.id}")

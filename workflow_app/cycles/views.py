@@ -9,7 +9,7 @@ from workflow_app.assessments.labels import cycle_status_label
 from workflow_app.assessments.models import Assessment
 from workflow_app.cycles.lifecycle import ACTION_LABELS, allowed_actions, can_edit_cycle
 from workflow_app.cycles.models import Cycle
-from workflow_app.cycles.services import can_manage_cycle
+from workflow_app.cycles.services import can_manage_cycle, get_managed_cycle
 from workflow_app.errors import DomainError, NotAllowed, NotFound
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit
@@ -73,13 +73,6 @@ def admin():
                            action_labels=ACTION_LABELS)
 
 
-def _cycle(cycle_id):
-    cycle = db.session.get(Cycle, cycle_id)
-    if cycle is None:
-        raise NotFound()
-    if not can_manage_cycle(current_user, cycle):
-        raise NotAllowed()
-    return cycle
 
 
 def run_and_report(action, done_message, anchor=None):
@@ -100,7 +93,7 @@ def run_and_report(action, done_message, anchor=None):
 @bp.post("/admin/cycles/<int:cycle_id>/grade")
 @login_required
 def grade(cycle_id):
-    cycle = _cycle(cycle_id)
+    cycle = get_managed_cycle(cycle_id, current_user)
     return run_and_report(lambda: grade_cycle(cycle, current_user), lambda summary: gettext(
         "%(name)s: %(graded)d graded, %(ungraded)d without a score.", name=cycle.name,
         graded=summary["graded"], ungraded=summary["ungraded"]))
@@ -109,7 +102,7 @@ def grade(cycle_id):
 @bp.post("/admin/cycles/<int:cycle_id>/publish")
 @login_required
 def publish(cycle_id):
-    cycle = _cycle(cycle_id)
+    cycle = get_managed_cycle(cycle_id, current_user)
     addr = request.remote_addr or ""
     return run_and_report(lambda: publish_cycle(cycle, current_user, client_addr=addr),
                           lambda done: gettext("%(name)s: %(count)d results published.",

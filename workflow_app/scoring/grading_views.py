@@ -18,7 +18,7 @@ from workflow_app.assessments.labels import state_label
 from workflow_app.assessments.models import Assessment, Objection
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.cycles.models import Cycle
-from workflow_app.cycles.services import can_manage_cycle
+from workflow_app.cycles.services import get_managed_cycle
 from workflow_app.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from workflow_app.extensions import db
 from workflow_app.messages import field_message
@@ -53,13 +53,6 @@ def _grades(cycle):
     return [g["grade"] for g in merged_config(cycle.grading, cycle.kind)["grades"]]
 
 
-def _managed(cycle_id):
-    cycle = db.session.get(Cycle, cycle_id)
-    if cycle is None:
-        raise NotFound()
-    if not can_manage_cycle(current_user, cycle):
-        raise NotAllowed()
-    return cycle
 
 
 def _state_counts(cycle):
@@ -105,7 +98,7 @@ def _render(cycle, posted=None, status=200):
 @bp.get("/admin/cycles/<int:cycle_id>/grading")
 @login_required
 def page(cycle_id):
-    return _render(_managed(cycle_id))
+    return _render(get_managed_cycle(cycle_id, current_user))
 
 
 def _run(cycle, action, done):
@@ -126,7 +119,7 @@ def _run(cycle, action, done):
 @bp.post("/admin/cycles/<int:cycle_id>/grading/run")
 @login_required
 def run(cycle_id):
-    cycle = _managed(cycle_id)
+    cycle = get_managed_cycle(cycle_id, current_user)
     return _run(cycle, lambda: grade_cycle(cycle, current_user), lambda s: gettext(
         "Grading done: %(graded)d graded, %(ungraded)d without a score. %(grades)s",
         graded=s["graded"], ungraded=s["ungraded"],
@@ -136,7 +129,7 @@ def run(cycle_id):
 @bp.post("/admin/cycles/<int:cycle_id>/grading/publish")
 @login_required
 def publish(cycle_id):
-    cycle = _managed(cycle_id)
+    cycle = get_managed_cycle(cycle_id, current_user)
     addr = request.remote_addr or ""
     return _run(cycle, lambda: publish_cycle(cycle, current_user, client_addr=addr),
                 lambda done: gettext("%(count)d results published (公示).", count=len(done)))
@@ -145,7 +138,7 @@ def publish(cycle_id):
 @bp.post("/admin/cycles/<int:cycle_id>/grading/finalize")
 @login_required
 def finalize(cycle_id):
-    cycle = _managed(cycle_id)
+    cycle = get_managed_cycle(cycle_id, current_user)
     return _run(cycle, lambda: finalize_cycle(cycle, current_user), lambda r: gettext(
         "%(done)d results filed as final; %(waiting)d wait for an objection to be resolved.",
         done=r[0], waiting=r[1]))
@@ -157,7 +150,7 @@ def override(assessment_id):
     a = db.session.get(Assessment, assessment_id)
     if a is None:
         raise NotFound()
-    cycle = _managed(a.cycle_id)
+    cycle = get_managed_cycle(a.cycle_id, current_user)
     form = _form(cycle, a.id, formdata=request.form)
     if not form.validate():
         return _render(cycle, (a.id, form, gettext("Please check the marked fields.")), 422)
