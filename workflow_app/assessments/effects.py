@@ -6,12 +6,13 @@ from sqlalchemy import select
 from workflow_app.assessments import committee
 from workflow_app.assessments.models import Objection, Review, SelfReport
 from workflow_app.extensions import db
-from workflow_app.notifications.services import queue
+from workflow_app.notifications.services import queue_many
 from workflow_app.people.roles import COMMITTEE, ORG_ADMIN, SECRETARY
 from workflow_app.people.services import holders_of
 from workflows import get_workflow
 
 STAGE_ROLES = {"committee": COMMITTEE, "secretary": SECRETARY}
+NOTES_KEY = "batched_notifications"
 
 
 def apply(assessment, event, source, actor, params, report, now):
@@ -98,8 +99,8 @@ def stage_people(assessment, state):
         return [sup] if sup is not None else []
     if relation == "committee":
         # Members who stepped out (回避) or already decided this round wait for nobody.
-        return [u for u in committee.eligible_members(assessment)
-                if not committee.has_voted(u, assessment)]
+        voted = {v.member_id for v in committee.round_votes(assessment)}  # one query
+        return [u for u in committee.eligible_members(assessment) if u.id not in voted]
     if relation in STAGE_ROLES:
         return [u for u in holders_of(STAGE_ROLES[relation], assessment.org_unit)
                 if u.id != assessment.cadre_id]
@@ -114,8 +115,13 @@ def notify_next(assessment, event, actor, params):
             "event": event, "until": ""}
     key = f"a{assessment.id}:v{assessment.version}"
     link = f"/assessments/{assessment.id}"
-    for user, kind in _recipients(assessment, event):
-        queue(user, kind, base, key=f"{key}:{kind}", link=link)
+    items = [(user, kind, base, f"{key}:{kind}", link, None)
+             for user, kind in _recipients(assessment, event)]
+    gathered = db.session.info.get(NOTES_KEY)
+    if gathered is not None:
+        gathered += items  # batch mode: written with the others (services.write_batch)
+    else:
+        queue_many(items, load=False)  # one INSERT for all recipients
 
 
 def _recipients(assessment, event):

@@ -4,8 +4,11 @@ Services take the acting user, never read the request, and never commit: the
 view, API handler, CLI command or job that called them commits once.
 """
 
+from contextlib import contextmanager
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow_app.assessments import committee, effects
 from workflow_app.assessments.deadlines import due_for
@@ -37,6 +40,9 @@ def get_assessment(assessment_id, user):
 
 
 def current_report(assessment):
+    preloaded = db.session.info.get(REPORTS_KEY)
+    if preloaded is not None and assessment.id in preloaded:
+        return preloaded.pop(assessment.id)  # once: a send-back makes a new revision
     return db.session.scalar(
         select(SelfReport).where(SelfReport.assessment_id == assessment.id)
         .order_by(SelfReport.revision.desc()).limit(1))
@@ -198,6 +204,14 @@ def versioned_move(assessment, dest, actor, acting_as, now, event, params, clien
     if dest != assessment.state:
         values.update(state=dest, state_since=now, stage_seq=seq,
                       due_at=due_for(assessment.cycle, dest, now))
+    moves = db.session.info.get(BATCH_KEY)
+    if moves is not None:
+        # Batch mode: the checked UPDATE is written with the others by write_batch().
+        moves.append((assessment.id, assessment.version, values))
+        for name, value in values.items():
+            set_committed_value(assessment, name, value)
+        db.session.add(entry)
+        return entry
     result = db.session.execute(
         update(Assessment)
         .where(Assessment.id == assessment.id, Assessment.version == assessment.version)
@@ -206,6 +220,63 @@ def versioned_move(assessment, dest, actor, acting_as, now, event, params, clien
         raise Conflict(code="already_handled")
     db.session.add(entry)
     return entry
+
+
+# --- many transitions in one request (the queue's batch decision) -------------------
+
+BATCH_KEY = "batched_moves"
+REPORTS_KEY = "preloaded_reports"
+
+
+def preload_reports(assessment_ids):
+    """Current reports of many assessments in one query, used once each by a batch."""
+    if not assessment_ids:
+        return
+    latest = (select(SelfReport.assessment_id, func.max(SelfReport.revision).label("rev"))
+              .where(SelfReport.assessment_id.in_(assessment_ids))
+              .group_by(SelfReport.assessment_id).subquery())
+    rows = db.session.scalars(select(SelfReport).join(
+        latest, (latest.c.assessment_id == SelfReport.assessment_id)
+        & (latest.c.rev == SelfReport.revision)))
+    db.session.info.setdefault(REPORTS_KEY, {}).update((r.assessment_id, r) for r in rows)
+
+
+@contextmanager
+def batched():
+    """Fire many events with their writes gathered: inside, `versioned_move` only records
+    its version-checked UPDATE and effects only collect notifications; `write_batch()`
+    then writes all UPDATEs (one executemany), audit entries and reviews (one flush) and
+    notifications (one INSERT). Nothing is flushed in between (no autoflush)."""
+    info = db.session.info
+    info[BATCH_KEY], info[effects.NOTES_KEY] = [], []
+    try:
+        with db.session.no_autoflush:
+            yield
+    finally:
+        info.pop(BATCH_KEY, None)
+        info.pop(effects.NOTES_KEY, None)
+        info.pop(REPORTS_KEY, None)
+
+
+def write_batch():
+    """Write what `batched()` gathered. Raises Conflict (nothing usable: roll back) when
+    any item changed in the meantime, so the caller can redo the items one by one."""
+    moves, notes = db.session.info[BATCH_KEY], db.session.info[effects.NOTES_KEY]
+    groups = {}
+    for ident, version, values in moves:
+        groups.setdefault(tuple(sorted(values)), []).append(
+            {"w_id": ident, "w_version": version, **{f"b_{k}": v for k, v in values.items()}})
+    table = Assessment.__table__
+    for names, rows in groups.items():
+        stmt = (update(table).where(table.c.id == bindparam("w_id"),
+                                    table.c.version == bindparam("w_version"))
+                .values({n: bindparam(f"b_{n}") for n in names}))
+        if db.session.execute(stmt, rows).rowcount != len(rows):
+            raise Conflict(code="already_handled")
+    db.session.flush()
+    effects.queue_many(notes, load=False)
+    moves.clear()
+    notes.clear()
 
 
 def _absent_id(actor, assessment, acting_as):

@@ -5,14 +5,18 @@ so one refused item does not undo the others; the request commits once at the en
 and shows, per item, whether it was done and if not, why.
 """
 
+from contextlib import nullcontext
+
 from flask import flash, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from forms.assessments import BatchForm, QueueFilterForm, message
-from workflow_app.assessments import labels, queue
+from workflow_app.assessments import committee, labels, queue, services
 from workflow_app.assessments.deadlines import due_of
+from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, get_assessment
 from workflow_app.assessments.views import bp, client_addr, conflict_message, event_rules
 from workflow_app.clock import utcnow
@@ -22,8 +26,14 @@ from workflow_app.validation import parse_score
 
 PAGE_SIZE = 20
 BATCH_EVENTS = ("approve", "send_back")
-MAX_BATCH = 100
+MAX_BATCH = 1000
 NOTHING_SELECTED = _l("Please select at least one item.")
+
+
+def _page_size():
+    """Rows per page: `size` in the query string (capped), else PAGE_SIZE."""
+    value = request.args.get("size", "")
+    return min(max(int(value), 1), queue.MAX_PAGE_SIZE) if value.isdigit() else PAGE_SIZE
 
 
 def _page_number():
@@ -47,7 +57,7 @@ def _filters():
 def _queue_context(batch=None, results=None, selected=()):
     form, f = _filters()
     now, number = utcnow(), _page_number()
-    rows, has_next = queue.page(current_user, f, now, number, PAGE_SIZE)
+    rows, has_next = queue.page(current_user, f, now, number, _page_size())
     counts = queue.state_counts(current_user, f, now)
     return {"filters": form, "f": f, "rows": rows, "page": number, "has_next": has_next,
             "counts": [(s, counts[s]) for s in labels.STATE_LABELS if s in counts],
@@ -86,7 +96,7 @@ def batch():
         flash(str(problem), "error")
         context = _queue_context(form, selected=selected)
         return render_template("assessments/tasks.html", **context), 422
-    results = [_one(ident, version, event, form) for ident, version in selected]
+    results = _decide(selected, event, form)
     db.session.commit()
     return render_template("assessments/tasks.html",
                            **_queue_context(BatchForm(formdata=None), results))
@@ -108,11 +118,49 @@ def _batch_problem(form, event, selected):
     return None
 
 
-def _one(ident, version, event, form):
+def _decide(selected, event, form):
+    """Every item checked on its own, the writes made together (services.batched): one
+    UPDATE executemany, one flush of audit entries and reviews, one notification INSERT.
+    Items at a committee stage (votes are tallied one by one) and, when any item changed
+    in the meantime, all items are done the careful way: one savepoint each."""
+    found = _preload([ident for ident, _ in selected])
+    fast = [(i, v) for i, v in selected if i in found and not committee.is_committee_stage(
+        found[i])]
+    chosen = set(fast)
+    slow = [(i, v) for i, v in selected if (i, v) not in chosen]
+    results = {}
+    if fast:
+        try:
+            with services.batched():
+                for ident, version in fast:
+                    results[ident] = _one(ident, version, event, form, savepoint=False)
+                services.write_batch()
+        except Conflict:
+            db.session.rollback()
+            results.clear()
+            slow = selected
+    for ident, version in slow:
+        results[ident] = _one(ident, version, event, form)
+    return [results[ident] for ident, _ in selected]
+
+
+def _preload(ids, chunk=500):
+    """Load the selected items (and their current reports) in a few queries."""
+    found = {}
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        found.update((a.id, a) for a in db.session.scalars(
+            select(Assessment).where(Assessment.id.in_(part))))
+    services.preload_reports(list(found))
+    return found
+
+
+def _one(ident, version, event, form, savepoint=True):
     """Fire `event` on one item in its own savepoint: {"id", "a", "ok", "why"}."""
     result = {"id": ident, "a": None, "ok": False, "why": ""}
     try:
-        with db.session.begin_nested():
+        # Without a savepoint (batch mode) nothing is written before the checks pass.
+        with db.session.begin_nested() if savepoint else nullcontext():
             a = result["a"] = get_assessment(ident, current_user)
             fire_event(a, event, current_user, comment=form.comment.data,
                        score=_score_for(a, event, form), version=version, client_addr=client_addr())

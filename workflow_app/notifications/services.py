@@ -49,21 +49,44 @@ def _locale(user):
 def queue(user, kind, params, *, key, link="", channels=None):
     """Queue one notification per channel; `key` makes a repeat a no-op.
 
-    The dedup key is unique in the database, so two transactions queueing the same
-    reminder cannot both succeed; within one transaction we check first.
+    The dedup key is unique in the database: the rows go in with one
+    INSERT … ON CONFLICT DO NOTHING, so a repeat (in this transaction or a concurrent
+    one) adds nothing, and no existence query is needed per key.
+    Returns the notifications added.
     """
-    params = {k: str(v) for k, v in params.items()}
-    added = []
-    for recipient, absent in _recipients(user, kind):
-        wanted = channels if channels is not None and absent is None else None
-        added += _queue_for(recipient, kind, params, key, link,
-                            wanted or channels_for(recipient), absent)
-    return added
+    return queue_many([(user, kind, params, key, link, channels)])
+
+
+def queue_many(items, load=True):
+    """Queue [(user, kind, params, key, link, channels)] with one INSERT per chunk.
+
+    Bulk callers (opening a cycle, a batch decision, reminder jobs) queue thousands at
+    once: preferences and substitutions are read in a few queries, equal messages are
+    rendered once, and the rows are written together. Returns the notifications added
+    (loaded into the session), or only their ids when `load` is false.
+    """
+    users = {u.id: u for u, *_ in items}
+    prefetch_preferences(users.values())
+    rows, seen, rendered = [], _pending_keys(), {}
+    for user, kind, params, key, link, channels in items:
+        params = {k: str(v) for k, v in params.items()}
+        for recipient, absent in _recipients(user, kind):
+            wanted = channels if channels is not None and absent is None else None
+            rows += _rows_for(recipient, kind, params, key, link,
+                              wanted or channels_for(recipient), absent, seen, rendered)
+    ids = _insert(rows)
+    if not load or not ids:
+        return ids
+    notes = []
+    for start in range(0, len(ids), INSERT_CHUNK):
+        notes += db.session.scalars(select(Notification).where(
+            Notification.id.in_(ids[start:start + INSERT_CHUNK])).order_by(Notification.id))
+    return notes
 
 
 def _recipients(user, kind):
     """[(recipient, absent user or None)]: the substitutes of an absent reviewer."""
-    if kind in ROUTED:
+    if kind in ROUTED and user.id in _absent_now():
         from workflow_app.people.substitutes import substitutes_of
 
         standing_in = substitutes_of(user, utcnow())
@@ -72,22 +95,64 @@ def _recipients(user, kind):
     return [(user, None)]
 
 
-def _queue_for(user, kind, params, key, link, channels, absent):
-    subject, body = render(kind, user, params)
+def _absent_now():
+    """Ids of the users away (with a substitute) now: one query per transaction."""
+    from workflow_app.people.models import Substitution
+
+    now = utcnow()
+    cache = db.session.info.get("absent_users")
+    if cache is None or cache[0] != now.replace(second=0, microsecond=0):
+        ids = set(db.session.scalars(select(Substitution.absent_user_id).where(
+            Substitution.starts_at <= now, Substitution.ends_at > now)))
+        cache = db.session.info["absent_users"] = (now.replace(second=0, microsecond=0), ids)
+    return cache[1]
+
+
+def _rows_for(user, kind, params, key, link, channels, absent, seen, rendered):
+    memo = (kind, _locale(user), tuple(sorted(params.items())))
+    if memo not in rendered:
+        rendered[memo] = render(kind, user, params)
+    subject, body = rendered[memo]
     if absent is not None:
         with force_locale(_locale(user)):
             subject = str(STANDING_IN % {"name": absent.display_name}) + subject
-    added = []
+    rows = []
     for channel in effective_channels(user, kind, channels):
         dedup = f"{key}:{user.id}:{channel}"
-        if _pending_keys().get(dedup) or _exists(dedup):
+        if seen.get(dedup):
             continue
-        note = Notification(user=user, channel=channel, kind=kind, dedup_key=dedup,
-                            subject=subject[:200], body=body, link=link)
-        db.session.add(note)
-        _pending_keys()[dedup] = True
-        added.append(note)
-    return added
+        seen[dedup] = True
+        rows.append({"user_id": user.id, "channel": channel, "kind": kind,
+                     "dedup_key": dedup, "subject": subject[:200], "body": body,
+                     "link": link})
+    return rows
+
+
+INSERT_CHUNK = 1000
+
+
+def _insert(rows):
+    """INSERT … ON CONFLICT (dedup_key) DO NOTHING; the ids of the rows actually added."""
+    if not rows:
+        return []
+    db.session.flush()  # the recipients' rows exist before their notifications
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    now = utcnow()
+    added = []
+    # One cached statement run as executemany ("insertmanyvalues" batches it into
+    # multi-row INSERTs): no per-call compilation of a VALUES list.
+    stmt = (insert(Notification.__table__).on_conflict_do_nothing(index_elements=["dedup_key"])
+            .returning(Notification.__table__.c.id))
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = [r | {
+            "status": "pending", "attempts": 0, "last_error": "", "next_attempt_at": now,
+            "created_at": now} for r in rows[start:start + INSERT_CHUNK]]
+        added += db.session.scalars(stmt, chunk).all()
+    return sorted(added)
 
 
 def effective_channels(user, kind, channels):
@@ -109,22 +174,32 @@ def preferences(user):
     """{(kind, channel): enabled} the user has chosen, cached for the transaction."""
     cache = db.session.info.setdefault("notification_prefs", {})
     if user.id not in cache:
-        rows = db.session.execute(select(
-            NotificationPreference.kind, NotificationPreference.channel,
-            NotificationPreference.enabled).where(NotificationPreference.user_id == user.id))
-        cache[user.id] = {(k, c): e for k, c, e in rows}
+        prefetch_preferences([user])
     return cache[user.id]
+
+
+def prefetch_preferences(users, chunk=500):
+    """Read the choices of many users at once into the transaction's cache."""
+    cache = db.session.info.setdefault("notification_prefs", {})
+    todo = [u.id for u in users if u.id not in cache]
+    for start in range(0, len(todo), chunk):
+        ids = todo[start:start + chunk]
+        for i in ids:
+            cache[i] = {}
+        rows = db.session.execute(select(
+            NotificationPreference.user_id, NotificationPreference.kind,
+            NotificationPreference.channel, NotificationPreference.enabled)
+            .where(NotificationPreference.user_id.in_(ids)))
+        for uid, k, c, e in rows:
+            cache[uid][(k, c)] = e
 
 
 def _pending_keys():
     return db.session.info.setdefault("queued_dedup_keys", {})
 
 
-def _exists(dedup):
-    return db.session.scalar(select(Notification.id).where(Notification.dedup_key == dedup))
-
-
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget_preferences(session):
     session.info.pop("notification_prefs", None)
+    session.info.pop("absent_users", None)

@@ -78,6 +78,8 @@ class RoleGrant(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "role", "org_unit_id"),
         CheckConstraint(in_check("role", ROLES), name="known_role"),
+        # Holders of a role over a unit (migration f6c0ffee0601, issue 6).
+        Index("ix_role_grant_role_org_unit", "role", "org_unit_id"),
     )
 
 

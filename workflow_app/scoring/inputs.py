@@ -37,11 +37,12 @@ def review_scores(assessment_ids):
 def open_items(cycle, rows, config):
     """Items to grade from (assessment, category) rows in state `approved`."""
     ids = [a.id for a, _ in rows]
-    scores, negatives = review_scores(ids), items_by_assessment(ids)
-    quarters = _quarterly_record(cycle, [a.cadre_id for a, _ in rows])
+    scores, negatives = chunked(review_scores, ids), chunked(items_by_assessment, ids)
+    quarters = chunked(lambda part: _quarterly_record(cycle, part), [a.cadre_id for a, _ in rows])
     last = len(config["grades"]) - 1
     parts = _component_parts(ids, scores, config)
-    adjustments = adjustment_parts(cycle, ids)  # 加减分项 of the cycle's indicator sheet
+    # 加减分项 of the cycle's indicator sheet
+    adjustments = chunked(lambda part: adjustment_parts(cycle, part), ids)
     items = []
     for a, category in rows:
         item = Item(a.id, a.org_unit_id, category, scores.get(a.id))
@@ -53,6 +54,15 @@ def open_items(cycle, rows, config):
         _apply_negative(item, negatives.get(a.id, []), last)
         items.append(item)
     return items
+
+
+def chunked(lookup, ids, size=5000):
+    """`lookup(ids)` (a dict) over slices of `ids`: a city-wide cycle has 50,000, more
+    than SQLite accepts as parameters of one IN (…)."""
+    out = {}
+    for start in range(0, len(ids), size):
+        out.update(lookup(ids[start:start + size]))
+    return out
 
 
 def _components(config):
@@ -71,8 +81,9 @@ def _component_parts(ids, scores, config):
     weights = _components(config)
     if set(weights) <= {"review"}:
         return None
-    ratings = rating_360_scores(ids, config) if "rating_360" in weights else {}
-    rates = satisfaction_rates(ids) if "satisfaction" in weights else {}
+    ratings = (chunked(lambda part: rating_360_scores(part, config), ids)
+               if "rating_360" in weights else {})
+    rates = chunked(satisfaction_rates, ids) if "satisfaction" in weights else {}
     return {aid: {"review": scores.get(aid), "rating_360": _score_of(ratings.get(aid)),
                   "satisfaction": None if rates.get(aid) is None else rates[aid] * 100}
             for aid in ids}

@@ -1,0 +1,108 @@
+"""Persisted transitions per second: the service layer against a plain Core floor.
+
+    python bench/bench_transitions.py [--url URL] [--n 500]
+
+Both sides move items of the open cycle from `supervisor_review` on (the supervisor
+approves with a score), one transaction per transition, on the same database:
+
+- service: `get_assessment` + `services.fire_event(..., version=…)` + commit, i.e. what
+  the API handler does (permission and scope checks, guards, the review row, the audit
+  entry, the notifications for the committee);
+- floor: SQLAlchemy Core doing the least a transition needs: read the row with its
+  version, version-checked UPDATE, audit INSERT (hash-chained), commit.
+
+The two run in alternating blocks so that caches and background load hit both alike.
+Each run advances 2 × n items of the data set for good (history is append-only).
+"""
+
+import time
+
+from common import make_app, report, url_from_args
+from sqlalchemy import insert, select, update
+
+BLOCK = 50
+
+
+def pick(n):
+    from workflow_app.assessments.models import Assessment
+    from workflow_app.cycles.models import Cycle
+    from workflow_app.extensions import db
+    from workflow_app.people.models import User
+
+    cycle_id = db.session.scalar(select(Cycle.id).where(Cycle.status == "open")
+                                 .order_by(Cycle.id.desc()).limit(1))
+    rows = db.session.execute(
+        select(Assessment.id, User.supervisor_id).join(User, User.id == Assessment.cadre_id)
+        .where(Assessment.cycle_id == cycle_id, Assessment.state == "supervisor_review",
+               User.supervisor_id.is_not(None))
+        .order_by(Assessment.id).limit(2 * n)).all()
+    if len(rows) < 2 * n:
+        raise SystemExit(f"only {len(rows)} items left in supervisor_review: rebuild the data")
+    return rows[0::2], rows[1::2]
+
+
+def service_one(ident, supervisor_id):
+    from workflow_app.assessments.services import fire_event, get_assessment
+    from workflow_app.extensions import db
+    from workflow_app.people.models import User
+
+    user = db.session.get(User, supervisor_id)
+    a = get_assessment(ident, user)
+    fire_event(a, "approve", user, score="86", comment="同意", version=a.version,
+               client_addr="127.0.0.1")
+    db.session.commit()
+
+
+def floor_one(conn, ident, actor_id, role="supervisor", dest="committee_review"):
+    from workflow_app.assessments.models import Assessment
+    from workflow_app.audit.models import AuditEntry
+    from workflow_app.audit.services import GENESIS, entry_hash
+    from workflow_app.clock import utcnow
+
+    a = Assessment.__table__
+    row = conn.execute(select(a.c.version, a.c.state, a.c.audit_head)
+                       .where(a.c.id == ident)).one()
+    now = utcnow()
+    fields = {"subject_type": "assessment", "subject_id": ident, "seq": row.version + 1,
+              "actor_id": actor_id, "actor_role": role, "on_behalf_of_id": None,
+              "action": "approve", "from_state": row.state, "to_state": dest,
+              "comment": "同意", "data": {"score": "86"}, "client_addr": "127.0.0.1"}
+    digest = entry_hash(fields, now, row.audit_head or GENESIS)
+    done = conn.execute(update(a).where(a.c.id == ident, a.c.version == row.version).values(
+        state=dest, version=row.version + 1, audit_head=digest,
+        state_since=now, stage_seq=row.version + 1)).rowcount
+    if done != 1:
+        conn.rollback()
+        return
+    conn.execute(insert(AuditEntry.__table__).values(
+        **fields, at=now, prev_hash=row.audit_head or GENESIS, hash=digest))
+    conn.commit()
+
+
+def run(url, n):
+    app = make_app(url)
+    with app.app_context():
+        from workflow_app.extensions import db
+
+        service_rows, floor_rows = pick(n)
+        timing = {"service": 0.0, "floor": 0.0}
+        with db.engine.connect() as conn:
+            for start in range(0, n, BLOCK):
+                t = time.perf_counter()
+                for ident, sup in service_rows[start:start + BLOCK]:
+                    service_one(ident, sup)
+                timing["service"] += time.perf_counter() - t
+                t = time.perf_counter()
+                for ident, sup in floor_rows[start:start + BLOCK]:
+                    floor_one(conn, ident, sup)
+                timing["floor"] += time.perf_counter() - t
+        service, floor = n / timing["service"], n / timing["floor"]
+        report("transitions", url, {
+            "n": n, "service_per_s": round(service, 1), "floor_per_s": round(floor, 1),
+            "ratio": round(service / floor, 3), "target_ratio": 0.8,
+            "met": service / floor >= 0.8})
+
+
+if __name__ == "__main__":
+    url, n = url_from_args()
+    run(url, n or 500)
