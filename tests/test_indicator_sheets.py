@@ -1,6 +1,7 @@
 """Indicator sheets (考核指标): weights add up to 100, caps, the copy a cycle takes when it
 opens, pre-filled report rows, and bonus / penalty entries in the final score."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -443,3 +444,27 @@ def test_an_entry_recorded_by_mistake_is_withdrawn_with_a_reason(world, create_c
         AuditEntry.subject_type == "assessment_adjustment", AuditEntry.action == "withdraw")
         .order_by(AuditEntry.id)).all()
     assert actions == ["录错了人", "重复"]
+
+
+def test_a_save_over_someone_elses_newer_save_is_refused_and_keeps_the_text(world, auth, clock):
+    first = ind.save_sheet(world.admin, None, sheet("社区"))
+    db.session.commit()
+    auth.login("admin")
+    page = auth.main.get(f"/admin/indicators/{first.id}").get_data(as_text=True)
+    loaded = re.search(r'name="loaded" value="([^"]+)"', page).group(1)
+    clock.advance(minutes=5)  # meanwhile another admin saves
+    ind.save_sheet(world.admin, db.session.get(ind.IndicatorSheet, first.id),
+                   {**sheet("社区"), "name": "另一位管理员的版本"})
+    db.session.commit()
+    mine = {**_sheet_form(sheet("社区")), "name": "我的版本", "loaded": loaded}
+    resp = auth.main.post(f"/admin/indicators/{first.id}", data=mine)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 409 and "有人在您打开之后保存了此指标表" in html
+    assert 'value="我的版本"' in html
+    db.session.expire_all()
+    assert db.session.get(ind.IndicatorSheet, first.id).name == "另一位管理员的版本"
+    fresh = re.search(r'name="loaded" value="([^"]+)"', html).group(1)
+    resp = auth.main.post(f"/admin/indicators/{first.id}", data={**mine, "loaded": fresh})
+    assert resp.status_code == 303  # saving again, knowingly, overwrites
+    db.session.expire_all()
+    assert db.session.get(ind.IndicatorSheet, first.id).name == "我的版本"

@@ -20,7 +20,7 @@ from workflow_app.cycles.indicator_adjustments import (
     withdraw_adjustment,
 )
 from workflow_app.cycles.models import Cycle
-from workflow_app.errors import Invalid, NotAllowed, NotFound
+from workflow_app.errors import Invalid, NotAllowed, NotFound, StaleVersion
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit, User
 from workflow_app.people.scope import reads_all_of
@@ -108,7 +108,12 @@ def _edit(sheet):
         return _edit_page(form, sheet)
     form.drop_empty_rows()
     try:
-        saved = ind.save_sheet(current_user, sheet, form.payload())
+        saved = ind.save_sheet(current_user, sheet, form.payload(),
+                               loaded=request.form.get("loaded", ""))
+    except StaleVersion as exc:
+        db.session.rollback()
+        form.form_errors.append(exc.message)
+        return _edit_page(form, sheet, 409, keep_loaded=False)
     except Invalid as exc:
         db.session.rollback()
         # The weights' sum belongs to no single field: its message says what the sum is.
@@ -130,9 +135,13 @@ def _new_sheet_data():
     return {**ind.DEFAULT_SHEET, "category": category, "name": name}
 
 
-def _edit_page(form, sheet, status=200):
+def _edit_page(form, sheet, status=200, keep_loaded=True):
+    """`loaded` stays what the editor first opened across row changes and refusals, so a
+    save in between is noticed; after a 409 it is the current one (save again = overwrite)."""
+    loaded = request.form.get("loaded") if keep_loaded and request.method == "POST" else None
     return render_template("cycles/indicators_edit.html", form=form, sheet=sheet,
-                           kind_labels=ind.KIND_LABELS), status
+                           kind_labels=ind.KIND_LABELS,
+                           loaded=ind.edit_token(sheet) if loaded is None else loaded), status
 
 
 @bp.post("/admin/indicators/<int:sheet_id>/copy")

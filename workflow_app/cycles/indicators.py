@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
-from workflow_app.errors import Invalid, NotAllowed, NotFound
+from workflow_app.errors import Invalid, NotAllowed, NotFound, StaleVersion
 from workflow_app.extensions import db
 from workflow_app.messages import FIELD_MESSAGES
 from workflow_app.models_base import created_at, in_check, pk, timestamp
@@ -220,10 +220,21 @@ def sheet_data(sheet):
                        "cap": i.cap} for i in sheet.items]}
 
 
-def save_sheet(actor, sheet, data, now=None):
+STALE_SHEET = _l("Someone else saved this sheet after you opened it. What you typed is "
+                 "below: open the sheet in another tab to compare, then save again.")
+
+
+def edit_token(sheet):
+    """What the edit form carries back: a save over someone else's newer save is refused."""
+    return as_utc(sheet.updated_at).isoformat() if sheet and sheet.updated_at else ""
+
+
+def save_sheet(actor, sheet, data, now=None, loaded=None):
     """Create (sheet None) or replace a sheet and its items from `data`; 422 with every
-    field's problem at once."""
+    field's problem at once; 409 when `loaded` (an edit_token) is no longer current."""
     _require_editor(actor)
+    if sheet is not None and loaded is not None and loaded != edit_token(sheet):
+        raise StaleVersion(STALE_SHEET)
     values, items = validate_sheet(data, exclude_id=sheet.id if sheet else None)
     created = sheet is None
     if created:
