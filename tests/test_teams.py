@@ -247,3 +247,19 @@ def test_a_team_with_published_results_stays(world, team, create_cycle, auth):
     page = auth.user("admin").post(f"/admin/teams/{team.id}/delete", follow_redirects=True)
     assert "已公示" in page.get_data(as_text=True)
     assert db.session.get(svc.Team, team.id) is not None
+
+
+def test_the_filing_copy_has_the_teams_on_their_own_sheet(world, team, create_cycle, auth):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    cycle = create_cycle(units=[world.units["a"]])
+    _approve(world, cycle, "a1", 92)
+    grade_cycle(cycle, world.admin)
+    db.session.commit()
+    resp = auth.user("admin").get(f"/cycles/{cycle.id}/results.xlsx")
+    book = load_workbook(BytesIO(resp.data))
+    rows = list(book["teams"].iter_rows(values_only=True))
+    assert rows[1][:5] == ("单位", "班子", "评分", "等次", "已评定成员")
+    assert rows[2][:5] == ("东街社区", "东街社区两委班子", 92.0, "好", "1/1")

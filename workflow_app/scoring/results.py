@@ -58,6 +58,23 @@ def can_see_results(user, cycle):
     return bool(cycle.org_units) and all(reads_all_of(user, u) for u in cycle.org_units)
 
 
+TEAM_HEADERS = (_l("Unit"), _l("Team"), _l("Score"), _l("Grade"), _l("Members graded"),
+                _l("Flags"))
+
+
+def _flags(flags):
+    return "、".join(flag_label(f) for f in flags or [])
+
+
+def _team_sheet(sheet, cycle, teams):
+    sheet.append([cycle.name])
+    sheet.append([str(h) for h in TEAM_HEADERS])
+    for t in teams:
+        sheet.append([t.team.org_unit.name, t.team.name,
+                      float(t.score) if t.score is not None else None, t.grade,
+                      f"{t.graded_count}/{t.member_count}", _flags(t.flags)])
+
+
 def flag_label(flag):
     base = flag.split(":", 1)[0]
     return str(FLAG_LABELS.get(base, flag)) + (f" {flag.split(':', 1)[1]}" if ":" in flag else "")
@@ -101,8 +118,9 @@ HEADERS = (_l("Unit"), _l("Category"), _l("Name"), _l("Score"), _l("Grade"), _l(
            _l("Flags"), _l("Performance pay (percent)"), _l("State"))
 
 
-def results_xlsx(cycle, rows, state_label):
-    """The organisation department's filing copy (备案) as an XLSX workbook."""
+def results_xlsx(cycle, rows, state_label, teams=()):
+    """The organisation department's filing copy (备案) as an XLSX workbook: the people,
+    and the teams (班子) on a second sheet when the cycle graded any."""
     book = Workbook()
     sheet = book.active
     sheet.title = "results"
@@ -110,8 +128,9 @@ def results_xlsx(cycle, rows, state_label):
     sheet.append([str(h) for h in HEADERS])
     for r in rows:
         sheet.append([r.unit, r.category, r.name, r.score, r.grade, r.rank,
-                      "、".join(flag_label(f) for f in r.flags), r.pay_pct,
-                      str(state_label(r.state))])
+                      _flags(r.flags), r.pay_pct, str(state_label(r.state))])
+    if teams:
+        _team_sheet(book.create_sheet("teams"), cycle, teams)
     out = BytesIO()
     book.save(out)
     return out.getvalue()

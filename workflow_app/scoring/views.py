@@ -19,6 +19,7 @@ from workflow_app.scoring.results import (
     result_rows,
     results_xlsx,
 )
+from workflow_app.scoring.teams import team_results
 from workflow_app.workcalendar import LOCAL_TZ
 
 bp = Blueprint("results", __name__)
@@ -55,7 +56,7 @@ def results_page(cycle_id):
 @login_required
 def results_export(cycle_id):
     cycle = _readable(cycle_id)
-    body = results_xlsx(cycle, result_rows(cycle), state_label)
+    body = results_xlsx(cycle, result_rows(cycle), state_label, team_results(cycle))
     return _download(body, XLSX, f"results-{cycle.id}.xlsx")
 
 
