@@ -13,6 +13,7 @@ from workflows import get_workflow
 
 STAGE_ROLES = {"committee": COMMITTEE, "secretary": SECRETARY}
 NOTES_KEY = "batched_notifications"
+ROWS_KEY = "batched_rows"
 
 
 def apply(assessment, event, source, actor, params, report, now):
@@ -30,15 +31,24 @@ def _review(decision):
     def handler(assessment, source, actor, params, report, now):
         # A committee stage closed by its rule names the member whose vote closed it.
         reviewer_id = params.get("reviewer_id") or actor.id
-        db.session.add(Review(
-            assessment_id=assessment.id, stage=source, reviewer_id=reviewer_id,
-            decision=decision, score=params.get("score"), comment=params.get("comment") or "",
-            report_revision=report.revision, created_at=now))
+        add_row(Review, assessment_id=assessment.id, stage=source, reviewer_id=reviewer_id,
+                decision=decision, score=params.get("score"),
+                comment=params.get("comment") or "", report_revision=report.revision,
+                created_at=now)
         if decision == "send_back":
             # The submitted version stays as it was; the cadre edits a fresh copy.
             db.session.add(SelfReport(assessment_id=assessment.id, revision=report.revision + 1,
                                       content=dict(report.content), updated_at=now))
     return handler
+
+
+def add_row(model, **values):
+    """Add a row; in batch mode (services.batched) gather it for one executemany INSERT."""
+    gathered = db.session.info.get(ROWS_KEY)
+    if gathered is not None:
+        gathered.setdefault(model.__table__, []).append(values)
+    else:
+        db.session.add(model(**values))
 
 
 def _raise_objection(kind):

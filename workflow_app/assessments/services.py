@@ -7,7 +7,8 @@ view, API handler, CLI command or job that called them commits once.
 from contextlib import contextmanager
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow_app.assessments import committee, effects
@@ -16,10 +17,13 @@ from workflow_app.assessments.guards import MESSAGES, Guards
 from workflow_app.assessments.models import Assessment, SelfReport
 from workflow_app.assessments.permissions import can_view, relations, standing_in_for
 from workflow_app.assessments.report import clean_content, missing_fields
+from workflow_app.audit.models import AuditEntry
 from workflow_app.audit.services import GENESIS, make_entry
 from workflow_app.clock import as_utc, utcnow
+from workflow_app.cycles.models import Cycle
 from workflow_app.errors import Conflict, Invalid, NotAllowed, NotFound, StaleVersion, WrongState
 from workflow_app.extensions import db
+from workflow_app.people.models import User
 from workflow_app.validation import parse_score
 from workflows import GuardFailed, engine_for, get_workflow
 from workflows.definition import REQUIRED
@@ -29,9 +33,15 @@ STALE_DRAFT = _l("This draft was changed in another window or on another device 
                  "version with it.")
 
 
+# Loading an assessment joins its cycle, cadre and unit; the cycle's unit list and the
+# cadre's role grants are rarely needed on the way: load them only when touched.
+LEAN = (joinedload(Assessment.cycle).lazyload(Cycle.org_units),
+        joinedload(Assessment.cadre).lazyload(User.grants))
+
+
 def get_assessment(assessment_id, user):
     """Load an assessment the user may see: 404 when unknown, 403 when out of scope."""
-    assessment = db.session.get(Assessment, assessment_id)
+    assessment = db.session.get(Assessment, assessment_id, options=LEAN)
     if assessment is None:
         raise NotFound()
     if not can_view(user, assessment):
@@ -42,7 +52,8 @@ def get_assessment(assessment_id, user):
 def current_report(assessment):
     preloaded = db.session.info.get(REPORTS_KEY)
     if preloaded is not None and assessment.id in preloaded:
-        return preloaded.pop(assessment.id)  # once: a send-back makes a new revision
+        # Valid for the batch only (cleared when it ends): each item is decided once.
+        return preloaded[assessment.id]
     return db.session.scalar(
         select(SelfReport).where(SelfReport.assessment_id == assessment.id)
         .order_by(SelfReport.revision.desc()).limit(1))
@@ -210,7 +221,7 @@ def versioned_move(assessment, dest, actor, acting_as, now, event, params, clien
         moves.append((assessment.id, assessment.version, values))
         for name, value in values.items():
             set_committed_value(assessment, name, value)
-        db.session.add(entry)
+        effects.add_row(AuditEntry, **{c: getattr(entry, c) for c in ENTRY_COLUMNS})
         return entry
     result = db.session.execute(
         update(Assessment)
@@ -225,6 +236,7 @@ def versioned_move(assessment, dest, actor, acting_as, now, event, params, clien
 # --- many transitions in one request (the queue's batch decision) -------------------
 
 BATCH_KEY = "batched_moves"
+ENTRY_COLUMNS = [c.name for c in AuditEntry.__table__.columns if c.name != "id"]
 REPORTS_KEY = "preloaded_reports"
 
 
@@ -248,7 +260,7 @@ def batched():
     then writes all UPDATEs (one executemany), audit entries and reviews (one flush) and
     notifications (one INSERT). Nothing is flushed in between (no autoflush)."""
     info = db.session.info
-    info[BATCH_KEY], info[effects.NOTES_KEY] = [], []
+    info[BATCH_KEY], info[effects.NOTES_KEY], info[effects.ROWS_KEY] = [], [], {}
     try:
         with db.session.no_autoflush:
             yield
@@ -256,6 +268,7 @@ def batched():
         info.pop(BATCH_KEY, None)
         info.pop(effects.NOTES_KEY, None)
         info.pop(REPORTS_KEY, None)
+        info.pop(effects.ROWS_KEY, None)
 
 
 def write_batch():
@@ -274,6 +287,10 @@ def write_batch():
         if db.session.execute(stmt, rows).rowcount != len(rows):
             raise Conflict(code="already_handled")
     db.session.flush()
+    # Audit entries and reviews: plain executemany INSERTs, no unit of work per object.
+    for table, rows in db.session.info[effects.ROWS_KEY].items():
+        db.session.execute(insert(table), rows)
+    db.session.info[effects.ROWS_KEY].clear()
     effects.queue_many(notes, load=False)
     moves.clear()
     notes.clear()

@@ -98,6 +98,7 @@ def batch():
         return render_template("assessments/tasks.html", **context), 422
     results = _decide(selected, event, form)
     db.session.commit()
+    _preload([r["id"] for r in results if r["a"] is not None], reports=False)  # refresh
     return render_template("assessments/tasks.html",
                            **_queue_context(BatchForm(formdata=None), results))
 
@@ -144,14 +145,16 @@ def _decide(selected, event, form):
     return [results[ident] for ident, _ in selected]
 
 
-def _preload(ids, chunk=500):
-    """Load the selected items (and their current reports) in a few queries."""
+def _preload(ids, chunk=500, reports=True):
+    """Load the selected items (and their current reports) in a few queries; after the
+    commit, the same refreshes the expired items the results list shows."""
     found = {}
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
         found.update((a.id, a) for a in db.session.scalars(
             select(Assessment).where(Assessment.id.in_(part))))
-    services.preload_reports(list(found))
+    if reports:
+        services.preload_reports(list(found))
     return found
 
 

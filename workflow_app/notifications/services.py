@@ -37,9 +37,23 @@ def channels_for(user, mandatory=True):
 
 
 def render(kind, user, params):
-    subject, body = KINDS[kind]
-    with force_locale(_locale(user)):
-        return str(subject) % params, str(body) % params
+    subject, body = _templates(kind, _locale(user))
+    return subject % params, body % params
+
+
+_TEMPLATES = {}
+
+
+def _templates(kind, locale):
+    """The kind's subject and body in `locale`, translated once per app and locale:
+    force_locale costs a catalogue look-up and locale parsing each time, which adds up
+    over 50,000 notices."""
+    key = (id(current_app._get_current_object()), kind, locale)
+    if key not in _TEMPLATES:
+        subject, body = KINDS[kind]
+        with force_locale(locale):
+            _TEMPLATES[key] = (str(subject), str(body))
+    return _TEMPLATES[key]
 
 
 def _locale(user):

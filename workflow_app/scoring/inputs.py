@@ -34,15 +34,22 @@ def review_scores(assessment_ids):
     return dict(rows.all())
 
 
-def open_items(cycle, rows, config):
-    """Items to grade from (assessment, category) rows in state `approved`."""
+def open_items(cycle, rows, config, id_query=None):
+    """Items to grade from (assessment, category) rows in state `approved`.
+
+    `id_query`, a subquery selecting the same ids (all approved of the cycle), lets the
+    database join instead of receiving 50,000 ids as parameters."""
     ids = [a.id for a, _ in rows]
-    scores, negatives = chunked(review_scores, ids), chunked(items_by_assessment, ids)
+    if id_query is not None:
+        scores, negatives = review_scores(id_query), items_by_assessment(id_query)
+    else:
+        scores, negatives = chunked(review_scores, ids), chunked(items_by_assessment, ids)
     quarters = chunked(lambda part: _quarterly_record(cycle, part), [a.cadre_id for a, _ in rows])
     last = len(config["grades"]) - 1
     parts = _component_parts(ids, scores, config)
-    # 加减分项 of the cycle's indicator sheet
-    adjustments = chunked(lambda part: adjustment_parts(cycle, part), ids)
+    # 加减分项 of the cycle's indicator sheet (most cycles have no entries: one EXISTS)
+    adjustments = (chunked(lambda part: adjustment_parts(cycle, part), ids)
+                   if _has_adjustments(cycle) else {})
     items = []
     for a, category in rows:
         item = Item(a.id, a.org_unit_id, category, scores.get(a.id))
@@ -54,6 +61,15 @@ def open_items(cycle, rows, config):
         _apply_negative(item, negatives.get(a.id, []), last)
         items.append(item)
     return items
+
+
+def _has_adjustments(cycle):
+    from workflow_app.cycles.indicators import AssessmentAdjustment
+
+    return db.session.scalar(
+        select(AssessmentAdjustment.id).join(Assessment,
+                                             Assessment.id == AssessmentAdjustment.assessment_id)
+        .where(Assessment.cycle_id == cycle.id).limit(1)) is not None
 
 
 def chunked(lookup, ids, size=5000):
