@@ -41,7 +41,7 @@ def run(url):
                                          Assessment.score)
                                   .where(Assessment.cycle_id == cycle.id)).all()
         db.session.rollback()
-    items = [Item(i, u, "c%d" % (u % 3), s) for i, u, s in rows]
+    items = [Item(i, u, f"c{u % 3}", s) for i, u, s in rows]
     start = time.perf_counter()
     grade_items(items, merged_config({}))
     floor = time.perf_counter() - start

@@ -240,8 +240,8 @@ class Builder:
                     if made >= leaves:
                         break
                     category = CATEGORIES[(made + k) % 3]
-                    leaf = self._unit(f"{town['name']}第{k + 1}{'社区' if category == '社区' else '科室'}",
-                                      town, category, t0)
+                    kind = "社区" if category == "社区" else "科室"
+                    leaf = self._unit(f"{town['name']}第{k + 1}{kind}", town, category, t0)
                     self._leaf_people(leaf, sec, t0)
                     made += 1
         # Leftover leaves (rounding): attach to the last town.
@@ -345,13 +345,14 @@ class Builder:
         self.w.add("cycle_unit", (cid, self.units[0]["id"]))
         admin = 1
         self._chain("cycle", cid, [
-            dict(actor_id=admin, actor_role="org_admin", action="open", at=opens,
-                 data={"assessments": len(self.cadres)})]
+            {"actor_id": admin, "actor_role": "org_admin", "action": "open", "at": opens,
+                 "data": {"assessments": len(self.cadres)}}]
             + ([] if is_open else [
-                dict(actor_id=admin, action="close", at=deadline, data={"not_submitted": 0}),
-                dict(actor_id=admin, action="grade", at=published - timedelta(hours=2)),
-                dict(actor_id=admin, action="publish", at=published),
-                dict(actor_id=admin, action="archive", at=ends + timedelta(days=20))]))
+                {"actor_id": admin, "action": "close", "at": deadline,
+                 "data": {"not_submitted": 0}},
+                {"actor_id": admin, "action": "grade", "at": published - timedelta(hours=2)},
+                {"actor_id": admin, "action": "publish", "at": published},
+                {"actor_id": admin, "action": "archive", "at": ends + timedelta(days=20)}]))
         cyc = {"id": cid, "opens": opens, "deadline": deadline, "published": published,
                "ends": ends, "open": is_open, "name": name, "kind": kind}
         first = index * len(self.cadres) + 1  # fixed ids: workers need not coordinate
@@ -405,8 +406,8 @@ class Builder:
         for step in steps:
             at = at + span * (0.5 + rng.random())
             if step == "open":
-                entries.append(dict(actor_id=None, actor_role="system", action="open",
-                                    to_state="drafting", at=cyc["opens"]))
+                entries.append({"actor_id": None, "actor_role": "system", "action": "open",
+                                    "to_state": "drafting", "at": cyc["opens"]})
                 at = cyc["opens"]
                 continue
             if step == "supervisor_review" and state == "drafting":
@@ -493,8 +494,8 @@ class Builder:
         return score
 
     def _move(self, actor, role, action, source, dest, at, comment="", data=None):
-        return dict(actor_id=actor, actor_role=role, action=action, from_state=source,
-                    to_state=dest, at=at, comment=comment, data=data or {})
+        return {"actor_id": actor, "actor_role": role, "action": action, "from_state": source,
+                    "to_state": dest, "at": at, "comment": comment, "data": data or {}}
 
     def _review(self, aid, stage, reviewer, decision, score, revision, at, comment):
         self.w.add("review", (self.ids("review"), aid, stage, reviewer, decision, score,
@@ -514,8 +515,8 @@ class Builder:
     def _hash(self, fields, at, prev):
         """`audit.services.entry_hash`, inlined for speed; checked against it at start."""
         body = dict(fields)
-        body["at"] = "%04d-%02d-%02dT%02d:%02d:%02d.%06d" % (
-            at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond)
+        body["at"] = (f"{at.year:04d}-{at.month:02d}-{at.day:02d}T{at.hour:02d}:"
+                      f"{at.minute:02d}:{at.second:02d}.{at.microsecond:06d}")
         body["prev_hash"] = prev
         text = _dumps(body)
         digest = hashlib.sha256(text.encode()).hexdigest()
