@@ -49,3 +49,19 @@ def test_write_batch_refuses_when_an_item_changed_meanwhile(world, create_cycle)
             refused = False
     assert refused
     db.session.rollback()
+
+
+def test_queue_many_in_bulk_adds_each_key_once(app, world):
+    from workflow_app.notifications.services import queue_many
+
+    a1 = world.users["a1"]
+    items = [(a1, "cycle_opened", {"cycle": "周期", "deadline": "明天"}, f"bulk{i}", "/my", None)
+             for i in range(80)]  # more than one multi-row chunk threshold
+    first = queue_many(items, load=False)
+    db.session.commit()  # the repeat meets the unique key in the database (ON CONFLICT)
+    again = queue_many(items, load=False)
+    db.session.commit()
+    stored = db.session.scalars(select(Notification.dedup_key).where(
+        Notification.dedup_key.like("bulk%"))).all()
+    assert len(first) == len(stored) >= 80 and again == []
+    assert len(set(stored)) == len(stored)
