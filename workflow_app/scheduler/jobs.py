@@ -19,7 +19,8 @@ from workflow_app.cycles.models import Cycle
 from workflow_app.cycles.services import open_cycle
 from workflow_app.extensions import db
 from workflow_app.notifications.models import Notification
-from workflow_app.notifications.services import channels_for, queue
+from workflow_app.notifications.services import channels_for, queue_many
+from workflow_app.people.models import User
 from workflow_app.scheduler import messages  # noqa: F401  (registers the reminder kinds)
 from workflow_app.scheduler.policy import reminder_days
 from workflow_app.scheduler.reviews import escalate_overdue_reviews, remind_overdue_reviews
@@ -75,15 +76,30 @@ def _remind_cycle(cycle, now):
     deadline = as_utc(cycle.submit_deadline).astimezone(LOCAL_TZ).strftime("%m-%d %H:%M")
     params = {"cycle": cycle.name, "deadline": deadline, "days": days_left}
     kind = "submit_due_today" if days_left == 0 else "submit_reminder"
-    drafting = db.session.scalars(select(Assessment).where(
+    drafting = db.session.scalars(select(Assessment.id).where(
         Assessment.cycle_id == cycle.id, Assessment.state == "drafting",
         _not_reminded(slot)).order_by(Assessment.id)).all()
-    reminded = 0
-    for a in drafting:
-        added = queue(a.cadre, kind, params, key=_reminder_key(a.id, slot),
-                      link=f"/assessments/{a.id}", channels=reminder_channels(a.cadre))
-        reminded += bool(added)
-    return reminded
+    return sum(_remind_chunk(drafting[start:start + REMIND_CHUNK], kind, params, slot)
+               for start in range(0, len(drafting), REMIND_CHUNK))
+
+
+# A city's deadline reminds tens of thousands at once: a chunk at a time, each written
+# with one INSERT and then let go, keeps the scheduler's memory flat.
+REMIND_CHUNK = 1000
+
+
+def _remind_chunk(ids, kind, params, slot):
+    """Queue one chunk's reminders; the number of assessments reminded."""
+    rows = db.session.execute(select(Assessment.id, User).join(
+        User, User.id == Assessment.cadre_id).where(Assessment.id.in_(ids))).all()
+    added = queue_many([(cadre, kind, params, _reminder_key(aid, slot),
+                         f"/assessments/{aid}", reminder_channels(cadre))
+                        for aid, cadre in rows], load=False)
+    keys = db.session.scalars(select(Notification.dedup_key).where(
+        Notification.id.in_(added))).all() if added else []
+    for _, cadre in rows:
+        db.session.expunge(cadre)
+    return len({key.split(":", 1)[0] for key in keys})
 
 
 def _reminder_key(assessment_id, slot):
