@@ -109,7 +109,9 @@ def stage_people(assessment, state):
         return [sup] if sup is not None else []
     if relation == "committee":
         # Members who stepped out (回避) or already decided this round wait for nobody.
-        voted = {v.member_id for v in committee.round_votes(assessment)}  # one query
+        # A round that began with the latest entry has no votes yet: every vote is an entry.
+        fresh = assessment.stage_seq == assessment.version
+        voted = set() if fresh else {v.member_id for v in committee.round_votes(assessment)}
         return [u for u in committee.eligible_members(assessment) if u.id not in voted]
     if relation in STAGE_ROLES:
         return [u for u in holders_of(STAGE_ROLES[relation], assessment.org_unit)
