@@ -42,16 +42,24 @@ def overdue(now, extra=0):
             yield from _waiting(cycle, state, allowed, now)
 
 
+# Loaded a chunk at a time: a clean object nobody holds leaves the session's (weak)
+# identity map, so a city's tens of thousands of late items never sit in memory at once.
+CHUNK = 1000
+
+
 def _waiting(cycle, state, allowed, now):
     # N working days are at least N calendar days: a cheap filter before the calendar.
-    rows = db.session.scalars(select(Assessment).where(
+    ids = db.session.scalars(select(Assessment.id).where(
         Assessment.cycle_id == cycle.id, Assessment.state == state,
         Assessment.state_since <= now - timedelta(days=allowed))
         .order_by(Assessment.id)).all()
-    for a in rows:
-        days = working_days_between(as_utc(a.state_since), now)
-        if days > allowed:
-            yield a, days, allowed
+    for start in range(0, len(ids), CHUNK):
+        rows = db.session.scalars(select(Assessment).where(
+            Assessment.id.in_(ids[start:start + CHUNK])).order_by(Assessment.id)).all()
+        for a in rows:
+            days = working_days_between(as_utc(a.state_since), now)
+            if days > allowed:
+                yield a, days, allowed
 
 
 def remind_overdue_reviews(now):
