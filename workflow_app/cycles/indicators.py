@@ -91,17 +91,22 @@ class IndicatorSheet(db.Model):
     __table_args__ = sheet_checks()
 
 
-class IndicatorItem(db.Model):
-    __tablename__ = "indicator_item"
-    id: Mapped[int] = pk()
-    sheet_id: Mapped[int] = mapped_column(ForeignKey("indicator_sheet.id", ondelete="CASCADE"),
-                                          index=True)
+class ItemColumns:
+    """What an item holds, on a sheet and in a cycle's copy alike."""
+
     position: Mapped[int] = mapped_column(Integer, default=0)
     kind: Mapped[str] = mapped_column(String(12))
     name: Mapped[str] = mapped_column(String(200))
     standard: Mapped[str] = mapped_column(Text, default="")
     weight: Mapped[Decimal] = _num(0)
     cap: Mapped[Decimal | None] = _num(None, nullable=True)
+
+
+class IndicatorItem(ItemColumns, db.Model):
+    __tablename__ = "indicator_item"
+    id: Mapped[int] = pk()
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("indicator_sheet.id", ondelete="CASCADE"),
+                                          index=True)
 
     __table_args__ = item_checks()
 
@@ -123,18 +128,12 @@ class CycleIndicatorSheet(db.Model):
     __table_args__ = (*sheet_checks(), UniqueConstraint("cycle_id", "category"))
 
 
-class CycleIndicatorItem(db.Model):
+class CycleIndicatorItem(ItemColumns, db.Model):
     __tablename__ = "cycle_indicator_item"
     id: Mapped[int] = pk()
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"),
                                           index=True)
     category: Mapped[str] = mapped_column(String(60))
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    kind: Mapped[str] = mapped_column(String(12))
-    name: Mapped[str] = mapped_column(String(200))
-    standard: Mapped[str] = mapped_column(Text, default="")
-    weight: Mapped[Decimal] = _num(0)
-    cap: Mapped[Decimal | None] = _num(None, nullable=True)
 
     __table_args__ = item_checks()
 

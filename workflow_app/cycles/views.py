@@ -75,8 +75,10 @@ def admin():
 
 
 
-def run_and_report(action, done_message, anchor=None):
-    """Run a service call, commit once, and come back to the cycles page with a message."""
+def run_and_report(action, done_message, anchor=None, back=None):
+    """Run a service call, commit once, and come back (to `back`, by default the cycles
+    page) with a message: the refusal's, or `done_message(result)`."""
+    back = back or url_for("cycles.admin", _anchor=anchor)
     try:
         result = action()
     except (NotAllowed, NotFound):
@@ -84,10 +86,10 @@ def run_and_report(action, done_message, anchor=None):
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
-        return redirect(url_for("cycles.admin", _anchor=anchor), 303)
+        return redirect(back, 303)
     db.session.commit()
     flash(done_message(result), "success")
-    return redirect(url_for("cycles.admin", _anchor=anchor), 303)
+    return redirect(back, 303)
 
 
 @bp.post("/admin/cycles/<int:cycle_id>/grade")

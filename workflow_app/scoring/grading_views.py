@@ -19,7 +19,8 @@ from workflow_app.assessments.models import Assessment, Objection
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.cycles.models import Cycle
 from workflow_app.cycles.services import get_managed_cycle
-from workflow_app.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from workflow_app.cycles.views import run_and_report
+from workflow_app.errors import Conflict, Invalid, NotFound
 from workflow_app.extensions import db
 from workflow_app.messages import field_message
 from workflow_app.scoring.disputes import finalize_cycle
@@ -103,17 +104,7 @@ def page(cycle_id):
 
 def _run(cycle, action, done):
     """Run a cycle-level service, commit once, and come back to the page with a message."""
-    try:
-        result = action()
-    except (NotAllowed, NotFound):
-        raise
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for(".page", cycle_id=cycle.id), 303)
-    db.session.commit()
-    flash(done(result), "success")
-    return redirect(url_for(".page", cycle_id=cycle.id), 303)
+    return run_and_report(action, done, back=url_for(".page", cycle_id=cycle.id))
 
 
 @bp.post("/admin/cycles/<int:cycle_id>/grading/run")
