@@ -74,13 +74,18 @@ def _num(default=0, nullable=False):
     return mapped_column(Numeric(6, 2), default=default, nullable=nullable)
 
 
-class IndicatorSheet(db.Model):
-    __tablename__ = "indicator_sheet"
-    id: Mapped[int] = pk()
-    category: Mapped[str] = mapped_column(String(60), unique=True)
+class SheetColumns:
+    """What a sheet holds besides its items, as edited and in a cycle's copy alike."""
+
     name: Mapped[str] = mapped_column(String(200))
     bonus_cap: Mapped[Decimal] = _num(5)
     penalty_cap: Mapped[Decimal] = _num(10)
+
+
+class IndicatorSheet(SheetColumns, db.Model):
+    __tablename__ = "indicator_sheet"
+    id: Mapped[int] = pk()
+    category: Mapped[str] = mapped_column(String(60), unique=True)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at = timestamp()
     created_at = created_at()
@@ -111,7 +116,7 @@ class IndicatorItem(ItemColumns, db.Model):
     __table_args__ = item_checks()
 
 
-class CycleIndicatorSheet(db.Model):
+class CycleIndicatorSheet(SheetColumns, db.Model):
     """A sheet as it was when the cycle opened: its name and the two sheet-level caps."""
 
     __tablename__ = "cycle_indicator_sheet"
@@ -119,9 +124,6 @@ class CycleIndicatorSheet(db.Model):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"),
                                           index=True)
     category: Mapped[str] = mapped_column(String(60))
-    name: Mapped[str] = mapped_column(String(200))
-    bonus_cap: Mapped[Decimal] = _num(5)
-    penalty_cap: Mapped[Decimal] = _num(10)
     source_sheet_id: Mapped[int | None] = mapped_column(Integer)
     copied_at = created_at()
 
