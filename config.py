@@ -1,10 +1,12 @@
 """Configuration classes, read from the environment (DESIGN.md §6 contract)."""
 
 import os
+import secrets
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = BASE_DIR / "instance"
+# Where the demo's database and generated secret key live (tests point it elsewhere).
+INSTANCE_DIR = Path(os.environ.get("KAOHE_INSTANCE_DIR") or BASE_DIR / "instance")
 
 
 def _bool(name, default=False):
@@ -72,7 +74,9 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # No default key: only the demo (KAOHE_DEMO=1) may run without SECRET_KEY, and it
+    # then generates its own random key in instance/ (settle_secret_key below).
+    KAOHE_DEMO = _bool("KAOHE_DEMO")
     # The one-process demo: calendar and outbox run inside the web process, and
     # email is written to the log unless an SMTP server is configured.
     RUN_SCHEDULER_IN_WEB = _bool("KAOHE_DEMO")
@@ -87,6 +91,8 @@ class ProductionConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
+    # A fixed, known key: acceptable only because TESTING exempts it from the check
+    # in settle_secret_key; nothing outside the suite runs with it.
     SECRET_KEY = "test-secret"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
@@ -98,6 +104,60 @@ class TestConfig(Config):
 
 
 def config_from_env():
-    name = os.environ.get("KAOHE_CONFIG", "development")
+    name = os.environ.get("KAOHE_CONFIG") or "development"
     return {"development": DevelopmentConfig, "production": ProductionConfig,
             "test": TestConfig}[name]
+
+
+# --- the secret key ------------------------------------------------------------------
+# Whoever knows the key can forge any session cookie (an org_admin's included), so no
+# key that is published or guessable may ever sign anything outside the test suite.
+
+MIN_SECRET_KEY_LENGTH = 32
+# Keys that were defaults or examples somewhere (README, bench, this file's history).
+KNOWN_SECRET_KEYS = frozenset({
+    "dev-only-not-secret", "test-secret", "bench-not-secret", "bench", "secret",
+    "changeme", "change-me", "development", "production", "kaohe", "flask"})
+HOW_TO_SET = ("set it to a random value, e.g. "
+              "export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')")
+
+
+class InsecureSecretKey(RuntimeError):
+    """Raised by create_app: the app refuses to start rather than sign with this key."""
+
+
+def secret_key_problem(key):
+    """Why `key` may not sign sessions, or None when it is acceptable."""
+    if not key:
+        return f"SECRET_KEY is not set: {HOW_TO_SET}"
+    if key.strip().lower() in KNOWN_SECRET_KEYS:
+        return f"SECRET_KEY is a published default and must not be used: {HOW_TO_SET}"
+    if len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < 8:
+        return (f"SECRET_KEY is too weak (at least {MIN_SECRET_KEY_LENGTH} characters of "
+                f"random data are required): {HOW_TO_SET}")
+    return None
+
+
+def demo_secret_key(instance_dir):
+    """The demo's own random key, generated once and kept in instance/secret_key (0600),
+    so sessions survive a restart of the demo."""
+    path = Path(instance_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"secret_key.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+        os.replace(tmp, path)  # whole or absent, never half written
+    return path.read_text().strip()
+
+
+def settle_secret_key(config, instance_dir):
+    """Check the configured key; the demo may generate one, the test suite is exempt."""
+    if config.get("TESTING"):
+        return
+    if not config.get("SECRET_KEY") and config.get("KAOHE_DEMO"):
+        config["SECRET_KEY"] = demo_secret_key(instance_dir)
+    problem = secret_key_problem(config.get("SECRET_KEY"))
+    if problem:
+        raise InsecureSecretKey(problem)

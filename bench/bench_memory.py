@@ -44,7 +44,7 @@ def run(url):
                                      .order_by(Cycle.id.desc()).limit(1))
         days = int(os.environ.get("BENCH_REMIND_DAYS", "1"))  # a fresh reminder slot: 7, 3, 1
         when = (as_utc(deadline) - timedelta(days=days, hours=-1)).isoformat()
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", KAOHE_CONFIG="production",
+    env = dict(os.environ, DATABASE_URL=url, KAOHE_CONFIG="production",
                SMTP_HOST="log:", PYTHONPATH=APP_ROOT)
     flask = os.path.join(ROOT, ".venv", "bin", "flask")
     idle, _, _ = child_peak([sys.executable, "-c",

@@ -3,6 +3,7 @@
 import json
 import os
 import resource
+import secrets
 import sys
 import time
 from contextlib import contextmanager
@@ -15,6 +16,10 @@ for _path in (ROOT, APP_ROOT):
     if _path in sys.path:
         sys.path.remove(_path)
     sys.path.insert(0, _path)
+
+# The app refuses known or short keys (config.settle_secret_key): one random key per
+# run, put in the environment so gunicorn workers and child processes share it.
+os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/kaohe_bench"
 DEFAULT_SQLITE = f"sqlite:///{ROOT}/bench/out/kaohe_bench.sqlite"
@@ -32,7 +37,7 @@ def bench_config(url):
 
     class BenchConfig(ProductionConfig):
         SQLALCHEMY_DATABASE_URI = normalise_url(url)
-        SECRET_KEY = os.environ.get("SECRET_KEY", "bench-not-secret")
+        SECRET_KEY = os.environ["SECRET_KEY"]
         SESSION_COOKIE_SECURE = False
         REMEMBER_COOKIE_SECURE = False
         SMTP_HOST = "log:"

@@ -7,7 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from config import INSTANCE_DIR, config_from_env
+from config import INSTANCE_DIR, config_from_env, settle_secret_key
 from workflow_app.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,9 +17,8 @@ def create_app(config_class=None):
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
                 instance_path=str(INSTANCE_DIR))
     app.config.from_object(config_class or config_from_env())
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set (see README: configuration)")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    settle_secret_key(app.config, app.instance_path)  # refuses to start with a weak key
     _init_extensions(app)
     _register_blueprints(app)
     from workflow_app import cli, web_errors
