@@ -57,7 +57,9 @@ class Config:
     # Absolute links in emails and SMS.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
+    # Per (account, address) pair; per account across all addresses (auth/throttle.py).
     LOGIN_MAX_FAILURES = 5
+    LOGIN_ACCOUNT_MAX_FAILURES = 20
     LOGIN_WINDOW_SECONDS = 15 * 60
     API_TOKEN_HOURS = 12
     # The calendar (scheduler/policy.py): reminder days before the submit deadline (0: on

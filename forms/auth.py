@@ -19,3 +19,23 @@ class LoginForm(FlaskForm):
         validators=[InputRequired(message=field_message("required")),
                     Length(max=200, message=field_message("too_long"))],
         render_kw={"autocomplete": "current-password"})
+
+
+def _password_field(label, autocomplete):
+    return PasswordField(label, validators=[
+        InputRequired(message=field_message("required")),
+        Length(max=200, message=field_message("too_long"))],
+        render_kw={"autocomplete": autocomplete})
+
+
+class ChangePasswordForm(FlaskForm):
+    """The user's own password change (auth.views.change_password)."""
+    old_password = _password_field(_l("Current password"), "current-password")
+    new_password = _password_field(_l("New password"), "new-password")
+    confirm = _password_field(_l("New password again"), "new-password")
+
+    def apply_errors(self, fields):
+        for name, code in fields.items():
+            target = getattr(self, name, None)
+            if target is not None:
+                target.errors = [*target.errors, field_message(code)]

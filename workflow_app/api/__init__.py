@@ -4,27 +4,37 @@ from flask import Blueprint, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-from workflow_app.auth.services import user_for_token
+from workflow_app.auth.services import PasswordChangeRequired, user_for_token
 from workflow_app.errors import DomainError, Invalid, NotAuthenticated
 from workflow_app.extensions import db
 from workflow_app.messages import describe_fields
 
 bp = Blueprint("api", __name__)
 PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi"}
+# All a user who must change their password may do with a token.
+WHILE_CHANGE_REQUIRED = {"api.revoke_current_token", "api.change_own_password"}
 
 
 @bp.before_request
 def authenticate_bearer():
-    g.api_user = None
+    g.api_user, g.api_token = None, None
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        g.api_user = user_for_token(header[7:].strip())
+        g.api_token = header[7:].strip()
+        g.api_user = user_for_token(g.api_token)
     if g.api_user is None and request.endpoint not in PUBLIC_ENDPOINTS:
         raise NotAuthenticated()
+    if (g.api_user is not None and g.api_user.must_change_password
+            and request.endpoint not in WHILE_CHANGE_REQUIRED | PUBLIC_ENDPOINTS):
+        raise PasswordChangeRequired()
 
 
 def current_api_user():
     return g.api_user
+
+
+def current_api_token():
+    return g.api_token
 
 
 def json_body():

@@ -16,6 +16,8 @@ SCHEMAS = {
         "error": STR, "message": STR, "fields": OBJ}},
     "TokenRequest": {"type": "object", "required": ["username", "password"],
                      "properties": {"username": STR, "password": STR}},
+    "PasswordChangeRequest": {"type": "object", "required": ["old_password", "new_password"],
+                              "properties": {"old_password": STR, "new_password": STR}},
     "OrgUnitRequest": {"type": "object", "required": ["name"], "properties": {
         "name": STR, "parent_id": NULLABLE_INT, "category": STR}},
     "UserRequest": {"type": "object",
@@ -53,7 +55,10 @@ SCHEMAS = {
 # (method, path, summary, request schema or None, success status, needs auth)
 ENDPOINTS = [
     ("post", "/tokens", "Log in; returns a bearer token", "TokenRequest", 201, False),
+    ("delete", "/tokens/current", "Revoke the bearer token of this request", None, 204, True),
     ("get", "/me", "The caller", None, 200, True),
+    ("post", "/me/password", "Change one's own password; ends every other session and token "
+     "and returns a new token", "PasswordChangeRequest", 200, True),
     ("post", "/org-units", "Create an org unit", "OrgUnitRequest", 201, True),
     ("post", "/users", "Create a user with roles", "UserRequest", 201, True),
     ("post", "/cycles", "Create a cycle", "CycleRequest", 201, True),
@@ -79,10 +84,13 @@ QUERY = {"/assessments": ["cycle_id", "state", "limit", "offset"],
 
 
 def _operation(method, path, summary, request_schema, status, auth):
+    ok = {"description": "OK", "content": {"application/json": {"schema": OBJ}}}
     op = {"summary": summary, "responses": {
-        str(status): {"description": "OK", "content": {"application/json": {"schema": OBJ}}}}}
-    errors = {"401": "Not logged in", "403": "Not allowed (role or scope)", "404": "Unknown",
-              "409": "Wrong state or stale version", "422": "Invalid payload"}
+        str(status): {"description": "No content"} if status == 204 else ok}}
+    errors = {"401": "Not logged in", "403": "Not allowed (role or scope), or "
+              "password_change_required", "404": "Unknown",
+              "409": "Wrong state or stale version", "422": "Invalid payload",
+              "429": "Too many failed logins (throttled)"}
     for code, text in errors.items():
         op["responses"][code] = {"description": text,
                                  "content": {"application/json": {"schema": ERROR}}}

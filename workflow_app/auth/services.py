@@ -1,4 +1,8 @@
-"""Authentication: password check with a rate limit, and API bearer tokens."""
+"""Authentication: the password check behind the login throttle, and API bearer tokens.
+
+Every credential carries the user's credential epoch (User.credential_epoch): session
+cookies through User.get_id, tokens in their row. Moving the epoch on kills them all.
+"""
 
 import hashlib
 import secrets
@@ -6,52 +10,37 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
+from workflow_app.auth.throttle import (  # noqa: F401  (TooManyAttempts re-exported)
+    TooManyAttempts,
+    attempt_succeeded,
+    reserve_attempt,
+)
 from workflow_app.clock import as_utc, utcnow
-from workflow_app.errors import DomainError, NotAuthenticated
+from workflow_app.errors import NotAllowed, NotAuthenticated
 from workflow_app.extensions import db
-from workflow_app.people.models import ApiToken, LoginFailure, User
+from workflow_app.people.models import ApiToken, User
 from workflow_app.people.passwords import check_password
 
 
-class TooManyAttempts(DomainError):
-    status, code = 429, "too_many_attempts"
-    default_message = _l("Too many failed logins. Please wait 15 minutes and try again.")
-
-
-def _keys(username, client_addr):
-    return [f"user:{(username or '').strip().lower()}", f"addr:{client_addr or '-'}"]
-
-
-def _check_rate(keys, now):
-    window = now - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    for key in keys:
-        # The per-address limit is looser: many people may share an office NAT.
-        cap = limit if key.startswith("user:") else limit * 10
-        count = db.session.scalar(select(func.count()).select_from(LoginFailure)
-                                  .where(LoginFailure.key == key, LoginFailure.at >= window))
-        if count >= cap:
-            raise TooManyAttempts()
+class PasswordChangeRequired(NotAllowed):
+    code = "password_change_required"
+    default_message = _l("You must change your password before you continue.")
 
 
 def authenticate(username, password, client_addr=""):
     """The user for these credentials, or NotAuthenticated / TooManyAttempts.
 
-    Failures are committed at once in their own small transaction so that the
-    count survives the caller's rollback.
+    The attempt is recorded and committed before the password is checked (see
+    auth/throttle.py), so a failure counts even if the caller rolls back.
     """
-    now = utcnow()
-    keys = _keys(username, client_addr)
-    _check_rate(keys, now)
+    attempt = reserve_attempt(username, client_addr)
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
     ok = check_password(user.password_hash if user else None, password or "")
     if not ok or not user.is_active:
-        db.session.add_all([LoginFailure(key=k, at=now) for k in keys])
-        db.session.commit()
         raise NotAuthenticated(_l("Wrong username or password."), code="bad_credentials")
-    db.session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0]))
+    attempt_succeeded(attempt)
     return user
 
 
@@ -63,12 +52,27 @@ def issue_token(user):
     token = secrets.token_urlsafe(32)
     hours = current_app.config["API_TOKEN_HOURS"]
     db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token),
+                            epoch=user.credential_epoch or 0,
                             expires_at=utcnow() + timedelta(hours=hours)))
     return token
 
 
 def user_for_token(token):
+    """The token's user while the token is unexpired, unrevoked and of the current epoch."""
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or as_utc(row.expires_at) <= utcnow() or not row.user.is_active:
+    if row is None or as_utc(row.expires_at) <= utcnow():
         return None
-    return row.user
+    user = row.user
+    if not user.is_active or row.epoch != (user.credential_epoch or 0):
+        return None
+    return user
+
+
+def revoke_token(token):
+    """Delete this one token (DELETE /api/v1/tokens/current). The caller commits."""
+    db.session.execute(delete(ApiToken).where(ApiToken.token_hash == _digest(token)))
+
+
+def end_credentials(user):
+    """Logout: every session and token of the user dies. The caller commits."""
+    user.end_credentials()

@@ -1,4 +1,5 @@
-"""Web views for auth: log in (rate-limited by the service), log out, switch language."""
+"""Web views for auth: log in (throttled by the service), log out, change one's own
+password (forced after an admin reset or an import), switch language."""
 
 from urllib.parse import urlsplit
 
@@ -15,11 +16,12 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale, gettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
-from forms.auth import LoginForm
-from workflow_app.auth.services import authenticate
-from workflow_app.errors import DomainError
+from forms.auth import ChangePasswordForm, LoginForm
+from workflow_app.auth.credentials import change_password as change_own_password
+from workflow_app.auth.services import authenticate, end_credentials
+from workflow_app.errors import DomainError, Invalid
 from workflow_app.extensions import db
 from workflow_app.people.roles import CADRE, COMMITTEE, ORG_ADMIN, SECRETARY, SUPERVISOR
 
@@ -27,6 +29,9 @@ bp = Blueprint("auth", __name__)
 
 REVIEW_ROLES = {SUPERVISOR, COMMITTEE, SECRETARY, ORG_ADMIN}
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+# What a user who must change their password may still reach.
+WHILE_CHANGE_REQUIRED = {"auth.change_password", "auth.logout", "auth.switch_language",
+                         "auth.login", "static"}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -71,10 +76,50 @@ def _safe_next(target):
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # Not only this cookie: every session and API token of the user ends, so a
+        # copy of the cookie taken earlier is dead too.
+        end_credentials(current_user)
+        db.session.commit()
     logout_user()
     _clear_session_keeping_language()
     flash(gettext("You have been logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.before_app_request
+def require_password_change():
+    """After an admin reset or an import, every page leads to the change form."""
+    if request.blueprint == "api" or request.endpoint in WHILE_CHANGE_REQUIRED:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    forced = current_user.must_change_password
+    if request.method == "GET" or not form.validate():
+        status = 200 if request.method == "GET" else 422
+        return render_template("auth/change_password.html", form=form, forced=forced), status
+    try:
+        change_own_password(current_user, form.old_password.data, form.new_password.data,
+                            form.confirm.data, request.remote_addr or "")
+    except Invalid as exc:
+        db.session.rollback()
+        form.apply_errors(exc.fields)
+        return render_template("auth/change_password.html", form=form, forced=forced), 422
+    except DomainError as exc:  # TooManyAttempts: the current password is throttled
+        db.session.rollback()
+        return render_template("auth/change_password.html", form=form, forced=forced,
+                               error=exc.message), exc.status
+    _start_session(current_user._get_current_object())  # this browser stays logged in
+    db.session.commit()
+    flash(gettext("Your password has been changed."), "success")
+    return redirect(url_for("assessments.index"))
 
 
 @bp.get("/lang/<code>")

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from forms.people import ROLE_LABELS, PersonForm, UnitForm
+from workflow_app.auth import credentials
 from workflow_app.cycles.setup_views import admin_units
 from workflow_app.errors import Invalid, NotAllowed, NotFound
 from workflow_app.extensions import db
@@ -144,11 +145,7 @@ def _supervisor(user_id):
 @login_required
 def person(user_id):
     user = _managed_user(user_id)
-    own_roles = sorted({g.role for g in user.grants if g.org_unit_id == user.org_unit_id})
-    form = PersonForm(new=False, supervisors=supervisor_choices(user.supervisor), data={
-        "display_name": user.display_name, "email": user.email, "phone": user.phone,
-        "roles": own_roles, "active": user.active,
-        "supervisor": str(user.supervisor_id or "")})
+    form = _person_form(user)
     if request.method == "POST":
         try:
             services.update_user(current_user, user, display_name=form.display_name.data,
@@ -163,7 +160,39 @@ def person(user_id):
     return _person_page(user, form)
 
 
-def _person_page(user, form, status=200):
+def _person_form(user):
+    own_roles = sorted({g.role for g in user.grants if g.org_unit_id == user.org_unit_id})
+    return PersonForm(new=False, supervisors=supervisor_choices(user.supervisor), data={
+        "display_name": user.display_name, "email": user.email, "phone": user.phone,
+        "roles": own_roles, "active": user.active,
+        "supervisor": str(user.supervisor_id or "")})
+
+
+def _person_page(user, form, status=200, **extra):
     other = [g for g in user.grants if g.org_unit_id != user.org_unit_id]
-    return render_template("people/person.html", person=user, form=form, other_grants=other,
-                           role_labels=ROLE_LABELS), status
+    return render_template(
+        "people/person.html", person=user, form=form, other_grants=other,
+        role_labels=ROLE_LABELS, login=credentials.login_status(user),
+        can_reset=credentials.can_reset_password(current_user, user),
+        can_unlock=credentials.can_unlock_login(current_user, user), **extra), status
+
+
+@bp.post("/admin/people/users/<int:user_id>/reset-password")
+@login_required
+def reset_password(user_id):
+    """A temporary password, shown once on this page and never stored in clear."""
+    user = _managed_user(user_id)
+    temporary = credentials.reset_password(current_user, user)
+    db.session.commit()
+    body, status = _person_page(user, _person_form(user), temporary_password=temporary)
+    return body, status, {"Cache-Control": "no-store"}
+
+
+@bp.post("/admin/people/users/<int:user_id>/unlock")
+@login_required
+def unlock_login(user_id):
+    user = _managed_user(user_id)
+    credentials.unlock_login(current_user, user)
+    db.session.commit()
+    flash(gettext("The login of %(name)s is unlocked.", name=user.display_name), "success")
+    return redirect(url_for(".person", user_id=user.id), 303)

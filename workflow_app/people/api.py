@@ -2,9 +2,10 @@
 
 from flask import jsonify, request
 
-from workflow_app.api import bp, current_api_user, json_body
+from workflow_app.api import bp, current_api_token, current_api_user, json_body
 from workflow_app.api.payload import optional_int, raise_if, string_list, text
-from workflow_app.auth.services import authenticate, issue_token
+from workflow_app.auth.credentials import change_password
+from workflow_app.auth.services import authenticate, issue_token, revoke_token
 from workflow_app.errors import NotAllowed
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit, User
@@ -34,6 +35,28 @@ def create_token():
     token = issue_token(user)
     db.session.commit()
     return jsonify({"token": token}), 201
+
+
+@bp.delete("/tokens/current")
+def revoke_current_token():
+    """Log out this token only; the user's other tokens and sessions stay."""
+    revoke_token(current_api_token())
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/me/password")
+def change_own_password():
+    """Change one's own password; every other token and session of the user ends."""
+    data, errors = json_body(), {}
+    old = text(data, "old_password", errors, required=True)
+    new = text(data, "new_password", errors, required=True)
+    raise_if(errors)
+    user = current_api_user()
+    change_password(user, old, new, client_addr=request.remote_addr or "")
+    token = issue_token(user)  # the caller's token died with the old epoch: a new one
+    db.session.commit()
+    return jsonify({"token": token}), 200
 
 
 @bp.get("/me")

@@ -309,6 +309,8 @@ def create_people(rows, report=None):
             None, username=row.username, password=row.password,
             display_name=row.display_name, org_unit=units[row.unit_path], roles=row.roles,
             email=row.email, phone=row.phone, supervisor=existing.get(row.supervisor))
+        # Whoever handed out the file knows the password: the person picks their own.
+        created[row.username].must_change_password = True
     # Second pass: a supervisor may be a row further down the file.
     for row in rows:
         if row.supervisor in created:

@@ -1,8 +1,19 @@
 """Org units (a tree with a materialised path), users, role grants, API tokens."""
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    event,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.base import NO_VALUE
 
 from workflow_app.extensions import db
 from workflow_app.models_base import created_at, in_check, pk, timestamp
@@ -38,6 +49,12 @@ class User(UserMixin, db.Model):
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(10), default="")
+    # Bumped by logout, password change or reset, (de)activation: every session cookie
+    # and API token carries the epoch it was issued in and dies when it moves on.
+    credential_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set by an admin reset and by people import: every page leads to the change form.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
     created_at = created_at()
 
     org_unit = relationship("OrgUnit")
@@ -52,6 +69,14 @@ class User(UserMixin, db.Model):
     def is_active(self):
         return self.active
 
+    def get_id(self):
+        """What flask-login keeps in the session: id and epoch (auth.loader checks both)."""
+        return f"{self.id}:{self.credential_epoch or 0}"
+
+    def end_credentials(self):
+        """Kill every session and API token issued so far."""
+        self.credential_epoch = (self.credential_epoch or 0) + 1
+
     @property
     def roles(self):
         return sorted({g.role for g in self.grants})
@@ -61,6 +86,14 @@ class User(UserMixin, db.Model):
 
     def role_units(self, role):
         return [g.org_unit for g in self.grants if g.role == role]
+
+
+@event.listens_for(User.active, "set", active_history=True)
+def _end_credentials_on_activation_change(user, value, old, _initiator):
+    """Deactivating or reactivating ends every session and token, whoever does it: a
+    reactivated account must not get back the tokens it had before."""
+    if old is not NO_VALUE and old is not None and bool(value) != bool(old):
+        user.end_credentials()
 
 
 class RoleGrant(db.Model):
@@ -91,6 +124,8 @@ class ApiToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
                                          index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The user's credential_epoch when issued; a token from an older epoch is dead.
+    epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at = created_at()
     expires_at = timestamp(nullable=False)
 

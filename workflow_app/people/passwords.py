@@ -37,7 +37,8 @@ def check_password(password_hash, password):
     h = hasher()
     try:
         return bool(h.verify(password_hash or _dummy(h), password)) and bool(password_hash)
-    except (VerificationError, InvalidHashError):
+    except (VerificationError, InvalidHashError, UnicodeEncodeError):
+        # A lone surrogate cannot be any stored password: a plain "wrong", never a 500.
         return False
 
 
