@@ -160,6 +160,9 @@ def test_who_may_unlock(app, client, world, who, path, status):
         api_login(client, "b1", "wrong-password", ATTACKER)
     web = WebUser(app.test_client())
     assert web.login(who).status_code == 302
+    if status == 303:  # the admin sees which address is locked before lifting it
+        page = web.get(f"/admin/people/users/{world.b1.id}").get_data(as_text=True)
+        assert f"以下地址的登录已锁定：{ATTACKER}" in page
     assert web.post(path.format(a1=world.a1.id, a2=world.a2.id, b1=world.b1.id)
                     ).status_code == status
     locked = {"a1": 429, "b1": 201 if status == 303 else 429}

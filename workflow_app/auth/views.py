@@ -101,25 +101,27 @@ def require_password_change():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    forced = current_user.must_change_password
     if request.method == "GET" or not form.validate():
-        status = 200 if request.method == "GET" else 422
-        return render_template("auth/change_password.html", form=form, forced=forced), status
+        return _change_page(form, 200 if request.method == "GET" else 422)
     try:
         change_own_password(current_user, form.old_password.data, form.new_password.data,
                             form.confirm.data, request.remote_addr or "")
     except Invalid as exc:
         db.session.rollback()
         form.apply_errors(exc.fields)
-        return render_template("auth/change_password.html", form=form, forced=forced), 422
+        return _change_page(form, 422)
     except DomainError as exc:  # TooManyAttempts: the current password is throttled
         db.session.rollback()
-        return render_template("auth/change_password.html", form=form, forced=forced,
-                               error=exc.message), exc.status
+        return _change_page(form, exc.status, error=exc.message)
     _start_session(current_user._get_current_object())  # this browser stays logged in
     db.session.commit()
     flash(gettext("Your password has been changed."), "success")
     return redirect(url_for("assessments.index"))
+
+
+def _change_page(form, status, error=None):
+    return render_template("auth/change_password.html", form=form, error=error,
+                           forced=current_user.must_change_password), status
 
 
 @bp.get("/lang/<code>")
