@@ -168,3 +168,14 @@ def test_who_may_unlock(app, client, world, who, path, status):
     locked = {"a1": 429, "b1": 201 if status == 303 else 429}
     for name, expected in locked.items():
         assert api_login(client, name, PASSWORD, ATTACKER) == expected
+
+
+def test_old_attempts_are_purged(app, client, world, clock, monkeypatch):
+    from workflow_app.auth import throttle
+
+    for n in range(10):
+        api_login(client, f"ghost{n}", "wrong-password", OFFICE)
+    clock.advance(minutes=16)
+    monkeypatch.setattr(throttle, "PURGE_EVERY", 1)
+    api_login(client, "ghost-new", "wrong-password", OFFICE)
+    assert len(db.session.scalars(select(LoginFailure)).all()) == 2  # only the new pair

@@ -14,6 +14,7 @@ to commit sees at least k rows, so at most the cap of them get their password ch
 A refused attempt removes its rows again, so refusals do not extend the account lock.
 """
 
+import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -27,6 +28,9 @@ from workflow_app.extensions import db
 from workflow_app.people.models import LoginFailure
 
 PAIR, ACCOUNT = "pair:", "acct:"
+# About one attempt in this many also deletes rows older than the window, so a flood of
+# made-up usernames cannot grow the table without bound.
+PURGE_EVERY = 100
 
 
 class TooManyAttempts(DomainError):
@@ -77,6 +81,8 @@ def _count(key):
 def reserve_attempt(username, client_addr):
     """Record one attempt and allow it only within both caps. Commits the session."""
     attempt = Attempt(_keys(username, client_addr))
+    if random.randrange(PURGE_EVERY) == 0:
+        _delete(LoginFailure.at < _window_start())
     rows = [LoginFailure(key=k, at=utcnow()) for k in attempt.keys.values()]
     db.session.add_all(rows)
     db.session.flush()
