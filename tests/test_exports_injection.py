@@ -21,6 +21,7 @@ import zlib
 from copy import deepcopy
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -60,7 +61,7 @@ def _report(payload):
     for key in ("key_work", "indicator_progress", "most_satisfied", "least_satisfied",
                 "self_evaluation"):
         report[key] = payload + "内容"
-    report["indicators"] = [{k: payload + "指标" for k in report["indicators"][0]}]
+    report["indicators"] = [dict.fromkeys(report["indicators"][0], payload + "指标")]
     return report
 
 
@@ -156,6 +157,18 @@ def test_every_export_route_is_tested(app):
     tested = {re.sub(r"\{id\}", "", e.path) for e in (*EXPORTS.values(), *PDFS.values())}
     untested = {r for r in routes if re.sub(r"<[^>]+>", "", r) not in tested}
     assert not untested, f"add these exports to the tables: {sorted(untested)}"
+
+
+WRITERS_RE = re.compile(r"\bWorkbook\(|csv\.(writer|DictWriter)\(|\bParagraph\("
+                        r"|from reportlab\.platypus import [^\n]*\b(Table|Paragraph)\b")
+
+
+def test_files_are_written_only_through_the_exports_package():
+    """openpyxl, csv.writer or reportlab called elsewhere would skip the escaping."""
+    root = Path(__file__).parents[1] / "workflow_app"
+    offenders = [str(path.relative_to(root)) for path in root.rglob("*.py")
+                 if "exports" not in path.parts and WRITERS_RE.search(path.read_text())]
+    assert offenders == []
 
 
 # --- spreadsheets -------------------------------------------------------------------

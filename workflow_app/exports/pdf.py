@@ -35,3 +35,16 @@ def para(text, style):
     from reportlab.platypus import Paragraph
 
     return Paragraph(markup(text), style)
+
+
+def table(rows, style, col_widths, header_rows=1):
+    """A grid whose cells are `para`s: each text escaped, and long names wrap."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    grid = Table([[para(text, style) for text in row] for row in rows],
+                 colWidths=col_widths, repeatRows=header_rows)
+    grid.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#eeeeee"))]))
+    return grid

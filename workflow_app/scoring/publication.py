@@ -9,7 +9,7 @@ from io import BytesIO
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from workflow_app.exports.pdf import cjk_font, para
+from workflow_app.exports.pdf import cjk_font, para, table
 from workflow_app.exports.spreadsheet import xlsx_bytes
 from workflow_app.exports.text import clean_text
 
@@ -32,20 +32,13 @@ def _styles():
 
 
 def _table(rows, body):
-    """The published rows as a table of paragraphs, so long names wrap in their cell."""
-    from reportlab.lib import colors
+    """The published rows, or one line saying there are none yet."""
     from reportlab.lib.units import mm
-    from reportlab.platypus import Table, TableStyle
 
     data = [[str(h) for h in PUBLIC_HEADERS]] + [[r.unit, r.name, r.grade] for r in rows]
     if len(data) == 1:
         data.append([gettext("Nothing is published yet."), "", ""])
-    table = Table([[para(text, body) for text in row] for row in data],
-                  colWidths=[70 * mm, 60 * mm, 40 * mm], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))
-    return table
+    return table(data, body, [70 * mm, 60 * mm, 40 * mm])
 
 
 def publication_pdf(cycle, rows, ends):
