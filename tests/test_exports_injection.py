@@ -17,6 +17,7 @@ import base64
 import csv
 import io
 import re
+import secrets
 import zlib
 from copy import deepcopy
 from dataclasses import dataclass
@@ -108,7 +109,7 @@ def build_cycle(world, create_cycle, payload):
 def import_job_with_report(payload):
     """A finished import whose report lines start with user text. (Today's importer
     starts each line with "第 n 行", but a line may quote a cell or an exception.)"""
-    job_id = "test" + str(abs(hash(payload)))
+    job_id = secrets.token_hex(8)
     import_jobs._write(job_id, {"status": "failed", "report": [payload + "问题"],
                                 "summary": "", "stage": "", "done": 0, "total": 0})
     return {"report": payload + "问题", "id": job_id}
@@ -143,9 +144,11 @@ PDFS = {
 def _download(export, world, create_cycle, auth, payload):
     shown = (build_cycle(world, create_cycle, payload) if export.setup == "cycle"
              else import_job_with_report(payload))
-    resp = auth.user("admin").get(export.path.format(id=shown["id"]))
-    if export.setup == "import":
-        import_jobs.forget(shown["id"])
+    try:
+        resp = auth.user("admin").get(export.path.format(id=shown["id"]))
+    finally:
+        if export.setup == "import":
+            import_jobs.forget(shown["id"])
     assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
     return resp, shown
 
