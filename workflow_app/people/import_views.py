@@ -1,8 +1,5 @@
 """The upload page for people imports, and the progress / report page of one import."""
 
-import csv
-import io
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -10,6 +7,7 @@ from flask_login import current_user, login_required
 
 from forms.people import ImportForm
 from workflow_app.errors import Invalid, NotAllowed
+from workflow_app.exports.spreadsheet import csv_text
 from workflow_app.messages import FIELD_MESSAGES
 from workflow_app.people import import_jobs
 from workflow_app.people.calendar import can_edit_calendar
@@ -62,12 +60,8 @@ def show(job_id):
 def report(job_id):
     """The per-row problems as a spreadsheet, to fix the file in Excel."""
     _require()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["问题"])
-    for line in import_jobs.state(job_id)["report"]:
-        writer.writerow([line])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+    rows = [["问题"], *([line] for line in import_jobs.state(job_id)["report"])]
+    return Response(csv_text(rows), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=import-{job_id}-report.csv"})
 
 

@@ -1,27 +1,19 @@
 """The 公示 as files: a PDF to print or post, and an XLSX for the unit's records.
 
-The PDF uses reportlab's built-in CID font STSong-Light, so Chinese text needs no
-font file on the server.
+Both are written through workflow_app.exports: the PDF escapes every text before
+reportlab reads it as markup, the XLSX writes names and units as inert text.
 """
 
-from functools import cache
 from io import BytesIO
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
+
+from workflow_app.exports.pdf import cjk_font, para, table
+from workflow_app.exports.spreadsheet import xlsx_bytes
+from workflow_app.exports.text import clean_text
 
 PUBLIC_HEADERS = (_l("Unit"), _l("Full name"), _l("Grade"))
-FONT = "STSong-Light"
-
-
-@cache
-def _font():
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
 
 
 def _lines(cycle, ends):
@@ -31,45 +23,43 @@ def _lines(cycle, ends):
     return title, note
 
 
-def publication_pdf(cycle, rows, ends):
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
+def _styles():
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = _font()
-    title, note = _lines(cycle, ends)
-    out = BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, title=title, leftMargin=18 * mm,
-                            rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm)
-    heading = ParagraphStyle("h", fontName=font, fontSize=16, leading=22, spaceAfter=6)
-    body = ParagraphStyle("b", fontName=font, fontSize=10.5, leading=15)
-    data = [[str(h) for h in PUBLIC_HEADERS]] + [[r.unit, r.name, r.grade or ""] for r in rows]
+    font = cjk_font()
+    return (ParagraphStyle("h", fontName=font, fontSize=16, leading=22, spaceAfter=6),
+            ParagraphStyle("b", fontName=font, fontSize=10.5, leading=15))
+
+
+def _table(rows, body):
+    """The published rows, or one line saying there are none yet."""
+    from reportlab.lib.units import mm
+
+    data = [[str(h) for h in PUBLIC_HEADERS]] + [[r.unit, r.name, r.grade] for r in rows]
     if len(data) == 1:
         data.append([gettext("Nothing is published yet."), "", ""])
-    table = Table(data, colWidths=[70 * mm, 60 * mm, 40 * mm], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10.5),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))
-    story = [Paragraph(title, heading)]
+    return table(data, body, [70 * mm, 60 * mm, 40 * mm])
+
+
+def publication_pdf(cycle, rows, ends):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate, Spacer
+
+    title, note = _lines(cycle, ends)
+    heading, body = _styles()
+    out = BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A4, title=clean_text(title), leftMargin=18 * mm,
+                            rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm)
+    story = [para(title, heading)]
     if note:
-        story += [Paragraph(note, body), Spacer(1, 4 * mm)]
-    doc.build([*story, table])
+        story += [para(note, body), Spacer(1, 4 * mm)]
+    doc.build([*story, _table(rows, body)])
     return out.getvalue()
 
 
 def publication_xlsx(cycle, rows, ends):
     title, note = _lines(cycle, ends)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "publication"
-    sheet.append([title])
-    sheet.append([note])
-    sheet.append([str(h) for h in PUBLIC_HEADERS])
-    for r in rows:
-        sheet.append([r.unit, r.name, r.grade])
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes([("publication", [
+        [title], [note], [str(h) for h in PUBLIC_HEADERS],
+        *([r.unit, r.name, r.grade] for r in rows)])])

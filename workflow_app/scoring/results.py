@@ -2,13 +2,12 @@
 
 from collections import Counter
 from dataclasses import dataclass
-from io import BytesIO
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from workflow_app.assessments.models import Assessment
+from workflow_app.exports.spreadsheet import xlsx_bytes
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit, User
 from workflow_app.people.scope import reads_all_of
@@ -66,13 +65,13 @@ def _flags(flags):
     return "、".join(flag_label(f) for f in flags or [])
 
 
-def _team_sheet(sheet, cycle, teams):
-    sheet.append([cycle.name])
-    sheet.append([str(h) for h in TEAM_HEADERS])
+def _team_rows(cycle, teams):
+    yield [cycle.name]
+    yield [str(h) for h in TEAM_HEADERS]
     for t in teams:
-        sheet.append([t.team.org_unit.name, t.team.name,
-                      float(t.score) if t.score is not None else None, t.grade,
-                      f"{t.graded_count}/{t.member_count}", _flags(t.flags)])
+        yield [t.team.org_unit.name, t.team.name,
+               float(t.score) if t.score is not None else None, t.grade,
+               f"{t.graded_count}/{t.member_count}", _flags(t.flags)]
 
 
 def flag_label(flag):
@@ -121,16 +120,15 @@ HEADERS = (_l("Unit"), _l("Category"), _l("Name"), _l("Score"), _l("Grade"), _l(
 def results_xlsx(cycle, rows, state_label, teams=()):
     """The organisation department's filing copy (备案) as an XLSX workbook: the people,
     and the teams (班子) on a second sheet when the cycle graded any."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "results"
-    sheet.append([cycle.name])
-    sheet.append([str(h) for h in HEADERS])
-    for r in rows:
-        sheet.append([r.unit, r.category, r.name, r.score, r.grade, r.rank,
-                      _flags(r.flags), r.pay_pct, str(state_label(r.state))])
+    sheets = [("results", _result_rows(cycle, rows, state_label))]
     if teams:
-        _team_sheet(book.create_sheet("teams"), cycle, teams)
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+        sheets.append(("teams", _team_rows(cycle, teams)))
+    return xlsx_bytes(sheets)
+
+
+def _result_rows(cycle, rows, state_label):
+    yield [cycle.name]
+    yield [str(h) for h in HEADERS]
+    for r in rows:
+        yield [r.unit, r.category, r.name, r.score, r.grade, r.rank,
+               _flags(r.flags), r.pay_pct, str(state_label(r.state))]

@@ -1,0 +1,50 @@
+"""Text for reportlab PDFs.
+
+reportlab's Paragraph parses its text as markup: `<img src="/etc/passwd"/>` in a
+cycle name makes the server open that file, an unclosed `<b>` raises. So user text
+goes into a PDF only through `para`, which escapes it; the paragraph shows the text
+exactly as typed. Chinese needs no font file: reportlab's built-in CID font
+STSong-Light is used.
+"""
+
+from functools import cache
+from xml.sax.saxutils import escape
+
+from workflow_app.exports.text import clean_text
+
+FONT = "STSong-Light"
+
+
+@cache
+def cjk_font():
+    """The name of the CID font for Chinese text, registered once per process."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def markup(text):
+    """Paragraph source that shows `text` literally (no tags, no entities)."""
+    return escape(clean_text("" if text is None else text))
+
+
+def para(text, style):
+    """A Paragraph showing `text` as typed; `style` should use `cjk_font()`."""
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(markup(text), style)
+
+
+def table(rows, style, col_widths, header_rows=1):
+    """A grid whose cells are `para`s: each text escaped, and long names wrap."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    grid = Table([[para(text, style) for text in row] for row in rows],
+                 colWidths=col_widths, repeatRows=header_rows)
+    grid.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#eeeeee"))]))
+    return grid
