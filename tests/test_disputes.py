@@ -8,6 +8,7 @@ from io import BytesIO
 import pytest
 from sqlalchemy import select
 
+from tests.factories import exclude_unfinished
 from tests.test_grading import _grade
 from tests.web.conftest import Auth
 from workflow_app.assessments import attachments
@@ -30,6 +31,7 @@ def published(world, create_cycle, tmp_path, app):
     app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     cycle = create_cycle()
     _grade(world, cycle, {"a1": 95, "a2": 85, "a3": 70})
+    exclude_unfinished(cycle, world.admin)
     publish_cycle(cycle, world.admin)
     db.session.commit()
     ids = {n: db.session.scalar(select(Assessment.id).where(

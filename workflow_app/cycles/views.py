@@ -75,6 +75,12 @@ def admin():
 
 
 
+def preview_note(summary):
+    """试算: grading before the whole cycle is done decides nothing yet."""
+    return (" " + gettext("Trial run (试算): not every assessment is finished, so these "
+                          "grades may still change.")) if summary.get("preview") else ""
+
+
 def run_and_report(action, done_message, anchor=None, back=None):
     """Run a service call, commit once, and come back (to `back`, by default the cycles
     page) with a message: the refusal's, or `done_message(result)`."""
@@ -98,7 +104,7 @@ def grade(cycle_id):
     cycle = get_managed_cycle(cycle_id, current_user)
     return run_and_report(lambda: grade_cycle(cycle, current_user), lambda summary: gettext(
         "%(name)s: %(graded)d graded, %(ungraded)d without a score.", name=cycle.name,
-        graded=summary["graded"], ungraded=summary["ungraded"]))
+        graded=summary["graded"], ungraded=summary["ungraded"]) + preview_note(summary))
 
 
 @bp.post("/admin/cycles/<int:cycle_id>/publish")

@@ -19,7 +19,7 @@ from workflow_app.assessments.models import Assessment, Objection
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.cycles.models import Cycle
 from workflow_app.cycles.services import get_managed_cycle
-from workflow_app.cycles.views import run_and_report
+from workflow_app.cycles.views import preview_note, run_and_report
 from workflow_app.errors import Conflict, Invalid, NotFound
 from workflow_app.extensions import db
 from workflow_app.messages import field_message
@@ -114,7 +114,7 @@ def run(cycle_id):
     return _run(cycle, lambda: grade_cycle(cycle, current_user), lambda s: gettext(
         "Grading done: %(graded)d graded, %(ungraded)d without a score. %(grades)s",
         graded=s["graded"], ungraded=s["ungraded"],
-        grades="、".join(f"{g} {n}" for g, n in s["grades"].items())))
+        grades="、".join(f"{g} {n}" for g, n in s["grades"].items())) + preview_note(s))
 
 
 @bp.post("/admin/cycles/<int:cycle_id>/grading/publish")
