@@ -156,3 +156,55 @@ def test_regrading_after_an_upheld_dispute_ranks_against_everyone(world, create_
              for n in ("a1", "a2", "a3")}
     assert all(len(b) == 1 for b in bands.values())
     assert bands["a3"] == ["band_red"]
+
+
+@pytest.fixture
+def auth(app, client):
+    from tests.web.conftest import Auth
+
+    return Auth(app, client)
+
+
+def test_grading_page_marks_the_preview_and_links_every_blocker(world, create_cycle, auth):
+    cycle = create_cycle()
+    _approve(world, "a1", 95)
+    grade_cycle(cycle, world.admin)
+    db.session.commit()
+    html = auth.user("admin").get(f"/admin/cycles/{cycle.id}/grading").get_data(as_text=True)
+    assert 'id="preview-notice"' in html and "试算" in html
+    blocking = html[html.index('id="blocking"'):html.index('id="distribution"')]
+    for name in ("a2", "a3", "b1"):
+        aid = _of(world, name, cycle).id
+        assert f'href="/assessments/{aid}"' in blocking
+    assert f'href="/assessments/{_of(world, "a1", cycle).id}"' not in blocking
+    publish_button = html[html.index('id="publish"'):html.index('id="finalize"')]
+    assert "disabled" in publish_button
+
+
+def test_cycle_status_follows_its_assessments(world, create_cycle, auth, clock):
+    """公示中 while the period runs; then 公示期满，待备案; then 已全部备案，可归档."""
+    cycle = create_cycle()
+    _grade(world, cycle, {"a1": 95, "a2": 85})
+    exclude_unfinished(cycle, world.admin)
+    publish_cycle(cycle, world.admin)
+    db.session.commit()
+    admin = auth.user("admin")
+
+    def status():
+        html = admin.get("/admin/cycles").get_data(as_text=True)
+        section = html[html.index(f'id="cycle-{cycle.id}"'):]
+        return section[section.index('class="cycle-status">') + 21:section.index("</dd>")]
+
+    assert status() == "公示中"
+    clock.advance(days=30)
+    assert status() == "公示期满，待备案"
+    refused = admin.post(f"/admin/cycles/{cycle.id}/status/archive", follow_redirects=True)
+    assert "尚未完成：公示中 2" in refused.get_data(as_text=True)
+    from workflow_app.scoring.services import finalize_due
+
+    finalize_due()
+    db.session.commit()
+    assert status() == "已全部备案，可归档"
+    admin.post(f"/admin/cycles/{cycle.id}/status/archive")
+    db.session.expire_all()
+    assert db.session.get(Cycle, cycle.id).status == "archived"

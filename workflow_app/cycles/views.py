@@ -9,6 +9,13 @@ from workflow_app.assessments.labels import cycle_status_label
 from workflow_app.assessments.models import Assessment
 from workflow_app.cycles.lifecycle import ACTION_LABELS, allowed_actions, can_edit_cycle
 from workflow_app.cycles.models import Cycle
+from workflow_app.cycles.progress import (
+    DONE_FOR_PUBLISH,
+    display_status,
+    final_states,
+    is_preview,
+    not_done,
+)
 from workflow_app.cycles.services import can_manage_cycle, get_managed_cycle
 from workflow_app.errors import DomainError, NotAllowed, NotFound
 from workflow_app.extensions import db
@@ -59,8 +66,13 @@ def _rows(cycles):
         states = get_workflow(c.workflow_key, c.workflow_version).states
         by_state = [(s, counts[c.id][s]) for s in states if s in counts[c.id]]
         approved = counts[c.id].get("approved", 0)
+        waiting = not_done(counts[c.id], DONE_FOR_PUBLISH if c.status != "published"
+                           else final_states(c))
         rows.append({"cycle": c, "counts": by_state, "can_grade": approved > 0,
-                     "can_publish": approved > 0 and c.graded_at is not None,
+                     "can_publish": approved > 0 and c.graded_at is not None and not
+                     is_preview(counts[c.id]),
+                     "status": display_status(c, counts[c.id]),
+                     "waiting": sum(waiting.values()),
                      "actions": allowed_actions(current_user, c),
                      "editable": can_edit_cycle(current_user, c)})
     return rows

@@ -18,6 +18,16 @@ from workflow_app.assessments.labels import state_label
 from workflow_app.assessments.models import Assessment, Objection
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.cycles.models import Cycle
+from workflow_app.cycles.progress import (
+    DONE_FOR_PUBLISH,
+    blocking_items,
+    display_status,
+    final_states,
+    is_preview,
+    not_done,
+    ordered_counts,
+    state_counts,
+)
 from workflow_app.cycles.services import get_managed_cycle
 from workflow_app.cycles.views import preview_note, run_and_report
 from workflow_app.errors import Conflict, Invalid, NotFound
@@ -28,7 +38,6 @@ from workflow_app.scoring.grading import merged_config
 from workflow_app.scoring.override import override_grade
 from workflow_app.scoring.results import by_category, distribution, flag_label, result_rows
 from workflow_app.scoring.services import grade_cycle, publish_cycle
-from workflows import get_workflow
 
 bp = Blueprint("grading", __name__)
 TIE_HINT = _l("Tied on the same score at the quota boundary: nobody was picked by an "
@@ -56,12 +65,11 @@ def _grades(cycle):
 
 
 
-def _state_counts(cycle):
-    rows = db.session.execute(select(Assessment.state, func.count()).where(
-        Assessment.cycle_id == cycle.id).group_by(Assessment.state)).all()
-    found = dict(rows)
-    states = get_workflow(cycle.workflow_key, cycle.workflow_version).states
-    return [(s, found[s]) for s in states if s in found]
+def _blockers(cycle, counts):
+    """What stands between the cycle and its next step (publish, then archive)."""
+    done = final_states(cycle) if cycle.status == "published" else DONE_FOR_PUBLISH
+    waiting = not_done(counts, done)
+    return waiting, blocking_items(cycle, list(waiting)) if waiting else []
 
 
 def _open_objections(cycle):
@@ -79,17 +87,20 @@ def _render(cycle, posted=None, status=200):
     if posted is not None:
         forms[posted[0]] = posted[1]
         row_message[posted[0]] = posted[2]
-    state_counts = _state_counts(cycle)
-    counts = dict(state_counts)
+    counts = state_counts(cycle)
+    waiting, blockers = _blockers(cycle, counts)
     ends = as_utc(cycle.publication_ends_at)
     context = {
+        "status": display_status(cycle, counts), "waiting": waiting, "blockers": blockers,
+        "preview": is_preview(counts) and cycle.graded_at is not None,
         "cycle": cycle, "rows": rows, "lists": by_category(rows), "forms": forms,
         "row_message": row_message, "dist": distribution(cycle, rows), "counts": counts,
-        "state_counts": state_counts, "flag_label": flag_label, "tie_hint": TIE_HINT,
+        "state_counts": ordered_counts(cycle, counts), "flag_label": flag_label,
+        "tie_hint": TIE_HINT,
         "state_label": state_label, "open_objections": _open_objections(cycle),
         "ties": sum(1 for r in rows if "tie_at_quota_boundary" in r.flags),
         "can_grade": counts.get("approved", 0) > 0,
-        "can_publish": any(r.state == "approved" for r in rows),
+        "can_publish": any(r.state == "approved" for r in rows) and not is_preview(counts),
         "can_finalize": bool(ends and utcnow() >= ends and counts.get("published")),
         "publication_running": bool(ends and utcnow() < ends),
     }
