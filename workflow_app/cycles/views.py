@@ -127,3 +127,7 @@ def publish(cycle_id):
     return run_and_report(lambda: publish_cycle(cycle, current_user, client_addr=addr),
                           lambda done: gettext("%(name)s: %(count)d results published.",
                                                name=cycle.name, count=len(done)))
+
+
+# The progress console registers its routes on this blueprint.
+from workflow_app.cycles import progress_views  # noqa: E402,F401
