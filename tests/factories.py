@@ -30,6 +30,10 @@ FULL_REPORT = {
 }
 
 
+# The second POST of a many-people operation (workflow_app/confirmation.py).
+CONFIRMED = {"confirmed": "yes"}
+
+
 def exclude_unfinished(cycle, actor, reason="借调外单位，不参加本次考核"):
     """Publishing waits for the whole cycle: take out whoever is not approved yet."""
     from sqlalchemy import select

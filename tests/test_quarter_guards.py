@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from tests.factories import FULL_REPORT, exclude_unfinished
+from tests.factories import CONFIRMED, FULL_REPORT, exclude_unfinished
 from tests.test_grading import _approve, _grade
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, save_report
@@ -198,13 +198,76 @@ def test_cycle_status_follows_its_assessments(world, create_cycle, auth, clock):
     assert status() == "公示中"
     clock.advance(days=30)
     assert status() == "公示期满，待备案"
-    refused = admin.post(f"/admin/cycles/{cycle.id}/status/archive", follow_redirects=True)
+    refused = admin.post(f"/admin/cycles/{cycle.id}/status/archive", CONFIRMED,
+            follow_redirects=True)
     assert "尚未完成：公示中 2" in refused.get_data(as_text=True)
     from workflow_app.scoring.services import finalize_due
 
     finalize_due()
     db.session.commit()
     assert status() == "已全部备案，可归档"
-    admin.post(f"/admin/cycles/{cycle.id}/status/archive")
+    admin.post(f"/admin/cycles/{cycle.id}/status/archive", CONFIRMED)
     db.session.expire_all()
     assert db.session.get(Cycle, cycle.id).status == "archived"
+
+
+def _confirm_page(resp):
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and 'id="confirm-button"' in html, html[:300]
+    return html[html.index('id="effects"'):html.index('id="confirm-button"')]
+
+
+def test_many_people_operations_ask_first_with_counts(world, create_cycle, auth):
+    """Run grading, publish, file, archive: the first POST only shows what will happen."""
+    cycle = create_cycle()
+    _grade(world, cycle, {"a1": 95, "a2": 85})
+    admin = auth.user("admin")
+    grading = _confirm_page(admin.post(f"/admin/cycles/{cycle.id}/grading/run"))
+    assert "2 份已审定" in grading and "试算" in grading
+    exclude_unfinished(cycle, world.admin)
+    before = _states(cycle)
+    effects = _confirm_page(admin.post(f"/admin/cycles/{cycle.id}/grading/publish"))
+    assert "公示 2 份结果" in effects and "不参加本次考核" in effects
+    assert "填报窗口将永久关闭" in effects
+    assert _states(cycle) == before and db.session.get(Cycle, cycle.id).status == "open"
+    # The confirmation re-posts the same form with confirmed=yes: then it acts.
+    admin.post(f"/admin/cycles/{cycle.id}/grading/publish", CONFIRMED)
+    db.session.expire_all()
+    assert db.session.get(Cycle, cycle.id).status == "published"
+    filing = _confirm_page(admin.post(f"/admin/cycles/{cycle.id}/grading/finalize"))
+    assert "2 份结果备案" in filing
+    archiving = _confirm_page(admin.post(f"/admin/cycles/{cycle.id}/status/archive"))
+    assert "不可再修改" in archiving
+
+
+def test_exclusion_asks_first_and_keeps_the_reason(world, create_cycle, auth):
+    cycle = create_cycle()
+    a2 = _of(world, "a2", cycle)
+    admin = auth.user("admin")
+    page = admin.get(f"/assessments/{a2.id}").get_data(as_text=True)
+    assert f'action="/assessments/{a2.id}/events/exclude"' in page
+    form = {"exclude-reason": "借调市委办公室", "exclude-version": str(a2.version)}
+    resp = admin.post(f"/assessments/{a2.id}/events/exclude", form)
+    effects = _confirm_page(resp)
+    assert "a2" in effects and "借调市委办公室" in effects
+    assert 'value="借调市委办公室"' in resp.get_data(as_text=True)  # re-posted as typed
+    assert _of(world, "a2", cycle).state == "drafting"
+    admin.post(f"/assessments/{a2.id}/events/exclude", {**form, **CONFIRMED})
+    db.session.expire_all()
+    assert _of(world, "a2", cycle).state == "excluded"
+    detail = auth.user("a2").get(f"/assessments/{a2.id}").get_data(as_text=True)
+    assert "不参加本次考核（不定等次）" in detail
+
+
+def test_batch_approve_asks_first(world, create_cycle, auth):
+    cycle = create_cycle()
+    items = []
+    for name in ("a1", "a2"):
+        a = _of(world, name, cycle)
+        save_report(a, world.users[name], FULL_REPORT)
+        fire_event(a, "submit", world.users[name])
+        items.append(f"{a.id}:{a.version}")
+    db.session.commit()
+    resp = auth.user("sup_a").post("/tasks/batch", {"event": "approve", "items": items})
+    assert "所选 2 份将执行" in _confirm_page(resp)
+    assert {_of(world, n, cycle).state for n in ("a1", "a2")} == {"supervisor_review"}

@@ -2,11 +2,14 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
 from workflow_app.assessments.labels import cycle_status_label
 from workflow_app.assessments.models import Assessment
+from workflow_app.confirmation import IRREVERSIBLE, ask_first
+from workflow_app.cycles import confirmations
 from workflow_app.cycles.lifecycle import ACTION_LABELS, allowed_actions, can_edit_cycle
 from workflow_app.cycles.models import Cycle
 from workflow_app.cycles.progress import (
@@ -93,6 +96,15 @@ def preview_note(summary):
                           "grades may still change.")) if summary.get("preview") else ""
 
 
+def confirm_then_run(cycle, confirm, back):
+    """The confirmation page for `confirm` = (title, effects(cycle)[, warning]), or None
+    once confirmed (or when nothing is to be confirmed)."""
+    if confirm is None:
+        return None
+    title, effects, *warning = confirm
+    return ask_first(title, effects(cycle), back, warning=warning[0] if warning else None)
+
+
 def run_and_report(action, done_message, anchor=None, back=None):
     """Run a service call, commit once, and come back (to `back`, by default the cycles
     page) with a message: the refusal's, or `done_message(result)`."""
@@ -114,9 +126,12 @@ def run_and_report(action, done_message, anchor=None, back=None):
 @login_required
 def grade(cycle_id):
     cycle = get_managed_cycle(cycle_id, current_user)
-    return run_and_report(lambda: grade_cycle(cycle, current_user), lambda summary: gettext(
-        "%(name)s: %(graded)d graded, %(ungraded)d without a score.", name=cycle.name,
-        graded=summary["graded"], ungraded=summary["ungraded"]) + preview_note(summary))
+    asked = confirm_then_run(cycle, (_l("Run grading"), confirmations.grading),
+                             url_for(".admin", _anchor=f"cycle-{cycle.id}"))
+    return asked or run_and_report(
+        lambda: grade_cycle(cycle, current_user), lambda summary: gettext(
+            "%(name)s: %(graded)d graded, %(ungraded)d without a score.", name=cycle.name,
+            graded=summary["graded"], ungraded=summary["ungraded"]) + preview_note(summary))
 
 
 @bp.post("/admin/cycles/<int:cycle_id>/publish")
@@ -124,7 +139,9 @@ def grade(cycle_id):
 def publish(cycle_id):
     cycle = get_managed_cycle(cycle_id, current_user)
     addr = request.remote_addr or ""
-    return run_and_report(lambda: publish_cycle(cycle, current_user, client_addr=addr),
+    asked = confirm_then_run(cycle, (_l("Publish the results (公示)"), confirmations.publishing,
+                                     IRREVERSIBLE), url_for(".admin", _anchor=f"cycle-{cycle.id}"))
+    return asked or run_and_report(lambda: publish_cycle(cycle, current_user, client_addr=addr),
                           lambda done: gettext("%(name)s: %(count)d results published.",
                                                name=cycle.name, count=len(done)))
 

@@ -17,6 +17,8 @@ from wtforms import HiddenField, SelectField, TextAreaField
 from workflow_app.assessments.labels import state_label
 from workflow_app.assessments.models import Assessment, Objection
 from workflow_app.clock import as_utc, utcnow
+from workflow_app.confirmation import IRREVERSIBLE
+from workflow_app.cycles import confirmations
 from workflow_app.cycles.models import Cycle
 from workflow_app.cycles.progress import (
     DONE_FOR_PUBLISH,
@@ -29,7 +31,7 @@ from workflow_app.cycles.progress import (
     state_counts,
 )
 from workflow_app.cycles.services import get_managed_cycle
-from workflow_app.cycles.views import preview_note, run_and_report
+from workflow_app.cycles.views import confirm_then_run, preview_note, run_and_report
 from workflow_app.errors import Conflict, Invalid, NotFound
 from workflow_app.extensions import db
 from workflow_app.messages import field_message
@@ -113,9 +115,12 @@ def page(cycle_id):
     return _render(get_managed_cycle(cycle_id, current_user))
 
 
-def _run(cycle, action, done):
-    """Run a cycle-level service, commit once, and come back to the page with a message."""
-    return run_and_report(action, done, back=url_for(".page", cycle_id=cycle.id))
+def _run(cycle, action, done, confirm=None):
+    """Run a cycle-level service, commit once, and come back to the page with a message.
+
+    `confirm` = (title, effects(cycle)[, warning]): asked first (it touches many people)."""
+    back = url_for(".page", cycle_id=cycle.id)
+    return confirm_then_run(cycle, confirm, back) or run_and_report(action, done, back=back)
 
 
 @bp.post("/admin/cycles/<int:cycle_id>/grading/run")
@@ -125,7 +130,8 @@ def run(cycle_id):
     return _run(cycle, lambda: grade_cycle(cycle, current_user), lambda s: gettext(
         "Grading done: %(graded)d graded, %(ungraded)d without a score. %(grades)s",
         graded=s["graded"], ungraded=s["ungraded"],
-        grades="、".join(f"{g} {n}" for g, n in s["grades"].items())) + preview_note(s))
+        grades="、".join(f"{g} {n}" for g, n in s["grades"].items())) + preview_note(s),
+        confirm=(_l("Run grading"), confirmations.grading))
 
 
 @bp.post("/admin/cycles/<int:cycle_id>/grading/publish")
@@ -134,7 +140,9 @@ def publish(cycle_id):
     cycle = get_managed_cycle(cycle_id, current_user)
     addr = request.remote_addr or ""
     return _run(cycle, lambda: publish_cycle(cycle, current_user, client_addr=addr),
-                lambda done: gettext("%(count)d results published (公示).", count=len(done)))
+                lambda done: gettext("%(count)d results published (公示).", count=len(done)),
+                confirm=(_l("Publish the results (公示)"), confirmations.publishing,
+                         IRREVERSIBLE))
 
 
 @bp.post("/admin/cycles/<int:cycle_id>/grading/finalize")
@@ -143,7 +151,8 @@ def finalize(cycle_id):
     cycle = get_managed_cycle(cycle_id, current_user)
     return _run(cycle, lambda: finalize_cycle(cycle, current_user), lambda r: gettext(
         "%(done)d results filed as final; %(waiting)d wait for an objection to be resolved.",
-        done=r[0], waiting=r[1]))
+        done=r[0], waiting=r[1]),
+        confirm=(_l("File the results as final (备案)"), confirmations.filing, IRREVERSIBLE))
 
 
 @bp.post("/admin/assessments/<int:assessment_id>/override")
