@@ -30,6 +30,26 @@ FULL_REPORT = {
 }
 
 
+# The second POST of a many-people operation (workflow_app/confirmation.py).
+CONFIRMED = {"confirmed": "yes"}
+
+
+def exclude_unfinished(cycle, actor, reason="借调外单位，不参加本次考核"):
+    """Publishing waits for the whole cycle: take out whoever is not approved yet."""
+    from sqlalchemy import select
+
+    from workflow_app.assessments.models import Assessment
+    from workflow_app.assessments.services import fire_event
+    from workflow_app.cycles.progress import DONE_FOR_PUBLISH
+
+    pending = db.session.scalars(select(Assessment).where(
+        Assessment.cycle_id == cycle.id, Assessment.state.not_in(DONE_FOR_PUBLISH))).all()
+    for a in pending:
+        fire_event(a, "exclude", actor, reason=reason)
+    db.session.commit()
+    return len(pending)
+
+
 @dataclass
 class World:
     units: dict = field(default_factory=dict)

@@ -51,6 +51,16 @@ def _review_chain(api, aid, score):
     _step(api.as_user("secretary"), aid, "approve", "approved")
 
 
+def _finish_colleagues(api, names=("li", "wang", "zhao", "sun"), score=70):
+    """Publishing waits for the whole unit: the colleagues go through with lower scores."""
+    for name in names:
+        who = api.as_user(name)
+        aid = who.get("/tasks").get_json()[0]["id"]
+        who.put(f"/assessments/{aid}/report", json={"content": FULL_REPORT})
+        _step(who, aid, "submit", "supervisor_review")
+        _review_chain(api, aid, score)
+
+
 def _grade_and_publish(root, cycle_id, aid, expect_grade):
     assert root.post(f"/cycles/{cycle_id}/grade").status_code == 200
     results = root.get(f"/cycles/{cycle_id}/results").get_json()
@@ -82,6 +92,9 @@ def test_every_state_through_the_api(runner, api, clock):
     assert detail["report"]["content"]["key_work"] == FULL_REPORT["key_work"]
     _step(zhang, aid, "submit", "supervisor_review")
     _review_chain(api, aid, 93)
+    refused = root.post(f"/cycles/{cycle['id']}/publish")
+    assert refused.status_code == 409 and refused.get_json()["counts"] == {"drafting": 4}
+    _finish_colleagues(api)
     _grade_and_publish(root, cycle["id"], aid, "好")
 
     _step(colleague, aid, "dispute", "disputed", reason="分数偏高")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.factories import cycle_data
+from tests.factories import CONFIRMED, cycle_data
 from tests.web.conftest import Auth
 from workflow_app.assessments.models import Assessment
 from workflow_app.clock import as_utc
@@ -195,7 +195,7 @@ def test_status_moves_from_the_admin_page(auth, world, create_cycle, clock):
     assert closed.status == "closed" and as_utc(closed.closed_at) == clock.now
     flags = {tuple(a.flags) for a in db.session.scalars(select(Assessment))}
     assert flags == {("not_submitted",)}
-    resp = admin.post(f"/admin/cycles/{cycle.id}/status/archive", follow_redirects=True)
+    resp = admin.post(f"/admin/cycles/{cycle.id}/status/archive", CONFIRMED, follow_redirects=True)
     assert "当前状态下无法进行此操作" in text(resp) and cycles()[0].status == "closed"
 
 

@@ -8,6 +8,7 @@ from io import BytesIO
 import pytest
 from sqlalchemy import select
 
+from tests.factories import CONFIRMED, exclude_unfinished
 from tests.test_grading import _grade
 from tests.web.conftest import Auth
 from workflow_app.assessments import attachments
@@ -30,6 +31,7 @@ def published(world, create_cycle, tmp_path, app):
     app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     cycle = create_cycle()
     _grade(world, cycle, {"a1": 95, "a2": 85, "a3": 70})
+    exclude_unfinished(cycle, world.admin)
     publish_cycle(cycle, world.admin)
     db.session.commit()
     ids = {n: db.session.scalar(select(Assessment.id).where(
@@ -168,7 +170,7 @@ def test_appeal_after_final_within_the_window(published, auth, clock):
     cycle, ids = published
     clock.advance(days=10)
     admin = auth.user("admin")
-    resp = admin.post(f"/admin/cycles/{cycle.id}/grading/finalize")
+    resp = admin.post(f"/admin/cycles/{cycle.id}/grading/finalize", CONFIRMED)
     assert resp.status_code == 303
     assert _fresh(Assessment, ids["a1"]).state == "final"
     a1 = auth.user("a1")
@@ -192,7 +194,7 @@ def test_appeal_after_final_within_the_window(published, auth, clock):
 def test_appeal_window_closes(published, auth, clock):
     cycle, ids = published
     clock.advance(days=10)
-    auth.user("admin").post(f"/admin/cycles/{cycle.id}/grading/finalize")
+    auth.user("admin").post(f"/admin/cycles/{cycle.id}/grading/finalize", CONFIRMED)
     clock.advance(days=40)
     resp = _dispute(auth.user("a1"), ids["a1"], reason="太晚了", event="appeal")
     assert resp.status_code == 409
@@ -204,7 +206,7 @@ def test_finalize_waits_for_open_objections(published, auth, clock):
     cycle, ids = published
     _dispute(auth.user("a1"), ids["a1"])
     clock.advance(days=10)
-    resp = auth.user("admin").post(f"/admin/cycles/{cycle.id}/grading/finalize",
+    resp = auth.user("admin").post(f"/admin/cycles/{cycle.id}/grading/finalize", CONFIRMED,
                                    follow_redirects=True)
     assert "2 条结果已备案；1 条待异议处理完毕。" in resp.get_data(as_text=True)
     assert _fresh(Assessment, ids["a1"]).state == "disputed"
@@ -225,7 +227,7 @@ def test_granted_appeal_goes_back_for_review(published, auth, clock):
     cycle, ids = published
     clock.advance(days=10)
     admin = auth.user("admin")
-    admin.post(f"/admin/cycles/{cycle.id}/grading/finalize")
+    admin.post(f"/admin/cycles/{cycle.id}/grading/finalize", CONFIRMED)
     assert _dispute(auth.user("a2"), ids["a2"], reason="申请复核", event="appeal",
                     files=[("说明.pdf", PDF)]).status_code == 303
     objection = db.session.scalar(select(Objection).where(Objection.kind == "appeal"))

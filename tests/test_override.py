@@ -4,9 +4,11 @@ never past the quota or over a veto."""
 import pytest
 from sqlalchemy import select
 
+from tests.factories import exclude_unfinished
 from tests.test_grading import _grade
 from workflow_app.assessments.models import Assessment
 from workflow_app.audit.verify import verify_all
+from workflow_app.cycles.models import Cycle
 from workflow_app.extensions import db
 
 
@@ -59,9 +61,10 @@ def test_veto_cannot_be_overridden_upwards(world, create_cycle, api):
     assert resp.status_code == 422 and "grade" in resp.get_json()["fields"]
 
 
-def test_published_results_are_not_overridden(graded, api):
+def test_published_results_are_not_overridden(graded, api, world):
     admin = api.as_user("admin")
     cycle_id = admin.get(f"/assessments/{graded['a3']}").get_json()["cycle_id"]
+    exclude_unfinished(db.session.get(Cycle, cycle_id), world.admin)
     assert admin.post(f"/cycles/{cycle_id}/publish").status_code == 200
     resp = admin.post(f"/assessments/{graded['a3']}/override",
                       json={"grade": "一般", "reason": "x"})

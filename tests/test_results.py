@@ -5,6 +5,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from tests.factories import exclude_unfinished
 from tests.test_grading import _grade
 from tests.web.conftest import Auth
 from workflow_app.extensions import db
@@ -50,6 +51,7 @@ def test_results_access(graded_cycle, auth, who, path, status):
 
 
 def test_publication_shows_only_the_viewers_unit(graded_cycle, world, auth):
+    exclude_unfinished(graded_cycle, world.admin)
     publish_cycle(graded_cycle, world.admin)
     db.session.commit()
     page = auth.user("a2").get(f"/cycles/{graded_cycle.id}/publication").get_data(as_text=True)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tests.conftest import _config
-from tests.factories import FULL_REPORT
+from tests.factories import FULL_REPORT, exclude_unfinished
 from workflow_app import create_app
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, save_report
@@ -151,6 +151,7 @@ def approved_and_published(world, create_cycle):
     fire_event(a, "approve", world.com_a1, score=92)
     fire_event(a, "approve", world.sec_a)
     grade_cycle(cycle, world.admin)
+    exclude_unfinished(cycle, world.admin)
     publish_cycle(cycle, world.admin)
     db.session.commit()
     return cycle, a

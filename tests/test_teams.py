@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from tests.factories import FULL_REPORT
+from tests.factories import FULL_REPORT, exclude_unfinished
 from tests.web.conftest import Auth
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, save_report
@@ -239,6 +239,7 @@ def test_a_team_with_published_results_stays(world, team, create_cycle, auth):
     cycle = create_cycle(units=[world.units["a"]])
     _approve(world, cycle, "a1", 95)
     grade_cycle(cycle, world.admin)
+    exclude_unfinished(cycle, world.admin)
     publish_cycle(cycle, world.admin)
     db.session.commit()
     with pytest.raises(WrongState):

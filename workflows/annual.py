@@ -4,5 +4,7 @@ differs is the scoring roll-up (DESIGN.md §4), not the approval path."""
 from workflows.common import build
 from workflows.quarterly import REREVIEW, STAGES
 
-V1 = build("annual", 1, STAGES, REREVIEW)
-VERSIONS = (V1,)
+V1 = build("annual", 1, STAGES, REREVIEW, excludable=False)
+# v2: org_admin may exclude (不参加本次考核) from drafting or any review stage.
+V2 = build("annual", 2, STAGES, REREVIEW)
+VERSIONS = (V1, V2)

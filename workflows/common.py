@@ -8,7 +8,10 @@ from workflows.definition import OPTIONAL, REQUIRED, Transition, Workflow, field
 
 DRAFTING = "drafting"
 TAIL_STATES = ("approved", "published", "disputed", "final", "appealed")
+# 不参加本次考核 / 不定等次: on leave, transferred. A final state that takes no quota.
+EXCLUDED = "excluded"
 SEND_BACK_FIELDS = fields(comment=REQUIRED)
+EXCLUDE_FIELDS = fields(reason=REQUIRED, comment=OPTIONAL)
 
 
 def review_chain(stages):
@@ -68,12 +71,22 @@ def tail(rereview):
     return out
 
 
-def build(key, version, stages, rereview):
-    states = (DRAFTING, *[s[0] for s in stages], *TAIL_STATES)
+def exclusion(stages):
+    """org_admin takes someone out of the cycle from drafting or any review stage."""
+    return tuple(Transition("exclude", state, EXCLUDED, ("org_admin",), fields=EXCLUDE_FIELDS)
+                 for state in (DRAFTING, *[s[0] for s in stages]))
+
+
+def build(key, version, stages, rereview, excludable=True):
+    """A workflow version. `excludable=False` keeps version 1 as it was first opened:
+    cycles pin their version, so the `exclude` event came with version 2."""
+    extra = (EXCLUDED,) if excludable else ()
+    states = (DRAFTING, *[s[0] for s in stages], *TAIL_STATES, *extra)
     submit = Transition("submit", DRAFTING, first_stage(stages), ("cadre",),
                         when=("report_complete", "window_open"), fields=fields(comment=OPTIONAL))
     return Workflow(
         key=key, version=version, states=states, initial=DRAFTING,
-        transitions=(submit, *review_chain(stages), *tail(rereview)),
-        stage_actor={s[0]: s[1] for s in stages}, final_states=("final",),
+        transitions=(submit, *review_chain(stages), *tail(rereview),
+                     *(exclusion(stages) if excludable else ())),
+        stage_actor={s[0]: s[1] for s in stages}, final_states=("final", *extra),
     )

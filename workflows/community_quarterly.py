@@ -14,5 +14,7 @@ STAGES = [
 ]
 REREVIEW = [("committee_review", (), ())]
 
-V1 = build("community_quarterly", 1, STAGES, REREVIEW)
-VERSIONS = (V1,)
+V1 = build("community_quarterly", 1, STAGES, REREVIEW, excludable=False)
+# v2: org_admin may exclude (不参加本次考核) from drafting or any review stage.
+V2 = build("community_quarterly", 2, STAGES, REREVIEW)
+VERSIONS = (V1, V2)

@@ -21,5 +21,7 @@ REREVIEW = [
     ("supervisor_review", (), ("committee_stage",)),
 ]
 
-V1 = build("quarterly", 1, STAGES, REREVIEW)
-VERSIONS = (V1,)
+V1 = build("quarterly", 1, STAGES, REREVIEW, excludable=False)
+# v2: org_admin may exclude (不参加本次考核) from drafting or any review stage.
+V2 = build("quarterly", 2, STAGES, REREVIEW)
+VERSIONS = (V1, V2)

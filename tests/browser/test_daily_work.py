@@ -134,12 +134,15 @@ def test_batch_approve_from_the_queue(browser, live):
     page.fill("#batch-comment", "本季度工作扎实，同意")
     page.fill("#batch-score", "86")
     page.click("button[name=event][value=approve]")
+    assert "所选 3 份将执行" in page.inner_text("#effects")
+    page.click("#confirm-button")
     results = page.inner_text("#batch-results")
     assert "成功 3 项，未办理 0 项。" in results
     shot(page, "supervisor-batch-approved")
     page.goto(f"{live.url}/tasks")
     page.check("[data-select-all]")  # only sup_a's own draft is left: not theirs to approve
     page.click("button[name=event][value=approve]")
+    page.click("#confirm-button")
     assert "未办理 1 项" in page.inner_text("#batch-results")
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.browser.helpers import BROWSER, DESK, flashes, login, logout, shot
+from tests.factories import exclude_unfinished
 from tests.test_grading import _approve
 
 pytestmark = BROWSER
@@ -21,8 +22,11 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 def _approved(live):
     """a1 and a2 tie at 95 (the 好 quota of 东街社区 is 1 of 3); a3 80."""
     def setup(world):
-        return {name: _approve(world, name, score).id
-                for name, score in (("a1", 95), ("a2", 95), ("a3", 80))}
+        approved = {name: _approve(world, name, score)
+                    for name, score in (("a1", 95), ("a2", 95), ("a3", 80))}
+        # Publishing waits for the whole cycle: 西街社区's b1 is on leave this quarter.
+        exclude_unfinished(approved["a1"].cycle, world.admin)
+        return {name: a.id for name, a in approved.items()}
     return live.run(setup)
 
 
@@ -61,6 +65,10 @@ def _admin_grades_overrides_publishes(page, base, cycle_id, ids):
     page.click(f"#dash-cycle-{cycle_id} >> text=成绩评定与公示")
     page.click("#run-grading button")
     page.wait_for_load_state()
+    assert "3 份已审定" in page.inner_text("#effects")  # asked first, with counts
+    shot(page, "results-grading-confirm-desktop")
+    page.click("#confirm-button")
+    page.wait_for_load_state()
     assert "评定完成：3 人已评定" in flashes(page)
     assert "2 人在名额边界同分" in page.inner_text("#ties-notice")
     assert "名额边界同分，待决定" in page.inner_text(f"#row-{ids['a1']}")
@@ -85,6 +93,9 @@ def _admin_grades_overrides_publishes(page, base, cycle_id, ids):
     shot(page, "results-override-refused-desktop")
 
     page.click("#publish button")
+    page.wait_for_load_state()
+    assert "公示 3 份结果" in page.inner_text("#effects")
+    page.click("#confirm-button")
     page.wait_for_load_state()
     assert "3 条结果已公示" in flashes(page)
     logout(page)
@@ -133,6 +144,8 @@ def _finalize_and_export(page, base, live, cycle_id, tmp_path):
     live.app.config["CLOCK"].now += timedelta(days=10)  # the publication period is over
     page.goto(f"{base}/admin/cycles/{cycle_id}/grading")
     page.click("#finalize button")
+    page.wait_for_load_state()
+    page.click("#confirm-button")
     page.wait_for_load_state()
     assert "3 条结果已备案；0 条待异议处理完毕。" in flashes(page)
     shot(page, "results-final-desktop")

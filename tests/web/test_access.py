@@ -121,6 +121,7 @@ def test_batch_with_another_units_item_is_refused_per_item(auth, world, cycle):
     aid = _aid(world, "b1")
     a = db.session.get(Assessment, aid)
     html = auth.user("sup_a").post("/tasks/batch", {
-        "event": "approve", "items": [f"{aid}:{a.version}"]}).get_data(as_text=True)
+        "event": "approve", "items": [f"{aid}:{a.version}"], "confirmed": "yes"}
+    ).get_data(as_text=True)
     assert "成功 0 项，未办理 1 项。" in html and "您无权进行此操作。" in html
     assert db.session.get(Assessment, aid).state == "supervisor_review"

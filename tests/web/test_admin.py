@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from tests.factories import FULL_REPORT
+from tests.factories import CONFIRMED, FULL_REPORT, exclude_unfinished
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, save_report
 from workflow_app.cycles.models import Cycle
@@ -48,11 +48,12 @@ def test_admin_page_lists_cycles_with_state_counts(auth, world, approved):
 def test_grade_then_publish(auth, world, approved, fresh):
     cycle_id, ids = approved
     admin = auth.user("admin")
-    graded = admin.post(f"/admin/cycles/{cycle_id}/grade")
+    graded = admin.post(f"/admin/cycles/{cycle_id}/grade", CONFIRMED)
     assert graded.status_code == 303
     assert "已评定 2 人" in _text(admin.get("/admin/cycles"))
     assert fresh(Assessment, ids[0]).grade is not None
-    published = admin.post(f"/admin/cycles/{cycle_id}/publish")
+    exclude_unfinished(db.session.get(Cycle, cycle_id), world.admin)
+    published = admin.post(f"/admin/cycles/{cycle_id}/publish", CONFIRMED)
     assert published.status_code == 303
     page = _text(admin.get("/admin/cycles"))
     assert "已公示 2 个结果" in page and "公示中</th><td>2" in page
@@ -63,24 +64,45 @@ def test_publish_before_grading_explains_why(auth, world, approved):
     """The button is hidden before grading, but the server decides, not the page."""
     cycle_id, _ = approved
     admin = auth.user("admin")
-    resp = admin.post(f"/admin/cycles/{cycle_id}/publish", follow_redirects=True)
+    exclude_unfinished(db.session.get(Cycle, cycle_id), world.admin)
+    resp = admin.post(f"/admin/cycles/{cycle_id}/publish", CONFIRMED, follow_redirects=True)
     assert resp.status_code == 200
     assert "没有可公示的结果：请先对已审定的考核评定等次。" in _text(resp)
 
 
+def test_publish_with_reports_still_drafting_is_refused_with_counts(auth, world, approved,
+                                                                    fresh):
+    """A click on 发布公示 while people still draft would lock them out: refused."""
+    cycle_id, ids = approved
+    admin = auth.user("admin")
+    admin.post(f"/admin/cycles/{cycle_id}/grade", CONFIRMED)
+    resp = admin.post(f"/admin/cycles/{cycle_id}/publish", CONFIRMED, follow_redirects=True)
+    assert "尚未完成：填写中 3" in _text(resp)
+    assert "试算" in _text(resp)  # grading while people still draft is a trial run
+    assert fresh(Cycle, cycle_id).status == "open"
+    assert {fresh(Assessment, i).state for i in ids} == {"approved"}
+
+
 def test_admin_of_another_unit_cannot_grade(auth, world, approved):
     cycle_id, _ = approved
-    resp = auth.user("town_admin").post(f"/admin/cycles/{cycle_id}/grade")
+    resp = auth.user("town_admin").post(f"/admin/cycles/{cycle_id}/grade", CONFIRMED)
     assert resp.status_code == 403
     assert auth.user("admin").post("/admin/cycles/99999/grade").status_code == 404
+
+
+def admin_user(auth):
+    from workflow_app.people.models import User
+
+    return db.session.scalar(select(User).where(User.username == "admin"))
 
 
 @pytest.fixture
 def published(auth, approved):
     cycle_id, ids = approved
     admin = auth.user("admin")
-    admin.post(f"/admin/cycles/{cycle_id}/grade")
-    admin.post(f"/admin/cycles/{cycle_id}/publish")
+    admin.post(f"/admin/cycles/{cycle_id}/grade", CONFIRMED)
+    exclude_unfinished(db.session.get(Cycle, cycle_id), admin_user(auth))
+    admin.post(f"/admin/cycles/{cycle_id}/publish", CONFIRMED)
     return ids
 
 

@@ -140,6 +140,7 @@ def _batch(web, items, event_name, **fields):
     data = {f"batch-{k}": v for k, v in fields.items()}
     data["event"] = event_name
     data["items"] = items
+    data["confirmed"] = "yes"
     return web.post("/tasks/batch", data)
 
 

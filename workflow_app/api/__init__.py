@@ -47,6 +47,8 @@ def json_body():
 
 def error_response(exc):
     body = {"error": exc.code, "message": str(exc.message)}
+    # Extra facts a refusal carries (e.g. the counts per state of an `incomplete`).
+    body.update((k, v) for k, v in exc.details.items() if k != "fields")
     if isinstance(exc, Invalid) and exc.fields:
         body["fields"] = describe_fields(exc.fields)
     return jsonify(body), exc.status

@@ -17,6 +17,7 @@ STATE_LABELS = {
     "disputed": _l("Objection under review"),
     "final": _l("Final (filed)"),
     "appealed": _l("Appeal under review"),
+    "excluded": _l("Not taking part this time (no grade)"),
 }
 
 EVENT_LABELS = {
@@ -32,6 +33,7 @@ EVENT_LABELS = {
     "appeal": _l("Appeal"),
     "grant": _l("Grant the review"),
     "deny": _l("Deny the appeal"),
+    "exclude": _l("Exclude from this cycle"),
     "committee_vote": _l("Committee member's vote"),
     "declare_conflict": _l("Stepped aside (conflict of interest)"),
 }
@@ -53,6 +55,9 @@ CYCLE_STATUS_LABELS = {
     "open": _l("Open"),
     "closed": _l("Closed"),
     "published": _l("Published"),
+    # Shown, not stored: progress.display_status follows the assessments.
+    "publication_ended": _l("Publication ended, filing under way"),
+    "filed": _l("All filed, ready to archive"),
     "archived": _l("Archived"),
 }
 

@@ -28,6 +28,7 @@ from workflow_app.assessments.permissions import (
 from workflow_app.assessments.report import DIMENSION_LABELS
 from workflow_app.assessments.services import current_report, fire_event, get_assessment
 from workflow_app.clock import as_utc, utcnow
+from workflow_app.confirmation import IRREVERSIBLE, ask_first
 from workflow_app.errors import Conflict, Invalid, WrongState
 from workflow_app.extensions import db
 from workflow_app.people.roles import CADRE
@@ -157,6 +158,9 @@ def detail(assessment_id):
 def fire(assessment_id, event):
     a = get_assessment(assessment_id, current_user)
     form = DecisionForm(event=event, rules=event_rules(a, event))
+    asked = _confirm_exclusion(a, event, form)
+    if asked is not None:
+        return asked
     try:
         entry = fire_event(a, event, current_user, **form.params(),
                            version=form.version_number(), client_addr=client_addr())
@@ -167,6 +171,17 @@ def fire(assessment_id, event):
     db.session.commit()
     flash(done_message(event, entry), "success")
     return redirect(url_for(".detail", assessment_id=assessment_id))
+
+
+def _confirm_exclusion(a, event, form):
+    """不参加本次考核 is final: asked first, once a reason is given and it is allowed."""
+    reason = (form.params().get("reason") or "").strip()
+    if event != "exclude" or not reason or "exclude" not in allowed_events(current_user, a):
+        return None
+    return ask_first(labels.event_label("exclude"), [gettext(
+        "%(name)s takes no part in %(cycle)s: no grade, no quota, no further reports. "
+        "Reason: %(reason)s", name=a.cadre.display_name, cycle=a.cycle.name,
+        reason=reason)], url_for(".detail", assessment_id=a.id), warning=IRREVERSIBLE)
 
 
 def done_message(event, entry):

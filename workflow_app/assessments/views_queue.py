@@ -7,7 +7,7 @@ and shows, per item, whether it was done and if not, why.
 
 from contextlib import nullcontext
 
-from flask import flash, render_template, request
+from flask import flash, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -20,6 +20,7 @@ from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, get_assessment
 from workflow_app.assessments.views import bp, client_addr, conflict_message, event_rules
 from workflow_app.clock import utcnow
+from workflow_app.confirmation import ask_first
 from workflow_app.errors import Conflict, DomainError, Invalid, NotFound
 from workflow_app.extensions import db
 from workflow_app.validation import parse_score
@@ -96,6 +97,14 @@ def batch():
         flash(str(problem), "error")
         context = _queue_context(form, selected=selected)
         return render_template("assessments/tasks.html", **context), 422
+    asked = ask_first(gettext("%(event)s: %(n)d items", event=labels.event_label(event),
+                              n=len(selected)),
+                      [gettext("%(n)d selected items get the decision \"%(event)s\"; each is "
+                               "checked on its own, and any refused stays as it is.",
+                               n=len(selected), event=labels.event_label(event))],
+                      url_for(".task_list"))
+    if asked is not None:
+        return asked
     results = _decide(selected, event, form)
     db.session.commit()
     _preload([r["id"] for r in results if r["a"] is not None], reports=False)  # refresh

@@ -7,7 +7,9 @@ from workflow_app.api import bp, current_api_user, json_body
 from workflow_app.assessments.models import Assessment
 from workflow_app.clock import as_utc
 from workflow_app.cycles.models import Cycle
+from workflow_app.cycles.progress import state_counts, unit_counts
 from workflow_app.cycles.services import can_manage_cycle, create_cycle, open_cycle
+from workflow_app.cycles.urging import remind_drafters
 from workflow_app.errors import Invalid, NotAllowed, NotFound
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit
@@ -106,3 +108,19 @@ def cycle_results(cycle_id):
                      "grade": a.grade, "rank": a.rank, "flags": a.flags, "state": a.state,
                      "pay_pct": tiers.get(a.grade)}
                     for a in rows])
+
+
+@bp.get("/cycles/<int:cycle_id>/progress")
+def cycle_progress_api(cycle_id):
+    cycle = readable_cycle(cycle_id)
+    counts = state_counts(cycle)
+    return jsonify({"total": sum(counts.values()), "by_state": counts,
+                    "by_unit": unit_counts(cycle)})
+
+
+@bp.post("/cycles/<int:cycle_id>/remind")
+def cycle_remind_api(cycle_id):
+    cycle = managed_cycle(cycle_id)
+    queued = remind_drafters(cycle, current_api_user())
+    db.session.commit()
+    return jsonify({"queued": queued})

@@ -21,14 +21,13 @@ from workflow_app.assessments.models import Assessment
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.cycles.models import Cycle
+from workflow_app.cycles.progress import final_states, require_done
 from workflow_app.cycles.services import can_manage_cycle
 from workflow_app.errors import NotAllowed, WrongState
 from workflow_app.extensions import db
 from workflow_app.workcalendar import LOCAL_TZ
-from workflows import get_workflow
 
 NOT_SUBMITTED = "not_submitted"
-NOT_FINAL = _l("Some results of this cycle are not final yet (objections or appeals open).")
 
 
 # Status moves made by an administrator, and the statuses they start from.
@@ -86,11 +85,11 @@ def close_cycle(cycle, actor, now=None):
 
 def archive_cycle(cycle, actor):
     """published → archived, once every result is final (备案)."""
-    final = get_workflow(cycle.workflow_key, cycle.workflow_version).final_states
-    pending = db.session.scalar(select(Assessment.id).where(
-        Assessment.cycle_id == cycle.id, Assessment.state.not_in(final)).limit(1))
-    if pending is not None and cycle.status == "published":
-        raise WrongState(NOT_FINAL, code="not_final")
+    if cycle.status == "published":
+        # The refusal names what is left, by state (drafts locked out by an early
+        # publish as much as open objections), not a guess at the cause.
+        require_done(cycle, final_states(cycle), _l(
+            "Archiving needs every result filed first."))
     return _move(cycle, actor, ("published",), "archived", "archive")
 
 

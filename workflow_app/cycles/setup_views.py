@@ -6,6 +6,7 @@ only turn the form into service data, commit once and explain refusals.
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import or_, select
@@ -13,7 +14,8 @@ from sqlalchemy import or_, select
 from forms.cycles import WORKFLOW_LABELS, CycleForm
 from workflow_app.assessments.labels import cycle_status_label
 from workflow_app.clock import utcnow
-from workflow_app.cycles import diagram, lifecycle
+from workflow_app.confirmation import IRREVERSIBLE
+from workflow_app.cycles import confirmations, diagram, lifecycle
 from workflow_app.cycles.models import Cycle
 from workflow_app.cycles.services import (
     can_manage_cycle,
@@ -23,7 +25,7 @@ from workflow_app.cycles.services import (
     update_cycle,
 )
 from workflow_app.cycles.validation import NEW_STATUSES, categories_under
-from workflow_app.cycles.views import run_and_report
+from workflow_app.cycles.views import confirm_then_run, run_and_report
 from workflow_app.errors import Invalid, NotAllowed
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit
@@ -171,12 +173,18 @@ ACTIONS = {
 }
 
 
+# Moves that cannot be undone ask first, with counts.
+CONFIRM = {"archive": (_l("Archive"), confirmations.archiving, IRREVERSIBLE)}
+
+
 @bp.post("/admin/cycles/<int:cycle_id>/status/<action>")
 @login_required
 def move(cycle_id, action):
     if action not in ACTIONS:
         abort(404)
     cycle = get_managed_cycle(cycle_id, current_user)
-    return run_and_report(lambda: ACTIONS[action](cycle), lambda _result: gettext(
+    confirm = CONFIRM.get(action)
+    asked = confirm_then_run(cycle, confirm, url_for("cycles.admin", _anchor=f"cycle-{cycle.id}"))
+    return asked or run_and_report(lambda: ACTIONS[action](cycle), lambda _result: gettext(
         "%(name)s: %(status)s.", name=cycle.name, status=cycle_status_label(cycle.status)),
         anchor=f"cycle-{cycle.id}")

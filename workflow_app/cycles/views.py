@@ -2,13 +2,23 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
 from workflow_app.assessments.labels import cycle_status_label
 from workflow_app.assessments.models import Assessment
+from workflow_app.confirmation import IRREVERSIBLE, ask_first
+from workflow_app.cycles import confirmations
 from workflow_app.cycles.lifecycle import ACTION_LABELS, allowed_actions, can_edit_cycle
 from workflow_app.cycles.models import Cycle
+from workflow_app.cycles.progress import (
+    DONE_FOR_PUBLISH,
+    display_status,
+    final_states,
+    is_preview,
+    not_done,
+)
 from workflow_app.cycles.services import can_manage_cycle, get_managed_cycle
 from workflow_app.errors import DomainError, NotAllowed, NotFound
 from workflow_app.extensions import db
@@ -59,8 +69,13 @@ def _rows(cycles):
         states = get_workflow(c.workflow_key, c.workflow_version).states
         by_state = [(s, counts[c.id][s]) for s in states if s in counts[c.id]]
         approved = counts[c.id].get("approved", 0)
+        waiting = not_done(counts[c.id], DONE_FOR_PUBLISH if c.status != "published"
+                           else final_states(c))
         rows.append({"cycle": c, "counts": by_state, "can_grade": approved > 0,
-                     "can_publish": approved > 0 and c.graded_at is not None,
+                     "can_publish": approved > 0 and c.graded_at is not None and not
+                     is_preview(counts[c.id]),
+                     "status": display_status(c, counts[c.id]),
+                     "waiting": sum(waiting.values()),
                      "actions": allowed_actions(current_user, c),
                      "editable": can_edit_cycle(current_user, c)})
     return rows
@@ -73,6 +88,21 @@ def admin():
                            action_labels=ACTION_LABELS)
 
 
+
+
+def preview_note(summary):
+    """试算: grading before the whole cycle is done decides nothing yet."""
+    return (" " + gettext("Trial run (试算): not every assessment is finished, so these "
+                          "grades may still change.")) if summary.get("preview") else ""
+
+
+def confirm_then_run(cycle, confirm, back):
+    """The confirmation page for `confirm` = (title, effects(cycle)[, warning]), or None
+    once confirmed (or when nothing is to be confirmed)."""
+    if confirm is None:
+        return None
+    title, effects, *warning = confirm
+    return ask_first(title, effects(cycle), back, warning=warning[0] if warning else None)
 
 
 def run_and_report(action, done_message, anchor=None, back=None):
@@ -96,9 +126,12 @@ def run_and_report(action, done_message, anchor=None, back=None):
 @login_required
 def grade(cycle_id):
     cycle = get_managed_cycle(cycle_id, current_user)
-    return run_and_report(lambda: grade_cycle(cycle, current_user), lambda summary: gettext(
-        "%(name)s: %(graded)d graded, %(ungraded)d without a score.", name=cycle.name,
-        graded=summary["graded"], ungraded=summary["ungraded"]))
+    asked = confirm_then_run(cycle, (_l("Run grading"), confirmations.grading),
+                             url_for(".admin", _anchor=f"cycle-{cycle.id}"))
+    return asked or run_and_report(
+        lambda: grade_cycle(cycle, current_user), lambda summary: gettext(
+            "%(name)s: %(graded)d graded, %(ungraded)d without a score.", name=cycle.name,
+            graded=summary["graded"], ungraded=summary["ungraded"]) + preview_note(summary))
 
 
 @bp.post("/admin/cycles/<int:cycle_id>/publish")
@@ -106,6 +139,12 @@ def grade(cycle_id):
 def publish(cycle_id):
     cycle = get_managed_cycle(cycle_id, current_user)
     addr = request.remote_addr or ""
-    return run_and_report(lambda: publish_cycle(cycle, current_user, client_addr=addr),
+    asked = confirm_then_run(cycle, (_l("Publish the results (公示)"), confirmations.publishing,
+                                     IRREVERSIBLE), url_for(".admin", _anchor=f"cycle-{cycle.id}"))
+    return asked or run_and_report(lambda: publish_cycle(cycle, current_user, client_addr=addr),
                           lambda done: gettext("%(name)s: %(count)d results published.",
                                                name=cycle.name, count=len(done)))
+
+
+# The progress console registers its routes on this blueprint.
+from workflow_app.cycles import progress_views  # noqa: E402,F401

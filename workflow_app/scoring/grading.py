@@ -94,7 +94,7 @@ def _mark_rankings(items, config):
     for ranked in by_category.values():
         flags = focus_flags(ranked, focus.get("top", 0.3), focus.get("bottom", 0.1))
         for item in items:
-            if item.id in ranked and not item.frozen:
+            if item.id in ranked:  # frozen too: a rank is over the whole ranking
                 item.flags = [f for f in item.flags if not f.startswith(("focus_", "band_"))]
                 item.flags += ([flags[item.id]] if item.id in flags else [])
                 item.flags.append("band_" + band(item.rank, len(ranked)))

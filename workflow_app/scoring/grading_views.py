@@ -17,9 +17,21 @@ from wtforms import HiddenField, SelectField, TextAreaField
 from workflow_app.assessments.labels import state_label
 from workflow_app.assessments.models import Assessment, Objection
 from workflow_app.clock import as_utc, utcnow
+from workflow_app.confirmation import IRREVERSIBLE
+from workflow_app.cycles import confirmations
 from workflow_app.cycles.models import Cycle
+from workflow_app.cycles.progress import (
+    DONE_FOR_PUBLISH,
+    blocking_items,
+    display_status,
+    final_states,
+    is_preview,
+    not_done,
+    ordered_counts,
+    state_counts,
+)
 from workflow_app.cycles.services import get_managed_cycle
-from workflow_app.cycles.views import run_and_report
+from workflow_app.cycles.views import confirm_then_run, preview_note, run_and_report
 from workflow_app.errors import Conflict, Invalid, NotFound
 from workflow_app.extensions import db
 from workflow_app.messages import field_message
@@ -28,7 +40,6 @@ from workflow_app.scoring.grading import merged_config
 from workflow_app.scoring.override import override_grade
 from workflow_app.scoring.results import by_category, distribution, flag_label, result_rows
 from workflow_app.scoring.services import grade_cycle, publish_cycle
-from workflows import get_workflow
 
 bp = Blueprint("grading", __name__)
 TIE_HINT = _l("Tied on the same score at the quota boundary: nobody was picked by an "
@@ -56,12 +67,11 @@ def _grades(cycle):
 
 
 
-def _state_counts(cycle):
-    rows = db.session.execute(select(Assessment.state, func.count()).where(
-        Assessment.cycle_id == cycle.id).group_by(Assessment.state)).all()
-    found = dict(rows)
-    states = get_workflow(cycle.workflow_key, cycle.workflow_version).states
-    return [(s, found[s]) for s in states if s in found]
+def _blockers(cycle, counts):
+    """What stands between the cycle and its next step (publish, then archive)."""
+    done = final_states(cycle) if cycle.status == "published" else DONE_FOR_PUBLISH
+    waiting = not_done(counts, done)
+    return waiting, blocking_items(cycle, list(waiting)) if waiting else []
 
 
 def _open_objections(cycle):
@@ -79,17 +89,20 @@ def _render(cycle, posted=None, status=200):
     if posted is not None:
         forms[posted[0]] = posted[1]
         row_message[posted[0]] = posted[2]
-    state_counts = _state_counts(cycle)
-    counts = dict(state_counts)
+    counts = state_counts(cycle)
+    waiting, blockers = _blockers(cycle, counts)
     ends = as_utc(cycle.publication_ends_at)
     context = {
+        "status": display_status(cycle, counts), "waiting": waiting, "blockers": blockers,
+        "preview": is_preview(counts) and cycle.graded_at is not None,
         "cycle": cycle, "rows": rows, "lists": by_category(rows), "forms": forms,
         "row_message": row_message, "dist": distribution(cycle, rows), "counts": counts,
-        "state_counts": state_counts, "flag_label": flag_label, "tie_hint": TIE_HINT,
+        "state_counts": ordered_counts(cycle, counts), "flag_label": flag_label,
+        "tie_hint": TIE_HINT,
         "state_label": state_label, "open_objections": _open_objections(cycle),
         "ties": sum(1 for r in rows if "tie_at_quota_boundary" in r.flags),
         "can_grade": counts.get("approved", 0) > 0,
-        "can_publish": any(r.state == "approved" for r in rows),
+        "can_publish": any(r.state == "approved" for r in rows) and not is_preview(counts),
         "can_finalize": bool(ends and utcnow() >= ends and counts.get("published")),
         "publication_running": bool(ends and utcnow() < ends),
     }
@@ -102,9 +115,12 @@ def page(cycle_id):
     return _render(get_managed_cycle(cycle_id, current_user))
 
 
-def _run(cycle, action, done):
-    """Run a cycle-level service, commit once, and come back to the page with a message."""
-    return run_and_report(action, done, back=url_for(".page", cycle_id=cycle.id))
+def _run(cycle, action, done, confirm=None):
+    """Run a cycle-level service, commit once, and come back to the page with a message.
+
+    `confirm` = (title, effects(cycle)[, warning]): asked first (it touches many people)."""
+    back = url_for(".page", cycle_id=cycle.id)
+    return confirm_then_run(cycle, confirm, back) or run_and_report(action, done, back=back)
 
 
 @bp.post("/admin/cycles/<int:cycle_id>/grading/run")
@@ -114,7 +130,8 @@ def run(cycle_id):
     return _run(cycle, lambda: grade_cycle(cycle, current_user), lambda s: gettext(
         "Grading done: %(graded)d graded, %(ungraded)d without a score. %(grades)s",
         graded=s["graded"], ungraded=s["ungraded"],
-        grades="、".join(f"{g} {n}" for g, n in s["grades"].items())))
+        grades="、".join(f"{g} {n}" for g, n in s["grades"].items())) + preview_note(s),
+        confirm=(_l("Run grading"), confirmations.grading))
 
 
 @bp.post("/admin/cycles/<int:cycle_id>/grading/publish")
@@ -123,7 +140,9 @@ def publish(cycle_id):
     cycle = get_managed_cycle(cycle_id, current_user)
     addr = request.remote_addr or ""
     return _run(cycle, lambda: publish_cycle(cycle, current_user, client_addr=addr),
-                lambda done: gettext("%(count)d results published (公示).", count=len(done)))
+                lambda done: gettext("%(count)d results published (公示).", count=len(done)),
+                confirm=(_l("Publish the results (公示)"), confirmations.publishing,
+                         IRREVERSIBLE))
 
 
 @bp.post("/admin/cycles/<int:cycle_id>/grading/finalize")
@@ -132,7 +151,8 @@ def finalize(cycle_id):
     cycle = get_managed_cycle(cycle_id, current_user)
     return _run(cycle, lambda: finalize_cycle(cycle, current_user), lambda r: gettext(
         "%(done)d results filed as final; %(waiting)d wait for an objection to be resolved.",
-        done=r[0], waiting=r[1]))
+        done=r[0], waiting=r[1]),
+        confirm=(_l("File the results as final (备案)"), confirmations.filing, IRREVERSIBLE))
 
 
 @bp.post("/admin/assessments/<int:assessment_id>/override")

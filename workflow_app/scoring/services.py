@@ -10,6 +10,7 @@ from workflow_app.assessments.services import fire_event
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.cycles.models import Cycle
+from workflow_app.cycles.progress import is_preview, require_complete_for_publish, state_counts
 from workflow_app.cycles.services import can_manage_cycle
 from workflow_app.errors import NotAllowed, WrongState
 from workflow_app.extensions import db
@@ -44,11 +45,16 @@ def grade_cycle(cycle, actor, now=None):
                        id_query=approved)
     items += [_frozen(a, cat) for a, cat in rows if a.state != "approved"]
     teams = plan_teams(cycle, items, config)  # 班子: joint liability sets their units' quota
+    before = {i.id: (i.rank, list(i.flags)) for i in items if i.frozen}
     grade_items(items, config, _unit_sizes(cycle), teams.quota_factors)
-    _write_results([i for i in items if not i.frozen])
+    # Ranks and bands are over the whole ranking: a published result whose rank moved
+    # (someone re-reviewed above it) is rewritten too; its grade stays.
+    _write_results([i for i in items if not i.frozen or before[i.id] != (i.rank, i.flags)])
     cycle.graded_at = as_utc(now) if now else utcnow()
     record_team_results(cycle, teams, items, config, cycle.graded_at)
     summary = _summary([i for i in items if not i.frozen])
+    # Before every assessment is done this is a trial run (试算): nothing closes.
+    summary["preview"] = is_preview(state_counts(cycle))
     record("cycle", cycle.id, "grade", actor=actor, at=cycle.graded_at, data=summary)
     return summary
 
@@ -91,8 +97,10 @@ def _frozen(a, category):
 
 
 def _unit_sizes(cycle):
+    # Those excluded (不参加本次考核) take no quota.
     rows = db.session.execute(select(Assessment.org_unit_id, func.count())
-                              .where(Assessment.cycle_id == cycle.id)
+                              .where(Assessment.cycle_id == cycle.id,
+                                     Assessment.state != "excluded")
                               .group_by(Assessment.org_unit_id))
     return dict(rows.all())
 
@@ -110,6 +118,9 @@ def publish_cycle(cycle, actor, now=None, client_addr=""):
     now = as_utc(now) if now else utcnow()
     if not can_manage_cycle(actor, cycle):
         raise NotAllowed()
+    # Publishing ends the window for good: never while someone is still drafting or
+    # waiting for a review (exclude those on leave or transferred first).
+    require_complete_for_publish(cycle)
     todo = db.session.scalars(select(Assessment).where(
         Assessment.cycle_id == cycle.id, Assessment.state == "approved",
         Assessment.grade.is_not(None))).all()

@@ -1,0 +1,57 @@
+"""What each many-people operation on a cycle will do, in counts, for the page that
+asks to confirm it (workflow_app/confirmation.py)."""
+
+from flask_babel import gettext
+
+from workflow_app.clock import utcnow
+from workflow_app.cycles.progress import DONE_FOR_PUBLISH, is_preview, not_done, state_counts
+from workflow_app.workcalendar import LOCAL_TZ, add_working_days
+
+PUBLISHED = ("published", "disputed", "final", "appealed")
+
+
+def _n(counts, *states):
+    return sum(counts.get(s, 0) for s in states)
+
+
+def grading(cycle):
+    counts = state_counts(cycle)
+    lines = [gettext("%(n)d approved assessments get a score, grade and rank.",
+                     n=_n(counts, "approved"))]
+    if _n(counts, *PUBLISHED):
+        lines.append(gettext("%(n)d published results keep their grades; ranks are "
+                             "recomputed over the whole ranking.", n=_n(counts, *PUBLISHED)))
+    if is_preview(counts):
+        lines.append(gettext("Trial run (试算): %(n)d assessments are not finished yet; "
+                             "nothing closes, and grading again later replaces these grades.",
+                             n=sum(not_done(counts, DONE_FOR_PUBLISH).values())))
+    return lines
+
+
+def publishing(cycle):
+    counts = state_counts(cycle)
+    ends = add_working_days(utcnow(), cycle.publicity_days).astimezone(LOCAL_TZ)
+    lines = [gettext("%(n)d results are published (公示) to their units until %(ends)s "
+                     "(%(days)d working days); objections may be raised until then.",
+                     n=_n(counts, "approved"), ends=ends.strftime("%Y-%m-%d %H:%M"),
+                     days=cycle.publicity_days),
+             gettext("The submission window closes for good.")]
+    if _n(counts, "excluded"):
+        lines.append(gettext("%(n)d excluded people (不参加本次考核) get no grade.",
+                             n=_n(counts, "excluded")))
+    return lines
+
+
+def filing(cycle):
+    counts = state_counts(cycle)
+    lines = [gettext("%(n)d results are filed as final (备案).", n=_n(counts, "published"))]
+    if _n(counts, "disputed"):
+        lines.append(gettext("%(n)d results with an open objection wait for its decision.",
+                             n=_n(counts, "disputed")))
+    return lines
+
+
+def archiving(cycle):
+    counts = state_counts(cycle)
+    return [gettext("The cycle and its %(n)d assessments are archived; nothing in it can "
+                    "be changed afterwards.", n=sum(counts.values()))]

@@ -1,0 +1,39 @@
+"""The progress console of one cycle (进度): counts per state and unit, who has not
+submitted, late reviews per reviewer, and the 催办 button."""
+
+from flask import render_template, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_required
+
+from workflow_app.cycles.progress import (
+    ordered_counts,
+    state_counts,
+    unit_counts,
+)
+from workflow_app.cycles.services import get_managed_cycle
+from workflow_app.cycles.urging import drafting_people, overdue_by_reviewer, remind_drafters
+from workflow_app.cycles.views import bp, run_and_report
+from workflows import get_workflow
+
+
+@bp.get("/admin/cycles/<int:cycle_id>/progress")
+@login_required
+def progress(cycle_id):
+    cycle = get_managed_cycle(cycle_id, current_user)
+    counts = state_counts(cycle)
+    states = [s for s in get_workflow(cycle.workflow_key, cycle.workflow_version).states
+              if any(s in u["by_state"] for u in unit_counts(cycle)) or s in counts]
+    return render_template(
+        "cycles/progress.html", cycle=cycle, total=sum(counts.values()),
+        state_counts=ordered_counts(cycle, counts), units=unit_counts(cycle), states=states,
+        drafting=drafting_people(cycle), drafting_total=counts.get("drafting", 0),
+        overdue=overdue_by_reviewer(cycle))
+
+
+@bp.post("/admin/cycles/<int:cycle_id>/progress/remind")
+@login_required
+def remind(cycle_id):
+    cycle = get_managed_cycle(cycle_id, current_user)
+    return run_and_report(lambda: remind_drafters(cycle, current_user), lambda n: gettext(
+        "Reminder sent to %(n)d people (once a day each; those reminded today are not "
+        "reminded again).", n=n), back=url_for(".progress", cycle_id=cycle.id))
