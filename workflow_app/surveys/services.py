@@ -54,7 +54,6 @@ UNKNOWN_LINK = _l("This survey link is not valid. Please check the address or as
 USED_LINK = _l("This survey link has already been used. Each link can be used only once. "
                "Thank you for taking part.")
 CLOSED = _l("This survey has ended. Thank you for your interest.")
-ALREADY_CLOSED = _l("This survey is already closed.")
 
 
 # --- permissions ---------------------------------------------------------------------------
