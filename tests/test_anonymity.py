@@ -297,3 +297,25 @@ def test_the_cadre_is_never_notified_with_the_objectors_name(objection, world, a
         Notification.user_id == world.a1.id)).all()
     assert notes and not any(OBJECTOR in (n.subject + n.body) or REASON in n.body
                              for n in notes)
+
+
+def test_a_result_sent_back_after_an_objection_does_not_reopen_ratings_or_survey(
+        objection, auth, api, world):
+    aid, o, _file_id = objection
+    resp = auth.user("admin").post(f"/objections/{o.id}/uphold",
+                                   data={f"r{o.id}-uphold-reason": "请两委会重新审议"})
+    assert resp.status_code == 303
+    a = db.session.get(Assessment, aid)
+    db.session.refresh(a)
+    assert a.state not in ("published", "disputed", "final", "appealed")
+    # Released at publication: new answers now would move what was already shown.
+    body = api.as_user("admin").get(f"/assessments/{aid}/rating-summary").get_json()
+    assert body["open"] is False
+    rater = make_user("late_rater", world.units["a"], ["rater"])
+    db.session.commit()
+    put = api.as_user("admin").put(f"/assessments/{aid}/raters",
+                                   json={"raters": [{"user_id": rater.id, "group": "peer"}]})
+    assert put.status_code == 409
+    survey_id = api.as_user("admin").post(f"/assessments/{aid}/survey").get_json()["id"]
+    links = api.as_user("admin").post(f"/surveys/{survey_id}/tokens", json={"count": 1})
+    assert links.status_code == 409

@@ -8,16 +8,17 @@ and only for a group (or pool of small groups) of at least the minimum number of
 raters — "1 of 1 rated" next to a named list would say who.
 
 A round closes when the org_admin closes it (audited) or when the result is
-published. The summary is *released* when the round is closed and at least the
-minimum number of ratings were given; groups below the minimum are folded
-(ratings_rules) and never shown alone. Grading, results and exports read only
-released rounds (`rating_360_scores`).
+published, for good: a result re-reviewed after an objection does not reopen it.
+The summary is *released* when the round is closed and at least the minimum number
+of ratings were given; groups below the minimum are folded (ratings_rules) and never
+shown alone. Grading, results and exports read only released rounds
+(`rating_360_scores`).
 """
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from workflow_app.assessments.models import Assessment
+from workflow_app.assessments.models import Assessment, Objection
 from workflow_app.assessments.permissions import PUBLIC_STATES, relations
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
@@ -50,22 +51,31 @@ def can_view_rating_summary(user, assessment):
 
 # --- open / closed -------------------------------------------------------------------------
 
+def ever_published_ids(assessment_ids):
+    """Ids published now or before. A result sent back for review by an upheld objection
+    has left the public states, but its aggregates were released at publication: its
+    round (and survey) must not reopen, or the next release would differ by the new
+    answers. Only a published result can be objected to, so an objection row says so."""
+    if not assessment_ids:
+        return set()
+    published = db.session.scalars(select(Assessment.id).where(
+        Assessment.id.in_(assessment_ids), Assessment.state.in_(PUBLIC_STATES)))
+    objected = db.session.scalars(select(Objection.assessment_id).where(
+        Objection.assessment_id.in_(assessment_ids)))
+    return set(published) | set(objected)
+
+
 def closed_ids(assessment_ids):
     """The ids among `assessment_ids` whose round is closed (explicitly or by publication)."""
     if not assessment_ids:
         return set()
     explicit = db.session.scalars(select(RatingRound.assessment_id).where(
         RatingRound.assessment_id.in_(assessment_ids)))
-    published = db.session.scalars(select(Assessment.id).where(
-        Assessment.id.in_(assessment_ids), Assessment.state.in_(PUBLIC_STATES)))
-    return set(explicit) | set(published)
+    return set(explicit) | ever_published_ids(assessment_ids)
 
 
 def round_closed(assessment):
-    if assessment.state in PUBLIC_STATES:
-        return True
-    return db.session.scalar(select(RatingRound.id).where(
-        RatingRound.assessment_id == assessment.id)) is not None
+    return assessment.state in PUBLIC_STATES or bool(closed_ids([assessment.id]))
 
 
 def open_for_rating(assessment):

@@ -28,12 +28,12 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.permissions import PUBLIC_STATES, relations
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.errors import Conflict, Invalid, NotAllowed, NotFound, WrongState
 from workflow_app.extensions import db
+from workflow_app.scoring.ratings_rounds import ever_published_ids
 from workflow_app.surveys.models import (
     CHANNELS,
     CHOICES,
@@ -70,7 +70,10 @@ def can_view_survey_results(user, assessment):
 
 
 def is_open(survey):
-    return survey.closed_at is None and survey.assessment.state not in PUBLIC_STATES
+    """Until closed by hand or by publication, for good (see ratings_rounds)."""
+    if survey.closed_at is not None or survey.assessment.state in PUBLIC_STATES:
+        return False
+    return not ever_published_ids([survey.assessment_id])
 
 
 # --- staff side ----------------------------------------------------------------------------
@@ -248,11 +251,12 @@ def closed_assessment_ids(assessment_ids):
     """The ids among `assessment_ids` whose survey is closed (by hand or by publication)."""
     if not assessment_ids:
         return set()
-    return set(db.session.scalars(
-        select(SatisfactionSurvey.assessment_id)
-        .join(Assessment, Assessment.id == SatisfactionSurvey.assessment_id)
-        .where(SatisfactionSurvey.assessment_id.in_(assessment_ids),
-               SatisfactionSurvey.closed_at.is_not(None) | Assessment.state.in_(PUBLIC_STATES))))
+    with_survey = set(db.session.scalars(select(SatisfactionSurvey.assessment_id).where(
+        SatisfactionSurvey.assessment_id.in_(assessment_ids))))
+    closed = set(db.session.scalars(select(SatisfactionSurvey.assessment_id).where(
+        SatisfactionSurvey.assessment_id.in_(assessment_ids),
+        SatisfactionSurvey.closed_at.is_not(None))))
+    return closed | (ever_published_ids(list(with_survey - closed)) & with_survey)
 
 
 def choice_counts(assessment_ids):
