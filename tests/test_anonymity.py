@@ -112,6 +112,16 @@ def test_grading_uses_only_released_rounds(round_, world):
     assert rating_360_scores([a.id], config)[a.id].score == 62.5
 
 
+def test_the_raters_page_shows_the_result_once_closed(round_, auth, world):
+    a, sups, _sub = round_
+    submit_rating(a, sups[3], _scores(10))
+    db.session.commit()
+    web = auth.user("admin")
+    assert web.post(f"/assessments/{a.id}/raters/close").status_code == 302
+    page = web.get(f"/assessments/{a.id}/raters").get_data(as_text=True)
+    assert "62.5" in page and "结束民主测评" not in page and "尚未评价" not in page
+
+
 @pytest.mark.parametrize(("given", "released"), [
     (2, False),   # closed below the minimum in total: nothing, not even the count
     (3, True),
