@@ -79,8 +79,8 @@ def test_cadre_disputes_with_evidence_and_admin_dismisses(published, auth):
     mine = a1.get(url)  # the person who raised it
     assert mine.status_code == 200
     mine.close()
-    assert auth.user("b1").get(url).status_code == 403
-    assert auth.user("a2").get(url).status_code == 403  # a colleague who did not raise it
+    assert auth.user("b1").get(url).status_code == 404  # not even "exists"
+    assert auth.user("a2").get(url).status_code == 404  # a colleague who did not raise it
 
     # Dismiss needs a reason: refused beside the form, what was typed is kept.
     resp = admin.post(f"/objections/{objection.id}/dismiss",

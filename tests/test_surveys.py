@@ -18,10 +18,12 @@ from workflow_app.audit.models import AuditEntry
 from workflow_app.errors import Conflict
 from workflow_app.extensions import db
 from workflow_app.scoring.ratings import assign_raters, submit_rating
+from workflow_app.scoring.ratings_rounds import close_round
 from workflow_app.scoring.services import grade_cycle
 from workflow_app.surveys.models import SurveyResponse, SurveyToken
 from workflow_app.surveys.services import (
     answer_survey,
+    close_survey,
     create_survey,
     issue_tokens,
     record_spot_check,
@@ -83,8 +85,8 @@ def test_the_public_page_needs_no_login_but_keeps_csrf(world, create_cycle, clie
     _a, _survey, (token, *_rest) = _links(world)
     refused = client.post(f"/s/{token}", data={"choice": "satisfied"})
     assert refused.status_code == 400
-    assert db.session.scalar(select(SurveyToken.used_on).where(SurveyToken.token == token)) \
-        is None
+    assert db.session.scalar(select(SurveyToken.used).where(SurveyToken.token == token)) \
+        is False
 
 
 def test_a_missing_choice_keeps_the_link_unused(world, create_cycle, auth):
@@ -153,15 +155,18 @@ def test_an_answer_carries_no_token_no_person_and_no_time(world, create_cycle, c
     clock.set(clock.now.replace(hour=15, minute=47, second=13))
     _answer_all(tokens, ["satisfied", "dissatisfied"])
     columns = {c["name"] for c in inspect(db.engine).get_columns("survey_response")}
-    assert columns == {"id", "survey_id", "choice", "comment", "day"}
+    assert columns == {"id", "survey_id", "choice", "comment", "day", "batch"}
     for row in db.session.scalars(select(SurveyResponse)):
-        assert type(row.day) is date and row.day == date(2026, 4, 1)  # 15:47 UTC = 23:47 CST
+        # 15:47 UTC = 23:47 CST on Wed 1 April: only the week's Monday is kept
+        assert type(row.day) is date and row.day == date(2026, 3, 30)
         assert re.fullmatch(r"[0-9a-f]{12}4[0-9a-f]{19}", row.id)  # random (uuid4)
         assert not any(t in str(vars(row)) for t in tokens)
     # Nothing else recorded the answer either: no audit entry carries token or time.
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == audit_before
-    used = db.session.execute(select(SurveyToken.used_on)).scalars().all()
-    assert used == [date(2026, 4, 1)] * 2  # the link keeps only the day, like the answer
+    columns = {c["name"] for c in inspect(db.engine).get_columns("survey_token")}
+    assert columns == {"id", "survey_id", "token", "channel", "created_at", "used"}
+    used = db.session.execute(select(SurveyToken.used)).scalars().all()
+    assert used == [True] * 2  # the link keeps only that it was used, never when
 
 
 # --- spot checks and the rate -------------------------------------------------------------------
@@ -170,9 +175,10 @@ def test_spot_checks_feed_the_satisfaction_rate(world, create_cycle):
     create_cycle()
     a, survey, tokens = _links(world, 4)
     _answer_all(tokens, ["satisfied", "satisfied", "basically_satisfied", "dissatisfied"])
-    assert satisfaction_rates([a.id])[a.id] == Decimal("0.75")
+    assert satisfaction_rates([a.id])[a.id] is None  # open: no rate for grading yet
     record_spot_check(survey, world.admin, {"satisfied": 4, "basically_satisfied": 1,
                                             "dissatisfied": 1}, "电话抽查 6 户")
+    close_survey(survey, world.admin)
     db.session.commit()
     # (3 + 5) satisfied of (4 + 6) answers
     assert satisfaction_rates([a.id])[a.id] == Decimal("0.8")
@@ -221,7 +227,8 @@ def test_who_reads_survey_results(world, create_cycle, api, who, status):
     resp = api.as_user(who).get(f"/assessments/{a.id}/survey")
     assert resp.status_code == status
     if status == 200:
-        assert set(resp.get_json()) >= {"rate", "answers", "links_issued", "links_used"}
+        body = resp.get_json()
+        assert set(body) >= {"rate", "answered", "links_issued"} and "links_used" not in body
 
 
 @pytest.mark.parametrize(("who", "path"), [
@@ -256,14 +263,17 @@ def test_the_staff_page_issues_links_prints_codes_and_records_spot_checks(
     ok = web.post(f"/assessments/{a.id}/survey/spot-checks",
                   data={"satisfied": "3", "dissatisfied": "1"})
     assert ok.status_code == 302
+    assert "75.0 %" not in web.get(f"/assessments/{a.id}/survey").get_data(as_text=True)
+    assert web.post(f"/assessments/{a.id}/survey/close").status_code == 302
     page = web.get(f"/assessments/{a.id}/survey").get_data(as_text=True)
     assert "75.0 %" in page
 
 
 def test_comments_are_for_staff_only_and_not_in_answer_order(world, create_cycle, auth, api):
     create_cycle()
-    a, _survey, tokens = _links(world, 2)
-    for token, comment in zip(tokens, ["希望多开展老年人活动", "办事耐心"], strict=True):
+    a, _survey, tokens = _links(world, 5)
+    comments = ["希望多开展老年人活动", "办事耐心", "", "", ""]  # one batch of 5 answers
+    for token, comment in zip(tokens, comments, strict=True):
         answer_survey(token, {"choice": "satisfied", "comment": comment})
     db.session.commit()
     page = auth.user("admin").get(f"/assessments/{a.id}/survey").get_data(as_text=True)
@@ -317,9 +327,11 @@ def test_grading_combines_review_360_and_satisfaction(world, create_cycle, gradi
     cycle = create_cycle(grading=grading)
     a = _approve(world, "a1", 92)
     _rate(world, a, 85)
+    close_round(a, world.admin)
     if survey:
-        _a, _survey, tokens = _links(world, 10)
+        _a, the_survey, tokens = _links(world, 10)
         _answer_all(tokens, ["satisfied"] * 7 + ["basically_satisfied"] + ["dissatisfied"] * 2)
+        close_survey(the_survey, world.admin)
     grade_cycle(cycle, world.admin)
     db.session.commit()
     assert (a.score, a.grade) == (score, grade)

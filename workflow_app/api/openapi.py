@@ -157,15 +157,21 @@ ENDPOINTS += [
      True),
     ("get", "/ratings/{rating_id}", "A rating, for the rater who gave it only", None, 200, True),
     ("get", "/assessments/{id}/rating-summary", "360 score and group means (folded below the "
-     "minimum)", None, 200, True),
+     "minimum), released only once the round is closed; staff progress while open", None, 200,
+     True),
+    ("post", "/assessments/{id}/rating-round/close", "Close the 360 rating round (org_admin)",
+     None, 200, True),
     ("post", "/assessments/{id}/survey", "Create the satisfaction survey (org_admin)", None, 201,
      True),
-    ("get", "/assessments/{id}/survey", "The satisfaction survey's counts and rate", None, 200,
+    ("get", "/assessments/{id}/survey", "The satisfaction survey's totals; counts and rate "
+     "once closed", None, 200,
      True),
     ("post", "/surveys/{survey_id}/tokens", "Issue one-time survey links", "TokensRequest", 201,
      True),
     ("post", "/surveys/{survey_id}/spot-checks", "Record a phone spot check (电话抽查)",
      "SpotCheckRequest", 201, True),
+    ("post", "/surveys/{survey_id}/close", "Close the satisfaction survey (org_admin)", None,
+     200, True),
 ]
 
 # --- indicator sheets: bonus / penalty entries (issue 5) ---------------------------------

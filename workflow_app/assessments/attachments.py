@@ -146,9 +146,15 @@ def _safe_name(filename):
 def get(assessment, attachment_id, include_removed=False):
     item = db.session.get(Attachment, attachment_id)
     if item is None or item.assessment_id != assessment.id or (
-            item.removed_at is not None and not include_removed):
+            item.removed_at is not None and not include_removed) or _objection_file(item):
         raise NotFound()
     return item
+
+
+def _objection_file(item):
+    """An objection's evidence is served only by the objection's own, stricter route."""
+    return db.session.scalar(select(_OBJECTION_FILES.c.attachment_id).where(
+        _OBJECTION_FILES.c.attachment_id == item.id)) is not None
 
 
 def remove(assessment, actor, attachment_id, now=None):

@@ -6,6 +6,7 @@ from workflow_app.assessments.services import current_report
 from workflow_app.audit.services import history
 from workflow_app.clock import as_utc
 from workflow_app.extensions import db
+from workflow_app.scoring.disputes_privacy import visible_history
 
 
 def _num(value):
@@ -34,8 +35,13 @@ def detail_json(a, user):
                          "draft_version": report.draft_version,
                          "submitted_at": _time(report.submitted_at)}
         out["scores"] = [_review_json(r) for r in _reviews(a)]
-        out["history"] = [_entry_json(e) for e in history("assessment", a.id)]
+        out["history"] = [_entry_json(e) for e in _history(a, user)]
     return out
+
+
+def _history(a, user):
+    """The history, without the objector of a dispute for those who may not know them."""
+    return visible_history(history("assessment", a.id), user, a)
 
 
 def _reviews(a):

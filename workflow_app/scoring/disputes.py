@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from workflow_app.assessments import attachments
 from workflow_app.assessments.effects import open_objection
 from workflow_app.assessments.models import Assessment, Objection
-from workflow_app.assessments.permissions import sees_details
 from workflow_app.assessments.services import fire_event
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
@@ -20,6 +19,7 @@ from workflow_app.cycles.services import can_manage_cycle
 from workflow_app.errors import Invalid, NotAllowed, NotFound, WrongState
 from workflow_app.extensions import db
 from workflow_app.scoring.disputes_models import ObjectionEvidence
+from workflow_app.scoring.disputes_privacy import sees_objector
 
 RAISE_EVENTS = ("dispute", "appeal")
 RESOLVE_EVENTS = {"dispute": ("uphold", "dismiss"), "appeal": ("grant", "deny")}
@@ -90,7 +90,8 @@ def cycle_objections(cycle, actor):
 
 
 def evidence_file(objection_id, attachment_id, user):
-    """The file, if `user` raised the objection or may see the assessment's details."""
+    """The file, for the objector, the org_admin and the auditor; "not found" for anyone
+    else (the cadre objected to included), so a guessed URL says nothing either."""
     objection = db.session.get(Objection, objection_id)
     link = db.session.scalar(select(ObjectionEvidence).where(
         ObjectionEvidence.objection_id == objection_id,
@@ -98,8 +99,8 @@ def evidence_file(objection_id, attachment_id, user):
     if objection is None or link is None:
         raise NotFound()
     assessment = db.session.get(Assessment, objection.assessment_id)
-    if user.id != objection.raised_by_id and not sees_details(user, assessment):
-        raise NotAllowed()
+    if not sees_objector(user, assessment, objection.raised_by_id):
+        raise NotFound()
     return link.attachment
 
 

@@ -43,8 +43,16 @@ from workflow_app.scoring.disputes import (
     raise_objection,
     resolve_objection,
 )
+from workflow_app.scoring.disputes_privacy import visible_history
 
 bp = Blueprint("disputes", __name__)
+
+
+@bp.app_template_filter("visible_history")
+def _visible_history(entries, assessment):
+    """The assessment page's history without objectors the reader may not know."""
+    return visible_history(entries, current_user, assessment)
+
 INTRO = {
     "dispute": _l("You may object to this published result until the publication period "
                   "ends. State your reason; add documents or photos that support it."),

@@ -10,11 +10,12 @@ from flask import request
 from flask_login import current_user
 
 from workflow_app.assessments.models import Assessment
-from workflow_app.assessments.permissions import can_view, sees_details
+from workflow_app.assessments.permissions import can_view, relations, sees_details
 from workflow_app.cycles.indicator_adjustments import can_record_adjustment
 from workflow_app.extensions import db
 from workflow_app.people.roles import CADRE
 from workflow_app.scoring.disputes import evidence_of, objections_of
+from workflow_app.scoring.disputes_privacy import sees_objector
 from workflow_app.scoring.disputes_views import STATUS_LABELS, bp
 from workflow_app.scoring.trend import cadre_trend
 
@@ -44,6 +45,10 @@ def _assessment_panel(assessment_id):
     else:
         # A colleague sees only the objections they raised themselves.
         panel["objections"] = [o for o in objections_of(a) if o.raised_by_id == current_user.id]
-    panel["evidence"] = evidence_of([o.id for o in panel["objections"]])
+    # Who objected, why and with what: for the objector, the org_admin and the auditor.
+    rels = relations(current_user, a)
+    panel["objector_shown"] = {o.id for o in panel["objections"]
+                               if sees_objector(current_user, a, o.raised_by_id, rels)}
+    panel["evidence"] = evidence_of(sorted(panel["objector_shown"]))
     panel["can_adjust"] = can_record_adjustment(current_user, a)
     return {"scoring_panel": panel}

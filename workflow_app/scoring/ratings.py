@@ -2,10 +2,11 @@
 
 Who sees what:
 - a rater sees only their own assignments and their own ratings;
-- the org_admin over the unit assigns raters and sees who has rated, never what;
-- the org_admin and the auditor see the summary: group means only for buckets of at
-  least the minimum number of raters (see ratings_rules); the cadre sees that same
-  summary once the result is published, and never an individual rating.
+- the org_admin over the unit assigns raters; nobody sees *who* has rated: while the
+  round is open staff see only how many have rated per group (ratings_rounds);
+- once the round is closed the org_admin and the auditor see the summary: group
+  means only for buckets of at least the minimum number of raters (ratings_rules);
+  the cadre sees that same summary once the result is published, never a rating.
 """
 
 from flask_babel import lazy_gettext as _l
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from workflow_app.assessments.models import Assessment
-from workflow_app.assessments.permissions import PUBLIC_STATES, relations
+from workflow_app.assessments.permissions import relations
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.errors import Conflict, Invalid, NotAllowed, NotFound, WrongState
@@ -23,13 +24,21 @@ from workflow_app.people.models import User
 from workflow_app.people.roles import CADRE, SECRETARY
 from workflow_app.people.services import holders_of
 from workflow_app.scoring.ratings_models import DIMENSIONS, RATER_GROUPS, RaterAssignment, Rating
-from workflow_app.scoring.ratings_rules import rater_mean, rating_360, rating_settings
+from workflow_app.scoring.ratings_rounds import (  # noqa: F401 (re-exported for callers)
+    can_view_rating_summary,
+    open_for_rating,
+    rating_360_scores,
+    rating_summary,
+)
+from workflow_app.scoring.ratings_rules import rating_settings
 from workflow_app.validation import parse_score
 
-SUMMARY_READERS = {"org_admin", "auditor"}
-CLOSED = _l("Ratings for this assessment are closed: its result has been published.")
+CLOSED = _l("The rating round for this assessment is closed.")
 ALREADY_RATED = _l("You have already rated this person. A rating is given only once.")
-RATED_KEEP = _l("This rater has already given a rating and cannot be removed or moved.")
+# Refusing to remove only the raters who rated would tell who has rated: once anyone has,
+# the list may only grow.
+LIST_FIXED = _l("Rating has started: raters can still be added, but nobody can be removed "
+                "or moved to another group.")
 NO_SELF = _l("Nobody rates themselves.")
 
 
@@ -37,17 +46,6 @@ NO_SELF = _l("Nobody rates themselves.")
 
 def can_manage_raters(user, assessment):
     return "org_admin" in relations(user, assessment)
-
-
-def can_view_rating_summary(user, assessment):
-    rels = relations(user, assessment)
-    if rels & SUMMARY_READERS:
-        return True
-    return "cadre" in rels and assessment.state in PUBLIC_STATES
-
-
-def open_for_rating(assessment):
-    return assessment.state not in PUBLIC_STATES
 
 
 # --- assigning raters ----------------------------------------------------------------------
@@ -94,9 +92,13 @@ def assign_raters(assessment, actor, entries, now=None):
     _check_manage(assessment, actor)
     wanted = _checked_entries(assessment, entries)
     current = {a.rater_id: a for a in assignments(assessment)}
-    for rater_id, a in current.items():
-        if rater_id not in wanted or wanted[rater_id][1] != a.rater_group:
-            _drop(a)
+    dropped = [a for rater_id, a in current.items()
+               if rater_id not in wanted or wanted[rater_id][1] != a.rater_group]
+    if dropped and any(a.rating is not None for a in current.values()):
+        raise Conflict(LIST_FIXED, code="rating_started")
+    for a in dropped:
+        db.session.delete(a)
+    db.session.flush()
     for rater_id, (user, group) in wanted.items():
         if rater_id not in current or current[rater_id].rater_group != group:
             _add(assessment, actor, user, group)
@@ -140,13 +142,6 @@ def _checked_entries(assessment, entries):
             raise Invalid(fields={"group": "not_accepted"})
         wanted[user.id] = (user, group)
     return wanted
-
-
-def _drop(assignment):
-    if assignment.rating is not None:
-        raise Conflict(RATED_KEEP, code="already_rated")
-    db.session.delete(assignment)
-    db.session.flush()
 
 
 def _add(assessment, actor, user, group):
@@ -200,7 +195,8 @@ def submit_rating(assessment, rater, scores, now=None):
         db.session.flush()
     except IntegrityError:  # the same rater in another tab, a moment earlier
         raise Conflict(ALREADY_RATED, code="already_rated") from None
-    record("rater_assignment", assignment.id, "rate", actor=rater, at=rating.created_at)
+    # Audited on the round without the rater: who has rated is nobody's to read.
+    record("raters", assessment.id, "rate")
     return rating
 
 
@@ -221,33 +217,11 @@ def _clean_scores(scores):
 
 
 def own_rating(rating_id, user):
-    """A rating, for the one who gave it and nobody else (not the cadre, not the admin)."""
+    """A rating, for the one who gave it and nobody else (not the cadre, not the admin).
+
+    Someone else's rating is "not found", like a missing one: a 403 would let anyone
+    count the ratings given so far by probing ids."""
     rating = db.session.get(Rating, rating_id)
-    if rating is None:
+    if rating is None or not user.is_authenticated or rating.assignment.rater_id != user.id:
         raise NotFound()
-    if not user.is_authenticated or rating.assignment.rater_id != user.id:
-        raise NotAllowed()
     return rating
-
-
-# --- results -------------------------------------------------------------------------------
-
-def rating_summary(assessment, user):
-    if not can_view_rating_summary(user, assessment):
-        raise NotAllowed()
-    return rating_360_scores([assessment.id], assessment.cycle.grading).get(assessment.id)
-
-
-def rating_360_scores(assessment_ids, grading):
-    """{assessment_id: Rating360} for every id, from the ratings given so far."""
-    weights, minimum = rating_settings(grading)
-    means = {aid: {} for aid in assessment_ids}
-    if assessment_ids:
-        rows = db.session.execute(
-            select(RaterAssignment.assessment_id, RaterAssignment.rater_group,
-                   *[getattr(Rating, d) for d in DIMENSIONS])
-            .join(Rating, Rating.assignment_id == RaterAssignment.id)
-            .where(RaterAssignment.assessment_id.in_(assessment_ids)))
-        for aid, group, *scores in rows:
-            means[aid].setdefault(group, []).append(rater_mean(scores))
-    return {aid: rating_360(groups, weights, minimum) for aid, groups in means.items()}

@@ -1,4 +1,6 @@
-"""API: 360-degree raters, rating tasks, ratings and the folded summary."""
+"""API: 360-degree raters, rating tasks, ratings, closing the round and the folded summary.
+
+The rater list says who was asked, never who has answered (no "rated" flag)."""
 
 from flask import jsonify
 
@@ -15,19 +17,16 @@ from workflow_app.scoring.ratings import (
     my_assignments,
     open_for_rating,
     own_rating,
-    rating_summary,
     submit_rating,
     suggest_raters,
 )
 from workflow_app.scoring.ratings_models import DIMENSIONS
+from workflow_app.scoring.ratings_rounds import close_round, summary_body
 
 
-def assignment_json(a, with_status=True):
-    body = {"assessment_id": a.assessment_id, "rater_id": a.rater_id,
+def assignment_json(a):
+    return {"assessment_id": a.assessment_id, "rater_id": a.rater_id,
             "rater_name": a.rater.display_name, "group": a.rater_group}
-    if with_status:
-        body["rated"] = a.rating is not None
-    return body
 
 
 def task_json(a):
@@ -107,4 +106,13 @@ def get_rating(rating_id):
 def get_rating_summary(assessment_id):
     user = current_api_user()
     assessment = get_assessment(assessment_id, user)
-    return jsonify(rating_summary(assessment, user).public())
+    return jsonify(summary_body(assessment, user))
+
+
+@bp.post("/assessments/<int:assessment_id>/rating-round/close")
+def post_close_round(assessment_id):
+    user = current_api_user()
+    assessment = get_assessment(assessment_id, user)
+    close_round(assessment, user)
+    db.session.commit()
+    return jsonify(summary_body(assessment, user))

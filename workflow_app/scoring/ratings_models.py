@@ -11,7 +11,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow_app.extensions import db
-from workflow_app.models_base import created_at, in_check, pk
+from workflow_app.models_base import created_at, in_check, pk, timestamp
 
 RATER_GROUPS = ("superior", "peer", "subordinate", "public")
 DIMENSIONS = ("de", "neng", "qin", "ji", "lian")
@@ -63,3 +63,18 @@ class Rating(db.Model):
     assignment = relationship("RaterAssignment", back_populates="rating")
 
     __table_args__ = tuple(_dimension_check(d) for d in DIMENSIONS)
+
+
+class RatingRound(db.Model):
+    """The explicit close of an assessment's rating round (one row = closed, never reopened).
+
+    Until this row exists no aggregate of the ratings is shown or used anywhere: a mean
+    that moves one rating at a time tells whoever watches it each rater's score.
+    """
+
+    __tablename__ = "rating_round"
+    id: Mapped[int] = pk()
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), unique=True)
+    closed_at = timestamp(nullable=False)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

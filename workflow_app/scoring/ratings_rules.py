@@ -68,7 +68,8 @@ def rating_settings(grading):
     weights = {g: Decimal(str(w)) for g, w in raw.items()
                if g in RATER_GROUPS and isinstance(w, int | float) and w > 0}
     minimum = grading.get("rating_min_raters", DEFAULT_MIN_RATERS)
-    minimum = minimum if isinstance(minimum, int) and minimum >= 1 else DEFAULT_MIN_RATERS
+    # Below 2 a "group mean" is one rating: refused, the default applies.
+    minimum = minimum if isinstance(minimum, int) and minimum >= 2 else DEFAULT_MIN_RATERS
     return weights, minimum
 
 

@@ -22,11 +22,11 @@ from workflow_app.scoring.ratings import (
     get_rating_task,
     my_assignments,
     open_for_rating,
-    rating_summary,
     remove_rater,
     submit_rating,
     suggest_raters,
 )
+from workflow_app.scoring.ratings_rounds import close_round, summary_body
 from workflow_app.scoring.ratings_rules import rating_settings
 
 bp = Blueprint("ratings", __name__)
@@ -110,7 +110,8 @@ def _render_raters(assessment, add_form, status=200):
         "scoring/raters.html", a=assessment, rows=current, add_form=add_form,
         row_form=RaterForm(), confirm=ConfirmForm(), weights=weights, minimum=minimum,
         suggested=[(u, g) for u, g in suggest_raters(assessment) if u.id not in taken],
-        summary=rating_summary(assessment, current_user),
+        summary=summary_body(assessment, current_user),
+        started=any(a.rating is not None for a in current),
         open=open_for_rating(assessment)), status
 
 
@@ -145,7 +146,16 @@ def add_suggested(assessment_id):
                    lambda: assign_raters(assessment, current_user, entries))
 
 
-def _change(assessment, form, action):
+@bp.post("/assessments/<int:assessment_id>/raters/close")
+@login_required
+def close(assessment_id):
+    assessment = _managed(assessment_id)
+    return _change(assessment, AddRaterForm(groups=_groups(assessment), formdata=None),
+                   lambda: close_round(assessment, current_user),
+                   gettext("The rating round is closed."))
+
+
+def _change(assessment, form, action, done=None):
     """Run one change to the rater list; on refusal show the page with the reason."""
     try:
         action()
@@ -157,5 +167,5 @@ def _change(assessment, form, action):
         flash(str(exc.message), "error")
         return _render_raters(get_assessment(assessment.id, current_user), form, exc.status)
     db.session.commit()
-    flash(gettext("The rater list was saved."), "success")
+    flash(done or gettext("The rater list was saved."), "success")
     return redirect(url_for(".raters", assessment_id=assessment.id))

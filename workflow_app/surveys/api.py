@@ -11,6 +11,7 @@ from workflow_app.errors import NotFound
 from workflow_app.extensions import db
 from workflow_app.surveys.models import CHOICES
 from workflow_app.surveys.services import (
+    close_survey,
     create_survey,
     get_survey,
     issue_tokens,
@@ -64,3 +65,11 @@ def post_spot_check(survey_id):
     db.session.commit()
     return jsonify({"id": check.id, "survey_id": survey.id,
                     **{c: getattr(check, c) for c in CHOICES}}), 201
+
+
+@bp.post("/surveys/<int:survey_id>/close")
+def post_close_survey(survey_id):
+    user = current_api_user()
+    survey = close_survey(get_survey(survey_id, user), user)
+    db.session.commit()
+    return jsonify(survey_summary(survey))

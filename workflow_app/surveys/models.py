@@ -1,18 +1,20 @@
 """Satisfaction surveys, their one-time tokens, the anonymous answers and spot checks.
 
 Anonymity is a property of the schema: `survey_response` has no token, no user and
-no time finer than the day, and its key is random, so neither a column nor the key
-order ties an answer to the link it came through. A token records only the day it
-was used, the same granularity as the answer.
+no time finer than the week (the Monday it fell in), and its key is random, so
+neither a column nor the key order ties an answer to the link it came through. A
+token records only *that* it was used, never when. An answer's `batch` is empty
+until at least 5 answers wait together: staff see comments and the answered total
+only batch by batch (see services), never one answer at a time.
 """
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow_app.extensions import db
-from workflow_app.models_base import created_at, in_check, pk
+from workflow_app.models_base import created_at, in_check, pk, timestamp
 
 CHOICES = ("satisfied", "basically_satisfied", "dissatisfied")
 # 满意率 counts 满意 and 基本满意 as satisfied (the usual 满意+基本满意 / 有效样本).
@@ -29,12 +31,16 @@ class SatisfactionSurvey(db.Model):
         ForeignKey("assessment.id", ondelete="CASCADE"), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at = created_at()
+    # Closed by the org_admin (or implicitly by publication): only then are the counts,
+    # the rate and every comment shown, and the rate used in grading.
+    closed_at = timestamp()
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     assessment = relationship("Assessment", lazy="joined")
 
 
 class SurveyToken(db.Model):
-    """A one-time link. Used once: `UPDATE … SET used_on WHERE used_on IS NULL`."""
+    """A one-time link. Used once: `UPDATE … SET used WHERE NOT used`; no time is kept."""
 
     __tablename__ = "survey_token"
     id: Mapped[int] = pk()
@@ -43,13 +49,14 @@ class SurveyToken(db.Model):
     token: Mapped[str] = mapped_column(String(40), unique=True)
     channel: Mapped[str] = mapped_column(String(10))
     created_at = created_at()
-    used_on: Mapped[date | None] = mapped_column(Date)
+    used: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
+                                       nullable=False)
 
     __table_args__ = (CheckConstraint(in_check("channel", CHANNELS), name="known_channel"),)
 
 
 class SurveyResponse(db.Model):
-    """An anonymous answer: the survey, the answer and the day. Nothing else, by design."""
+    """An anonymous answer: the survey, the answer and the week. Nothing else, by design."""
 
     __tablename__ = "survey_response"
     # Random (uuid4 hex), so the key order says nothing about the order of answers.
@@ -58,7 +65,9 @@ class SurveyResponse(db.Model):
         ForeignKey("satisfaction_survey.id", ondelete="CASCADE"), index=True)
     choice: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
-    day: Mapped[date] = mapped_column(Date)
+    day: Mapped[date] = mapped_column(Date)  # the Monday of the week answered
+    # Which release batch of >= 5 answers it belongs to; None while it waits for others.
+    batch: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (CheckConstraint(in_check("choice", CHOICES), name="known_choice"),)
 

@@ -4,14 +4,25 @@ Surveys are per assessment: the residents or service users of a cadre's communit
 rate that cadre, and the rate feeds that cadre's score.
 
 Answering is public and anonymous. The token is spent by one conditional UPDATE
-(`WHERE used_on IS NULL`), so of two people using the same link at once exactly one
-gets through; the answer is then stored with the survey, the choice, an optional
-comment and the day, and nothing else. No audit entry and no log line is written
-for an answer, because either would carry the token and the exact time.
+(`WHERE NOT used`), so of two people using the same link at once exactly one gets
+through; the answer is then stored with the survey, the choice, an optional comment
+and the week, and nothing else. No audit entry and no log line is written for an
+answer, because either would carry the token and the exact time.
+
+What staff see, so that a clerk who handed out links cannot tell who answered what
+by comparing pages over time:
+- never which link was used (the print page and the SMS texts list every link);
+- while the survey is open: links issued, and answers released so far — answers are
+  released in batches of at least BATCH, so that total moves in steps of 5 — and the
+  comments of released batches in alphabetical order; no counts per choice, no rate;
+- once closed (by the org_admin, or by publication): everything, all comments. Only
+  then does the rate feed grading.
+Phone spot checks are counts entered by staff, not anonymous by design.
 """
 
 import secrets
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -22,6 +33,7 @@ from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.errors import Conflict, Invalid, NotAllowed, NotFound, WrongState
 from workflow_app.extensions import db
+from workflow_app.scoring.ratings_rounds import ever_published_ids
 from workflow_app.surveys.models import (
     CHANNELS,
     CHOICES,
@@ -35,6 +47,7 @@ from workflow_app.workcalendar import LOCAL_TZ
 
 MAX_TOKENS = 500
 MAX_COMMENT = 500
+BATCH = 5
 RESULT_READERS = {"org_admin", "auditor"}
 UNKNOWN_LINK = _l("This survey link is not valid. Please check the address or ask the "
                   "staff who gave it to you.")
@@ -57,7 +70,10 @@ def can_view_survey_results(user, assessment):
 
 
 def is_open(survey):
-    return survey.assessment.state not in PUBLIC_STATES
+    """Until closed by hand or by publication, for good (see ratings_rounds)."""
+    if survey.closed_at is not None or survey.assessment.state in PUBLIC_STATES:
+        return False
+    return not ever_published_ids([survey.assessment_id])
 
 
 # --- staff side ----------------------------------------------------------------------------
@@ -110,9 +126,9 @@ def issue_tokens(survey, actor, n, channel="qr", now=None):
     return tokens
 
 
-def unused_tokens(survey, channel=None):
-    query = select(SurveyToken).where(SurveyToken.survey_id == survey.id,
-                                      SurveyToken.used_on.is_(None))
+def all_tokens(survey, channel=None):
+    """Every link of the survey, used or not: which one was used is nobody's to see."""
+    query = select(SurveyToken).where(SurveyToken.survey_id == survey.id)
     if channel:
         query = query.where(SurveyToken.channel == channel)
     return db.session.scalars(query.order_by(SurveyToken.id)).all()
@@ -142,6 +158,15 @@ def record_spot_check(survey, actor, counts, note="", now=None):
     return check
 
 
+def close_survey(survey, actor, now=None):
+    """End the survey (org_admin, audited): no more answers; everything is shown."""
+    _check_manage(survey, actor)
+    survey.closed_at, survey.closed_by_id = _at(now), actor.id
+    db.session.flush()
+    record("survey", survey.id, "close", actor=actor, at=survey.closed_at)
+    return survey
+
+
 def _check_manage(survey, actor):
     if not can_manage_survey(actor, survey.assessment):
         raise NotAllowed()
@@ -168,7 +193,7 @@ def survey_by_token(token):
 def check_usable(token):
     """The survey behind a link that may still be answered, or the reason it may not."""
     row, survey = survey_by_token(token)
-    if row.used_on is not None:
+    if row.used:
         raise Conflict(USED_LINK, code="token_used")
     if not is_open(survey):
         raise WrongState(CLOSED, code="survey_closed")
@@ -181,13 +206,29 @@ def answer_survey(token, answers, now=None):
     choice, comment = _clean_answers(answers)
     day = _at(now).astimezone(LOCAL_TZ).date()
     spent = db.session.execute(
-        update(SurveyToken).where(SurveyToken.token == token, SurveyToken.used_on.is_(None))
-        .values(used_on=day).execution_options(synchronize_session=False))
+        update(SurveyToken).where(SurveyToken.token == token, SurveyToken.used.is_(False))
+        .values(used=True).execution_options(synchronize_session=False))
     if spent.rowcount != 1:  # used a moment ago, in another request
         raise Conflict(USED_LINK, code="token_used")
     db.session.add(SurveyResponse(id=uuid.uuid4().hex, survey_id=survey.id, choice=choice,
-                                  comment=comment, day=day))
+                                  comment=comment, day=day - timedelta(days=day.weekday())))
+    db.session.flush()
+    _release_batch(survey)
     return survey
+
+
+def _release_batch(survey):
+    """Once BATCH answers wait unreleased, release them together as the next batch."""
+    waiting = db.session.scalar(select(func.count()).where(
+        SurveyResponse.survey_id == survey.id, SurveyResponse.batch.is_(None)))
+    if waiting < BATCH:
+        return
+    last = db.session.scalar(select(func.max(SurveyResponse.batch)).where(
+        SurveyResponse.survey_id == survey.id))
+    db.session.execute(
+        update(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
+                                     SurveyResponse.batch.is_(None))
+        .values(batch=(last or 0) + 1).execution_options(synchronize_session=False))
 
 
 def _clean_answers(answers):
@@ -206,8 +247,22 @@ def _clean_answers(answers):
 
 # --- results -------------------------------------------------------------------------------
 
+def closed_assessment_ids(assessment_ids):
+    """The ids among `assessment_ids` whose survey is closed (by hand or by publication)."""
+    if not assessment_ids:
+        return set()
+    with_survey = set(db.session.scalars(select(SatisfactionSurvey.assessment_id).where(
+        SatisfactionSurvey.assessment_id.in_(assessment_ids))))
+    closed = set(db.session.scalars(select(SatisfactionSurvey.assessment_id).where(
+        SatisfactionSurvey.assessment_id.in_(assessment_ids),
+        SatisfactionSurvey.closed_at.is_not(None))))
+    return closed | (ever_published_ids(list(with_survey - closed)) & with_survey)
+
+
 def choice_counts(assessment_ids):
-    """{assessment_id: {choice: n}}, answers and spot checks added together."""
+    """{assessment_id: {choice: n}}, answers and spot checks added together.
+
+    Raw counts, for closed surveys and for tests; staff pages go through survey_summary."""
     counts = {aid: dict.fromkeys(CHOICES, 0) for aid in assessment_ids}
     if not assessment_ids:
         return counts
@@ -239,20 +294,43 @@ def satisfaction_rate(counts):
 
 
 def satisfaction_rates(assessment_ids):
-    return {aid: satisfaction_rate(c) for aid, c in choice_counts(assessment_ids).items()}
+    """{assessment_id: rate or None}: only closed surveys have a rate (grading input)."""
+    closed = list(closed_assessment_ids(assessment_ids))
+    rates = {aid: satisfaction_rate(c) for aid, c in choice_counts(closed).items()}
+    return {aid: rates.get(aid) for aid in assessment_ids}
 
 
 def survey_summary(survey):
-    """Counts for the staff page and the API: links, answers, spot checks, the rate."""
-    issued = db.session.execute(
-        select(func.count(), func.count(SurveyToken.used_on))
-        .where(SurveyToken.survey_id == survey.id)).one()
+    """What staff and the API see: totals only; per choice and the rate once closed."""
+    issued = db.session.scalar(select(func.count()).where(SurveyToken.survey_id == survey.id))
+    body = {"id": survey.id, "assessment_id": survey.assessment_id, "links_issued": issued,
+            "open": is_open(survey), "batch_size": BATCH, "counts": None, "rate": None,
+            "spot_checks": _spot_check_total(survey)}
+    if body["open"]:
+        body["answered"] = _released_answers(survey)
+        return body
     counts = choice_counts([survey.assessment_id])[survey.assessment_id]
     rate = satisfaction_rate(counts)
-    return {"id": survey.id, "assessment_id": survey.assessment_id,
-            "links_issued": issued[0], "links_used": issued[1], "open": is_open(survey),
-            "counts": counts, "answers": sum(counts.values()),
-            "rate": None if rate is None else float(round(rate, 4))}
+    body.update(answered=_all_answers(survey), counts=counts,
+                rate=None if rate is None else float(round(rate, 4)))
+    return body
+
+
+def _released_answers(survey):
+    return db.session.scalar(select(func.count()).where(
+        SurveyResponse.survey_id == survey.id, SurveyResponse.batch.is_not(None)))
+
+
+def _all_answers(survey):
+    return db.session.scalar(select(func.count()).where(SurveyResponse.survey_id == survey.id))
+
+
+def _spot_check_total(survey):
+    """Calls entered by staff: not anonymous by design, so shown exactly."""
+    total = db.session.scalar(
+        select(func.sum(SpotCheck.satisfied + SpotCheck.basically_satisfied
+                        + SpotCheck.dissatisfied)).where(SpotCheck.survey_id == survey.id))
+    return int(total or 0)
 
 
 def results_for(assessment):
@@ -262,8 +340,12 @@ def results_for(assessment):
 
 
 def survey_comments(survey, actor):
-    """The residents' comments for staff, in alphabetical order (never in answer order)."""
+    """The residents' comments for staff, in alphabetical order (never in answer order):
+    while open only those of released batches, once closed all of them."""
     if not can_manage_survey(actor, survey.assessment):
         raise NotAllowed()
-    return sorted(db.session.scalars(select(SurveyResponse.comment).where(
-        SurveyResponse.survey_id == survey.id, SurveyResponse.comment != "")).all())
+    query = select(SurveyResponse.comment).where(SurveyResponse.survey_id == survey.id,
+                                                 SurveyResponse.comment != "")
+    if is_open(survey):
+        query = query.where(SurveyResponse.batch.is_not(None))
+    return sorted(db.session.scalars(query).all())

@@ -4,7 +4,8 @@ The public page /s/<token> needs no login and is made for a phone; CSRF still
 applies (the session cookie carries only the CSRF secret). A used, unknown or
 closed link gets a plain page saying so, never an error dump. The staff page per
 assessment creates the survey, issues links (printable QR codes, SMS texts) and
-records phone spot checks.
+records phone spot checks. Nothing on the staff side says which link was used
+(the printed sheet and the SMS texts list every link issued).
 """
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
@@ -18,16 +19,17 @@ from workflow_app.errors import Conflict, DomainError, Invalid, NotAllowed, NotF
 from workflow_app.extensions import db
 from workflow_app.surveys.qr import qr_svg
 from workflow_app.surveys.services import (
+    all_tokens,
     answer_survey,
     can_manage_survey,
     check_usable,
+    close_survey,
     create_survey,
     issue_tokens,
     record_spot_check,
     results_for,
     survey_comments,
     survey_for,
-    unused_tokens,
 )
 
 bp = Blueprint("surveys", __name__)
@@ -147,6 +149,14 @@ def spot_check(assessment_id):
                    gettext("The spot check was recorded."), check=form)
 
 
+@bp.post("/assessments/<int:assessment_id>/survey/close")
+@login_required
+def close(assessment_id):
+    assessment = _managed(assessment_id)
+    return _change(assessment, lambda: close_survey(_survey(assessment), current_user),
+                   gettext("The survey is closed: its full result is shown below."))
+
+
 def _survey(assessment):
     survey = survey_for(assessment)
     if survey is None:
@@ -175,7 +185,7 @@ def _change(assessment, action, done, **forms):
 def print_codes(assessment_id):
     assessment = _managed(assessment_id)
     rows = [(t.token, survey_url(t.token), qr_svg(survey_url(t.token)))
-            for t in unused_tokens(_survey(assessment), "qr")]
+            for t in all_tokens(_survey(assessment), "qr")]
     return render_template("surveys/print.html", a=assessment, rows=rows)
 
 
@@ -183,7 +193,7 @@ def print_codes(assessment_id):
 @login_required
 def sms_texts(assessment_id):
     assessment = _managed(assessment_id)
-    lines = [sms_text(assessment, t.token) for t in unused_tokens(_survey(assessment), "sms")]
+    lines = [sms_text(assessment, t.token) for t in all_tokens(_survey(assessment), "sms")]
     return Response("\n".join(lines) + ("\n" if lines else ""), mimetype="text/plain")
 
 
