@@ -25,7 +25,10 @@ KINDS = {
     ),
     "objection_raised": (
         _l("Objection to the result of %(cadre)s"),
-        _l("%(actor)s raised an objection to the result of %(cadre)s: %(reason)s"),
+        # Neither the objector nor the reason: the message may reach a substitute, an
+        # inbox or a phone; both are on the objection page, for org_admin and auditor.
+        _l("An objection to the result of %(cadre)s was raised; it is on the objections "
+           "page."),
     ),
     "objection_resolved": (
         _l("Decision on the objection for %(cycle)s"),
