@@ -295,7 +295,7 @@ ROWS = [
     row("api.suggested_raters", "GET", "org_admin_scope",
         assessment_id="$p1.supervisor_review"),
     row("api.post_rating", "POST", "rater", assessment_id="$p1.supervisor_review",
-        data={"scores": {k: 80 for k in SCORES}}),
+        data=dict.fromkeys(SCORES, 80)),
     row("api.get_rating", "GET", "supervisor", rating_id="$rating"),
     row("api.get_rating_summary", "GET", STAFF_READ, assessment_id="$p1.supervisor_review"),
     row("api.get_assessment_survey", "GET", STAFF_READ, assessment_id=A),
