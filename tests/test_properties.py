@@ -33,12 +33,19 @@ scores = st.one_of(st.decimals(min_value=0, max_value=100, places=2),
                    st.decimals(min_value=85, max_value=100, places=2), st.sampled_from(BARS))
 pooled = st.lists(scores, min_size=1, max_size=6).flatmap(
     lambda pool: st.lists(st.sampled_from(pool), min_size=1, max_size=60))
-ratios = st.decimals(min_value=0, max_value=1, places=2)
+# A quota as an administrator writes it (0.4, 0.29) or any float; what it means is the
+# decimal it is written as, so the quota is floor(Decimal(str(ratio)) × n), exactly.
+ratios = st.one_of(st.decimals(min_value=0, max_value=1, places=2).map(float),
+                   st.floats(min_value=0, max_value=1))
+
+
+def quota(ratio, n):
+    return math.floor(Decimal(str(ratio)) * n)
 
 
 def _config(ratio):
     grades = [dict(g) for g in DEFAULT_GRADING["grades"]]
-    grades[0]["quota"] = float(ratio)
+    grades[0]["quota"] = ratio
     return {**DEFAULT_GRADING, "grades": grades}
 
 
@@ -57,10 +64,11 @@ def _level(item):
 
 @SETTINGS
 @given(pooled, ratios, st.integers(0, 10), st.integers(0, 3))
-@example([Decimal("95.00")] * 3, Decimal("0.40"), 0, 0)  # everyone tied above the bar
-@example([Decimal("95"), Decimal("95"), Decimal("80")], Decimal("0.40"), 0, 0)
-@example([Decimal("90.00")] * 5 + [Decimal("89.99")], Decimal("0.29"), 0, 0)
-@example([Decimal("99")] * 30, Decimal("0.29"), 70, 0)  # 0.29 × 100 is 28.999… in floats
+@example([Decimal("95.00")] * 3, 0.4, 0, 0)  # everyone tied above the bar
+@example([Decimal("95"), Decimal("95"), Decimal("80")], 0.4, 0, 0)
+@example([Decimal("90.00")] * 5 + [Decimal("89.99")], 0.29, 0, 0)
+@example([Decimal("99")] * 30, 0.29, 70, 0)  # 0.29 × 100 is 28.999… in floats
+@example([Decimal("95")], 0.9999999999, 0, 0)  # was graded 好: floor(x + 1e-9) rounded up
 def test_the_top_quota_is_never_exceeded(values, ratio, not_yet_approved, published_top):
     """The quota base is everyone assessed in the unit (some not yet approved); grades
     already published (frozen) use up quota first."""
@@ -69,13 +77,13 @@ def test_the_top_quota_is_never_exceeded(values, ratio, not_yet_approved, publis
     items = [Item(id=n, unit_id=1, category="社区", score=v) for n, v in enumerate(values)]
     size = len(values) + published_top + not_yet_approved
     grade_items(frozen + items, _config(ratio), unit_sizes={1: size}, quota_factors={1: 1})
-    allowed = max(math.floor(ratio * size) - published_top, 0)
+    allowed = max(quota(ratio, size) - published_top, 0)
     assert sum(1 for i in items if i.grade == GRADES[0]) <= allowed
 
 
 @SETTINGS
 @given(pooled, ratios)
-@example([Decimal(91), Decimal(95)], Decimal("0.5"))
+@example([Decimal(91), Decimal(95)], 0.5)
 def test_equal_scores_get_equal_grades_and_better_scores_no_worse(values, ratio):
     items = sorted(_graded(values, ratio), key=lambda i: i.score, reverse=True)
     for better, worse in pairwise(items):
@@ -88,7 +96,7 @@ def test_equal_scores_get_equal_grades_and_better_scores_no_worse(values, ratio)
 @given(pooled, ratios)
 def test_ties_straddling_the_quota_boundary_are_flagged_not_broken(values, ratio):
     items = _graded(values, ratio)
-    allowed = math.floor(ratio * len(items))
+    allowed = quota(ratio, len(items))
     above = sorted((i for i in items if i.score >= 90), key=lambda i: i.score, reverse=True)
     if 0 < allowed < len(above) and above[allowed - 1].score == above[allowed].score:
         boundary = above[allowed].score
@@ -112,7 +120,7 @@ def test_a_veto_caps_the_grade_and_the_others_stay_monotone(values, ratio, data)
                   reverse=True)
     for better, worse in pairwise(free):
         assert _level(better) <= _level(worse)
-    assert sum(1 for i in items if i.grade == GRADES[0]) <= math.floor(ratio * len(items))
+    assert sum(1 for i in items if i.grade == GRADES[0]) <= quota(ratio, len(items))
 
 
 @SETTINGS

@@ -140,6 +140,9 @@ ROWS = [
     row("assessments.detail", "GET", VIEWERS, assessment_id=A),
     row("assessments.detail", "GET", VIEWERS + " unit_member", label="published",
         assessment_id="$cadre.published"),
+    # A colleague's item under review: the cadre of the same unit sees nothing of it.
+    row("assessments.detail", "GET", "reviewers org_admin_scope auditor", label="colleague",
+        assessment_id="$p1.supervisor_review"),
     row("assessments.fire", "POST", "own", label="submit", assessment_id=A, event="submit"),
     row("assessments.fire", "POST", "supervisor", label="approve_sup",
         assessment_id="$p1.supervisor_review", event="approve", data={"score": "85"}),
@@ -267,6 +270,8 @@ ROWS = [
     row("api.list_assessments", "GET", "login"),
     row("api.list_rating_tasks", "GET", "login"),
     row("api.show_assessment", "GET", VIEWERS, assessment_id=A),
+    row("api.show_assessment", "GET", "reviewers org_admin_scope auditor", label="colleague",
+        assessment_id="$p1.supervisor_review"),
     row("api.put_report", "PUT", "own", assessment_id=A, data={"content": FULL_REPORT}),
     row("api.post_event", "POST", "own", label="submit", assessment_id=A, event="submit",
         data={}),
