@@ -134,7 +134,7 @@ def _verdict(resp, method):
 
 
 @pytest.fixture
-def fresh_world(seeded, request):
+def fresh_world(seeded):
     """A clean copy when the previous case may have written."""
     if getattr(seeded, "dirty", True):
         seeded.reset()
