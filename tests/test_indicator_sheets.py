@@ -242,7 +242,7 @@ def test_entries_are_audited(world, create_cycle):
     db.session.commit()
     create_cycle()
     a = assessment_of(world.a1)
-    entry = record_adjustment(a, world.audit, item_id=_item(a, "工作失误").id, points=2,
+    entry = record_adjustment(a, world.admin, item_id=_item(a, "工作失误").id, points=2,
                               reason="被县政府通报批评")
     db.session.commit()
     logged = db.session.scalar(select(AuditEntry).where(
@@ -250,7 +250,7 @@ def test_entries_are_audited(world, create_cycle):
     assert logged.comment == "被县政府通报批评" and logged.data["points"] == "2.00"
 
 
-@pytest.mark.parametrize("who", ["a1", "sup_a", "com_a1", "town_admin"])
+@pytest.mark.parametrize("who", ["a1", "sup_a", "com_a1", "town_admin", "audit"])
 def test_others_may_not_record_entries(world, create_cycle, who):
     ind.save_sheet(world.admin, None, sheet())
     db.session.commit()
@@ -347,10 +347,9 @@ def test_admin_records_an_entry_on_the_web(world, create_cycle, auth):
     assert "市级表彰" in auth.main.get(path).get_data(as_text=True)
 
 
-@pytest.mark.parametrize("who, status", [("admin", 201), ("audit", 201), ("a1", 403),
+@pytest.mark.parametrize("who, status", [("admin", 201), ("audit", 403), ("a1", 403),
                                          ("sup_a", 403), ("town_admin", 403)])
-def test_api_records_entries_for_admins_and_auditors_only(world, create_cycle, api, auth,
-                                                          who, status):
+def test_api_records_entries_for_admins_only(world, create_cycle, api, auth, who, status):
     ind.save_sheet(world.admin, None, sheet())
     db.session.commit()
     create_cycle()
@@ -363,6 +362,12 @@ def test_api_records_entries_for_admins_and_auditors_only(world, create_cycle, a
     if who in ("a1", "town_admin"):
         web = auth.user(who)
         assert web.get(f"/assessments/{a.id}/adjustments").status_code == 403
+    if who == "audit":  # reads the entries, records none (issue 9 #11)
+        web = auth.user(who)
+        page = web.get(f"/assessments/{a.id}/adjustments")
+        assert page.status_code == 200 and 'name="points"' not in page.get_data(as_text=True)
+        form = {k: str(v) for k, v in payload.items()}
+        assert web.post(f"/assessments/{a.id}/adjustments", data=form).status_code == 403
 
 
 def test_api_refuses_points_over_the_cap_with_a_field_message(world, create_cycle, api):

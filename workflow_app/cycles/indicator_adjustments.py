@@ -31,7 +31,10 @@ from workflow_app.errors import Invalid, NotAllowed, NotFound, WrongState
 from workflow_app.extensions import db
 from workflow_app.validation import parse_score, require_text
 
-RECORDERS = {"auditor", "org_admin"}
+# Entries move a score, so only the organisation department records them; the auditor
+# reads them (DESIGN.md §1: the auditor changes nothing apart from negative-list items).
+RECORDERS = {"org_admin"}
+READERS = {"auditor", "org_admin"}
 # Once a result is shown to the unit or filed, its score changes only through the
 # dispute / appeal re-review (which moves the assessment out of these states).
 LOCKED_STATES = ("published", "final")
@@ -39,6 +42,10 @@ LOCKED_STATES = ("published", "final")
 
 def can_record_adjustment(user, assessment):
     return bool(relations(user, assessment) & RECORDERS)
+
+
+def can_read_adjustments(user, assessment):
+    return bool(relations(user, assessment) & READERS)
 
 
 def capped_items(assessment):

@@ -14,6 +14,7 @@ from workflow_app.cycles import indicators as ind
 from workflow_app.cycles.indicator_adjustments import (
     LOCKED_STATES,
     adjustments_of,
+    can_read_adjustments,
     can_record_adjustment,
     capped_items,
     record_adjustment,
@@ -199,7 +200,8 @@ def cycle_copy(cycle_id):
 @login_required
 def adjustments(assessment_id):
     a = get_assessment(assessment_id, current_user)
-    if not can_record_adjustment(current_user, a):
+    allowed = can_record_adjustment if request.method == "POST" else can_read_adjustments
+    if not allowed(current_user, a):
         raise NotAllowed()
     items = [(str(i.id), _item_label(i)) for i in capped_items(a)]
     if request.method == "GET":
@@ -245,6 +247,8 @@ def _points_text(value):
 
 def _adjustments_page(a, form, status=200):
     return render_template("cycles/indicators_adjustments.html", a=a, form=form,
-                           entries=adjustments_of(a.id), locked=a.state in LOCKED_STATES,
+                           entries=adjustments_of(a.id),
+                           locked=a.state in LOCKED_STATES,
+                           read_only=not can_record_adjustment(current_user, a),
                            items=capped_items(a), kind_labels=ind.KIND_LABELS,
                            points_text=_points_text), status

@@ -126,13 +126,19 @@ def _grade_group(members, grades, size, quota_factor=1):
         if "quota" not in spec or index + 1 >= len(grades):
             continue
         used = sum(1 for m in members if m.frozen and m.grade == names[index])
-        allowed = max(math.floor(spec["quota"] * quota_factor * size + 1e-9) - used, 0)
+        allowed = max(quota_of(spec["quota"], quota_factor, size) - used, 0)
         here = sorted((m for m in open_ if levels[id(m)] == index),
                       key=lambda m: m.score, reverse=True)
         for m in _over_quota(here, allowed):
             levels[id(m)] = index + 1
     for m in open_:
         m.grade = names[levels[id(m)]]
+
+
+def quota_of(ratio, factor, size):
+    """floor(ratio × factor × size) in decimals, as the ratio is written: 0.29 × 100 is 29,
+    and 0.9999999999 × 1 is 0 (a float epsilon once made it 1: one over the quota)."""
+    return math.floor(Decimal(str(ratio)) * Decimal(str(factor)) * size)
 
 
 def _over_quota(candidates, allowed):

@@ -1,8 +1,6 @@
 """Grade overrides by the organisation department: a reason, an audit entry, and the
 quota still holds. A veto (一票否决) cannot be overridden upwards."""
 
-import math
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -12,7 +10,7 @@ from workflow_app.assessments.services import versioned_move
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.errors import Conflict, Invalid, NotAllowed, StaleVersion, WrongState
 from workflow_app.extensions import db
-from workflow_app.scoring.grading import merged_config
+from workflow_app.scoring.grading import merged_config, quota_of
 from workflow_app.validation import require_text
 
 GRADED = ("approved", "published", "disputed", "final", "appealed")
@@ -71,7 +69,7 @@ def _check_quota(assessment, names, grade):
     factor = 1
     if any("joint_liability" in (row.flags or []) for row in unit):  # cut at grading
         factor = (_config(assessment).get("joint_liability") or {}).get("quota_factor", 0.5)
-    allowed = math.floor(spec["quota"] * factor * len(unit) + 1e-9)
+    allowed = quota_of(spec["quota"], factor, len(unit))
     taken = sum(1 for row in unit if row.grade == grade and row.id != assessment.id)
     if taken + 1 > allowed:
         raise QuotaExceeded()

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.permissions import can_view, relations, sees_details
-from workflow_app.cycles.indicator_adjustments import can_record_adjustment
+from workflow_app.cycles.indicator_adjustments import can_read_adjustments
 from workflow_app.extensions import db
 from workflow_app.people.roles import CADRE
 from workflow_app.scoring.disputes import evidence_of, objections_of
@@ -50,5 +50,5 @@ def _assessment_panel(assessment_id):
     panel["objector_shown"] = {o.id for o in panel["objections"]
                                if sees_objector(current_user, a, o.raised_by_id, rels)}
     panel["evidence"] = evidence_of(sorted(panel["objector_shown"]))
-    panel["can_adjust"] = can_record_adjustment(current_user, a)
+    panel["can_adjust"] = can_read_adjustments(current_user, a)  # auditor: read-only page
     return {"scoring_panel": panel}
