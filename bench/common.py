@@ -33,6 +33,7 @@ def bench_config(url):
     class BenchConfig(ProductionConfig):
         SQLALCHEMY_DATABASE_URI = normalise_url(url)
         SECRET_KEY = os.environ.get("SECRET_KEY", "bench-not-secret")
+        AUDIT_KEY = os.environ.get("AUDIT_KEY", "bench-not-secret")
         SESSION_COOKIE_SECURE = False
         REMEMBER_COOKIE_SECURE = False
         SMTP_HOST = "log:"

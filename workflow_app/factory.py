@@ -20,6 +20,9 @@ def create_app(config_class=None):
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set (see README: configuration)")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from workflow_app.audit import keys as audit_keys
+
+    audit_keys.init_app(app)  # refuses to start without AUDIT_KEY outside the demo
     _init_extensions(app)
     _register_blueprints(app)
     from workflow_app import cli, web_errors
