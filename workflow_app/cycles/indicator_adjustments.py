@@ -1,6 +1,6 @@
 """Bonus and penalty entries (加分 / 扣分) on an assessment, and what they add to its score.
 
-An org_admin or auditor over the cadre's unit records an entry against one of the
+An org_admin over the cadre's unit records an entry against one of the
 bonus or penalty items of the cycle's copied sheet for the cadre's unit category,
 with points (0 < points ≤ the item's cap) and a reason; the entry is audited.
 
@@ -31,7 +31,9 @@ from workflow_app.errors import Invalid, NotAllowed, NotFound, WrongState
 from workflow_app.extensions import db
 from workflow_app.validation import parse_score, require_text
 
-RECORDERS = {"auditor", "org_admin"}
+# Not the auditor: read-only by DESIGN.md §1 apart from 负面清单 items (scoring/negative.py);
+# a bonus raises a score, which is the organisation department's decision.
+RECORDERS = {"org_admin"}
 # Once a result is shown to the unit or filed, its score changes only through the
 # dispute / appeal re-review (which moves the assessment out of these states).
 LOCKED_STATES = ("published", "final")
