@@ -1,4 +1,4 @@
-"""audit log keyed: HMAC-SHA256 chains and a head row for every chain
+"""audit log keyed: HMAC-SHA256 chains and a head row for every chain; attachment.purged_at
 
 Entries written before this revision carry a plain SHA-256 chain, which anyone who
 can write to the database could recompute. This revision checks each old chain with
@@ -8,6 +8,9 @@ are lifted for that one UPDATE), moves each assessment's `audit_head` to the new
 and writes the heads. On an empty log (a new installation) nothing but the table is
 needed. Downgrade drops the heads only: the MACs stay, and the old verifier would
 report every chain as broken.
+
+Also `attachment.purged_at`: when a withdrawn evidence file's bytes were deleted from
+disk (after the result was filed).
 
 Revision ID: g9hardening0001
 Revises: f5c0ffee0506
@@ -54,12 +57,16 @@ def upgrade():
         sa.Column("head_mac", sa.String(64), nullable=False),
         sa.PrimaryKeyConstraint("subject_type", "subject_id", name=op.f("pk_audit_chain_head")),
     )
+    with op.batch_alter_table("attachment") as batch:
+        batch.add_column(sa.Column("purged_at", sa.DateTime(timezone=True), nullable=True))
     bind = op.get_bind()
     if bind.execute(sa.text("SELECT count(*) FROM audit_entry")).scalar():
         _rekey(bind, _key())
 
 
 def downgrade():
+    with op.batch_alter_table("attachment") as batch:
+        batch.drop_column("purged_at")
     op.drop_table("audit_chain_head")
 
 
