@@ -29,6 +29,8 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     # The audit log's MAC key (workflow_app/audit/keys.py); never stored in the database.
     AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
+    # Behind one reverse proxy: trust its X-Forwarded-* (HSTS, secure cookies see TLS).
+    TRUST_PROXY_HEADERS = _bool("TRUST_PROXY_HEADERS", False)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False

@@ -26,9 +26,11 @@ def create_app(config_class=None):
     _init_extensions(app)
     _register_blueprints(app)
     from workflow_app import cli, web_errors
+    from workflow_app.security import headers
 
     cli.init_app(app)
     web_errors.init_app(app)
+    headers.init_app(app)  # CSP, frame denial, nosniff, Referrer-Policy, HSTS over TLS
     return app
 
 
