@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from tests.test_disputes import _dispute, published  # noqa: F401, F811  (fixture)
 from tests.web.conftest import report_form
 from workflow_app.assessments import attachments
-from workflow_app.assessments.models import Assessment, Attachment
+from workflow_app.assessments.models import Assessment, Attachment, Objection
 from workflow_app.errors import Invalid
 from workflow_app.extensions import db
 from workflow_app.scheduler import jobs
@@ -89,3 +90,14 @@ def test_withdrawn_files_leave_the_disk_once_the_result_is_filed(world, drafting
     assert not _path(withdrawn).exists() and _path(kept).exists()
     assert db.session.get(Attachment, withdrawn.id).purged_at is not None
     assert jobs.JOBS_BY_ID["purge_withdrawn_evidence"].func(clock.now + timedelta(days=1)) == 0
+
+
+def test_objection_evidence_counts_too(app, auth, published):  # noqa: F811
+    app.config["EVIDENCE_USER_DAY_MAX_FILES"] = 1
+    _cycle, ids = published
+    resp = _dispute(auth.user("a1"), ids["a1"], reason="分数偏低",
+                    files=[("1.pdf", PDF), ("2.pdf", PDF)])
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "24 小时内上传的文件已达上限" in html
+    assert "分数偏低</textarea>" in html
+    assert db.session.scalar(select(Objection.id)) is None
