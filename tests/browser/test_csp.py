@@ -1,7 +1,10 @@
 """The CSP (issue 9, item 12) in a real browser: the main pages load without a single
 Content Security Policy violation, and the script-driven parts still work."""
 
+from playwright.sync_api import expect
+
 from tests.browser.helpers import BROWSER, DESK, login, logout
+from tests.browser.test_daily_work import AUTOSAVED
 
 pytestmark = BROWSER
 
@@ -46,8 +49,8 @@ def test_scripts_still_run_under_the_csp(live_url, browser):
     violations = _watch(page)
     login(page, live_url, "a1")
     page.fill("#key_work", "在 CSP 下自动保存")
-    # (wait_for_function would evaluate a string: the CSP refuses that too)
-    page.wait_for_selector("#autosave-status:not(:empty)", state="attached", timeout=10000)
+    # (a locator: wait_for_function would evaluate a string, which the CSP refuses too)
+    expect(page.locator("#autosave-status")).to_contain_text(AUTOSAVED, timeout=15000)
     page.reload()
     assert page.input_value("#key_work") == "在 CSP 下自动保存"
     assert violations == []
