@@ -29,6 +29,10 @@ def _database_url():
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    # The audit log's MAC key (workflow_app/audit/keys.py); never stored in the database.
+    AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
+    # Behind one reverse proxy: trust its X-Forwarded-* (HSTS, secure cookies see TLS).
+    TRUST_PROXY_HEADERS = _bool("TRUST_PROXY_HEADERS", False)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
@@ -82,6 +86,7 @@ class DevelopmentConfig(Config):
     # The one-process demo: calendar and outbox run inside the web process, and
     # email is written to the log unless an SMTP server is configured.
     RUN_SCHEDULER_IN_WEB = _bool("KAOHE_DEMO")
+    AUDIT_KEY_FROM_INSTANCE = True  # without AUDIT_KEY: a random key in instance/
     SMTP_HOST = os.environ.get("SMTP_HOST", "log:" if _bool("KAOHE_DEMO") else "localhost")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -96,6 +101,7 @@ class TestConfig(Config):
     # A fixed, known key: acceptable only because TESTING exempts it from the check
     # in settle_secret_key; nothing outside the suite runs with it.
     SECRET_KEY = "test-secret"
+    AUDIT_KEY = "test-audit-key"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"

@@ -55,8 +55,8 @@ def service_one(ident, supervisor_id):
 
 def floor_one(conn, ident, actor_id, role="supervisor", dest="committee_review"):
     from workflow_app.assessments.models import Assessment
-    from workflow_app.audit.models import AuditEntry
-    from workflow_app.audit.services import GENESIS, entry_hash
+    from workflow_app.audit.models import AuditChainHead, AuditEntry
+    from workflow_app.audit.services import GENESIS, entry_hash, head_row
     from workflow_app.clock import utcnow
 
     a = Assessment.__table__
@@ -76,6 +76,10 @@ def floor_one(conn, ident, actor_id, role="supervisor", dest="committee_review")
         return
     conn.execute(insert(AuditEntry.__table__).values(
         **fields, at=now, prev_hash=row.audit_head or GENESIS, hash=digest))
+    head = head_row(AuditEntry(**fields, hash=digest))  # the chain's head moves with it
+    conn.execute(update(AuditChainHead.__table__).where(
+        AuditChainHead.subject_type == "assessment", AuditChainHead.subject_id == ident)
+        .values(count=head["count"], last_mac=digest, head_mac=head["head_mac"]))
     conn.commit()
 
 

@@ -20,6 +20,9 @@ for _path in (ROOT, APP_ROOT):
 # The app refuses known or short keys (config.settle_secret_key): one random key per
 # run, put in the environment so gunicorn workers and child processes share it.
 os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
+# The audit MAC key must be the one the data set was signed with (make_data.py): a fixed
+# bench-only key unless AUDIT_KEY is given. Bench data is never production data.
+os.environ.setdefault("AUDIT_KEY", "kaohe-bench-audit-key-for-generated-data-only")
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/kaohe_bench"
 DEFAULT_SQLITE = f"sqlite:///{ROOT}/bench/out/kaohe_bench.sqlite"
@@ -38,6 +41,7 @@ def bench_config(url):
     class BenchConfig(ProductionConfig):
         SQLALCHEMY_DATABASE_URI = normalise_url(url)
         SECRET_KEY = os.environ["SECRET_KEY"]
+        AUDIT_KEY = os.environ["AUDIT_KEY"]
         SESSION_COOKIE_SECURE = False
         REMEMBER_COOKIE_SECURE = False
         SMTP_HOST = "log:"

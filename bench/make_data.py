@@ -6,8 +6,9 @@
 The schema comes from the migrations (`upgrade(revision="heads")`, as `flask init-db`);
 the database should be empty. Rows are written in bulk: COPY on PostgreSQL,
 executemany on SQLite. One Argon2 hash is computed and shared by every account
-(password "password123"); audit chains are hashed with the application's own
-`entry_hash`, so `flask verify-audit` holds on the result.
+(password "password123"); audit chains are MAC'd with the application's own
+`entry_hash` and key, and every chain gets its head row, so `flask verify-audit` holds
+on the result.
 
 Shape (for --cadres N, N/20 leaf units of 20 cadres):
 - a city → counties (10) → towns / departments → communities / sections (leaf units),
@@ -21,6 +22,7 @@ Shape (for --cadres N, N/20 leaf units of 20 cadres):
 
 import argparse
 import hashlib
+import hmac
 import json
 import multiprocessing
 import os
@@ -72,6 +74,7 @@ COLUMNS = {
     "audit_entry": ("id", "subject_type", "subject_id", "seq", "actor_id", "actor_role",
                     "on_behalf_of_id", "at", "action", "from_state", "to_state", "comment",
                     "data", "client_addr", "prev_hash", "hash"),
+    "audit_chain_head": ("subject_type", "subject_id", "count", "last_mac", "head_mac"),
     "notification": ("id", "user_id", "channel", "kind", "dedup_key", "subject", "body", "link",
                      "status", "attempts", "last_error", "next_attempt_at", "created_at",
                      "sent_at", "read_at"),
@@ -205,9 +208,9 @@ class Builder:
         self.w, self.n_cadres, self.years, self.now = writer, cadres, years, now
         self.rng = random.Random(seed)
         self.ids = Ids()
-        from workflow_app.audit.services import entry_hash
+        from workflow_app.audit.services import audit_key, entry_hash, head_mac
         from workflow_app.people.passwords import hash_password
-        self.entry_hash = entry_hash
+        self.entry_hash, self.head_mac, self.key = entry_hash, head_mac, audit_key()
         self.checks = 1000
         self.password_hash = hash_password(PASSWORD)
         self.units, self.towns, self.counties = [], [], []
@@ -513,16 +516,16 @@ class Builder:
             at if status == "sent" else None, None))
 
     def _hash(self, fields, at, prev):
-        """`audit.services.entry_hash`, inlined for speed; checked against it at start."""
+        """`audit.services.entry_hash` (HMAC), inlined for speed; checked against it at start."""
         body = dict(fields)
         body["at"] = (f"{at.year:04d}-{at.month:02d}-{at.day:02d}T{at.hour:02d}:"
                       f"{at.minute:02d}:{at.second:02d}.{at.microsecond:06d}")
         body["prev_hash"] = prev
         text = _dumps(body)
-        digest = hashlib.sha256(text.encode()).hexdigest()
+        digest = hmac.new(self.key, text.encode(), hashlib.sha256).hexdigest()
         if self.checks:
             self.checks -= 1
-            assert digest == self.entry_hash(fields, at, prev), "hash differs from the app's"
+            assert digest == self.entry_hash(fields, at, prev, self.key), "MAC differs"
         return digest
 
     def _chain(self, subject_type, subject_id, entries):
@@ -541,6 +544,9 @@ class Builder:
                 fields["to_state"], fields["comment"], fields["data"], fields["client_addr"],
                 prev, digest))
             prev = digest
+        self.w.add("audit_chain_head", (subject_type, subject_id, len(entries), prev,
+                                        self.head_mac(subject_type, subject_id, len(entries),
+                                                      prev, self.key)))
         return prev, len(entries)
 
 

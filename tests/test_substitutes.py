@@ -78,7 +78,7 @@ def test_review_messages_go_to_the_substitute_while_away(world, clock, create_cy
 def test_cadre_messages_are_not_routed(world, clock, create_cycle):
     """A substitution is for the absent person's review work, not their own results."""
     create_cycle()
-    away(world, clock, absent="a1", substitute="a2")
+    away(world, clock, absent="a1", substitute="com_b", actor="admin")
     a = submit(world, "a1")
     fire_event(a, "send_back", world.sup_a, comment="请补充")
     db.session.commit()
@@ -177,8 +177,10 @@ def test_the_substitute_acts_and_the_audit_says_for_whom(auth, world, clock, cre
 
 
 def test_own_items_are_not_marked_as_standing_in(world, clock, create_cycle):
-    create_cycle()
+    # Appointed before the cycle exists: once sup_a is assessed in a cycle that sup_b
+    # reviews, the appointment would be refused as conflicted.
     away(world, clock, absent="sup_b", substitute="sup_a")
+    create_cycle()
     a = submit(world, "a1")
     entry = fire_event(a, "approve", world.sup_a, score="90")
     assert entry.on_behalf_of_id is None
@@ -202,9 +204,13 @@ def test_the_substitute_may_act_only_during_the_period(world, clock, create_cycl
 
 
 def test_a_substitute_never_acts_on_their_own_assessment(world, clock, create_cycle):
-    """a2 stands in for sup_a (their own supervisor): a2's own report stays out of reach."""
+    """a2 stands in for sup_a (their own supervisor): a2's own report stays out of reach.
+    `appoint` refuses this (a2 is conflicted); a row from before that rule still holds."""
     create_cycle()
-    away(world, clock, absent="sup_a", substitute="a2")
+    db.session.add(Substitution(absent_user=world.sup_a, substitute=world.a2,
+                                starts_at=clock.now, ends_at=clock.now + timedelta(days=5),
+                                created_by_id=world.admin.id, created_at=clock.now))
+    db.session.commit()
     a = submit(world, "a2")
     with pytest.raises(NotAllowed):
         fire_event(a, "approve", world.a2, score="99")

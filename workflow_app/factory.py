@@ -19,12 +19,17 @@ def create_app(config_class=None):
     app.config.from_object(config_class or config_from_env())
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     settle_secret_key(app.config, app.instance_path)  # refuses to start with a weak key
+    from workflow_app.audit import keys as audit_keys
+
+    audit_keys.init_app(app)  # refuses to start without AUDIT_KEY outside the demo
     _init_extensions(app)
     _register_blueprints(app)
     from workflow_app import cli, web_errors
+    from workflow_app.security import headers
 
     cli.init_app(app)
     web_errors.init_app(app)
+    headers.init_app(app)  # CSP, frame denial, nosniff, Referrer-Policy, HSTS over TLS
     return app
 
 

@@ -1,6 +1,7 @@
 """The daily work in the browser: autosave, two tabs, send-back and resubmission, the batch
 from the queue, the two committees with a majority and a 回避, the phone-sized layout."""
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.helpers import (
@@ -43,8 +44,8 @@ def _submitted(*names, approved_by_supervisor=False):
 
 
 def _wait_autosaved(page):
-    page.wait_for_function(f"document.getElementById('autosave-status').textContent"
-                           f".includes('{AUTOSAVED}')")
+    # A locator, not wait_for_function: that evaluates a string, which the CSP refuses.
+    expect(page.locator("#autosave-status")).to_contain_text(AUTOSAVED, timeout=15000)
 
 
 def test_autosave_leave_and_come_back(browser, live):
@@ -77,8 +78,7 @@ def test_two_tabs_do_not_overwrite_each_other(browser, live):
     first.fill("#key_work", "第一个窗口写的")
     _wait_autosaved(first)
     second.fill("#key_work", "第二个窗口写的")
-    second.wait_for_function("document.getElementById('autosave-status').textContent"
-                             ".includes('其他窗口')")
+    expect(second.locator("#autosave-status")).to_contain_text("其他窗口", timeout=15000)
     assert second.input_value("#key_work") == "第二个窗口写的"  # kept in the page
     shot(second, "cadre-two-tabs-conflict")
     second.click("button[value=save]")  # refused once more, with the text kept …

@@ -22,6 +22,7 @@ from sqlalchemy import select, text
 
 from tests.conftest import Clock, RequestScopedClient, _config
 from tests.factories import FULL_REPORT, PASSWORD, make_user
+from tests.web.conftest import auth, fresh  # noqa: F401  (web fixtures for the other tests here)
 from workflow_app import create_app
 from workflow_app.assessments import attachments
 from workflow_app.assessments.models import Assessment, Objection

@@ -4,18 +4,26 @@ A file is accepted when its extension is allowed, its first bytes match that typ
 (a renamed .exe is not a PDF), and it is not larger than the limit. It is stored
 under a random name in UPLOAD_FOLDER (default: instance/uploads), never under the
 name it came with; the database keeps the original name, size, type and SHA-256.
-Withdrawing a file hides it from the report; the file stays on record.
+Withdrawing a file hides it from the report; the row stays on record, and the bytes
+are deleted from disk once the result is filed (`purge_withdrawn`, a scheduler job).
+
+Disk use is bounded twice, withdrawn files included (withdrawing and uploading again
+must not grow the disk): per report (every file ever stored for the assessment, its
+objection evidence too) and per uploader over the last 24 hours, each by count and by
+bytes. The limits are config values (EVIDENCE_*), defaults below.
 """
 
 import hashlib
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import column, select, table
+from sqlalchemy import column, func, select, table
 
-from workflow_app.assessments.models import Attachment
+from workflow_app.assessments.models import Assessment, Attachment
 from workflow_app.assessments.permissions import can_manage_attachments
 from workflow_app.assessments.services import current_report
 from workflow_app.audit.services import record
@@ -25,6 +33,10 @@ from workflow_app.extensions import db
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 20
+MB = 1024 * 1024
+# Config name -> default: files stored per report (withdrawn ones too), per uploader a day.
+QUOTAS = {"EVIDENCE_REPORT_MAX_FILES": 60, "EVIDENCE_REPORT_MAX_BYTES": 200 * MB,
+          "EVIDENCE_USER_DAY_MAX_FILES": 100, "EVIDENCE_USER_DAY_MAX_BYTES": 300 * MB}
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc .xls .ppt .wps .et
 ZIP = b"PK\x03\x04"  # .docx .xlsx .pptx (and newer WPS files)
 SIGNATURES = {
@@ -94,7 +106,41 @@ def add(assessment, actor, filename, data, now=None):
     if not can_manage_attachments(actor, assessment):
         raise NotAllowed()
     _check(filename, data, len(current(assessment)))
+    check_quota(assessment, actor, [len(data)], now)
     return store(assessment, actor, filename, data, now)
+
+
+def quota(name):
+    return int(current_app.config.get(name) or QUOTAS[name])
+
+
+def check_quota(assessment, actor, sizes, now=None):
+    """Raise Invalid unless `sizes` (bytes of the new files) fit in both quotas."""
+    now = as_utc(now) if now else utcnow()
+    report = _usage(Attachment.assessment_id == assessment.id)
+    day = _usage(Attachment.uploaded_by_id == actor.id,
+                 Attachment.created_at > now - timedelta(days=1))
+    if report[0] + len(sizes) > quota("EVIDENCE_REPORT_MAX_FILES") or \
+            report[1] + sum(sizes) > quota("EVIDENCE_REPORT_MAX_BYTES"):
+        raise Invalid(gettext(
+            "This report has reached its storage limit (%(files)d files or %(mb)d MB, "
+            "withdrawn files included). No more files can be added.",
+            files=quota("EVIDENCE_REPORT_MAX_FILES"),
+            mb=quota("EVIDENCE_REPORT_MAX_BYTES") // MB), fields={"file": "report_quota"})
+    if day[0] + len(sizes) > quota("EVIDENCE_USER_DAY_MAX_FILES") or \
+            day[1] + sum(sizes) > quota("EVIDENCE_USER_DAY_MAX_BYTES"):
+        raise Invalid(gettext(
+            "You have uploaded the most allowed in 24 hours (%(files)d files or %(mb)d MB). "
+            "Please try again tomorrow.", files=quota("EVIDENCE_USER_DAY_MAX_FILES"),
+            mb=quota("EVIDENCE_USER_DAY_MAX_BYTES") // MB), fields={"file": "daily_quota"})
+
+
+def _usage(*where):
+    """(files, bytes) stored under `where`, withdrawn files included."""
+    row = db.session.execute(select(func.count(Attachment.id),
+                                    func.coalesce(func.sum(Attachment.size), 0))
+                             .where(*where)).one()
+    return row[0], row[1]
 
 
 def store(assessment, actor, filename, data, now=None):
@@ -165,6 +211,24 @@ def remove(assessment, actor, attachment_id, now=None):
     record("attachment", item.id, "withdraw", actor=actor,
            data={"assessment_id": assessment.id})
     return item
+
+
+FILED = ("final",)  # 备案: the result is filed; appeals do not bring withdrawn files back
+
+
+def purge_withdrawn(now):
+    """Scheduler job: delete the bytes of withdrawn files of filed results (the row and
+    its SHA-256 stay). Idempotent: a purged row is skipped, a missing file is fine."""
+    items = db.session.scalars(select(Attachment).join(
+        Assessment, Assessment.id == Attachment.assessment_id).where(
+        Attachment.removed_at.is_not(None), Attachment.purged_at.is_(None),
+        Assessment.state.in_(FILED)).order_by(Attachment.id).limit(5000)).all()
+    for item in items:
+        (upload_folder() / item.storage_key[:2] / item.storage_key).unlink(missing_ok=True)
+        item.purged_at = now
+        record("attachment", item.id, "purge", at=now,
+               data={"assessment_id": item.assessment_id, "size": item.size})
+    return len(items)
 
 
 def path_of(item):

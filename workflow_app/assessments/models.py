@@ -182,7 +182,9 @@ class Attachment(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(100), unique=True)
     created_at = created_at()
-    # Withdrawn evidence stays on file for the record; it is only hidden from the report.
+    # Withdrawn evidence is hidden from the report; its bytes are deleted from disk once
+    # the result is filed (attachments.purge_withdrawn), the row stays for the record.
     removed_at = timestamp()
+    purged_at = timestamp()
 
     __table_args__ = (CheckConstraint("size > 0", name="size_positive"),)

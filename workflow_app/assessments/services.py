@@ -18,7 +18,7 @@ from workflow_app.assessments.models import Assessment, SelfReport
 from workflow_app.assessments.permissions import can_view, relations, standing_in_for
 from workflow_app.assessments.report import clean_content, missing_fields
 from workflow_app.audit.models import AuditEntry
-from workflow_app.audit.services import GENESIS, make_entry
+from workflow_app.audit.services import GENESIS, HEADS_KEY, head_row, make_entry, write_head_rows
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.cycles.models import Cycle
 from workflow_app.errors import Conflict, Invalid, NotAllowed, NotFound, StaleVersion, WrongState
@@ -222,6 +222,7 @@ def versioned_move(assessment, dest, actor, acting_as, now, event, params, clien
         for name, value in values.items():
             set_committed_value(assessment, name, value)
         effects.add_row(AuditEntry, **{c: getattr(entry, c) for c in ENTRY_COLUMNS})
+        db.session.info.setdefault(HEADS_KEY, []).append(head_row(entry))
         return entry
     result = db.session.execute(
         update(Assessment)
@@ -230,6 +231,7 @@ def versioned_move(assessment, dest, actor, acting_as, now, event, params, clien
     if result.rowcount != 1:
         raise Conflict(code="already_handled")
     db.session.add(entry)
+    write_head_rows([head_row(entry)])  # serialised by the version-checked UPDATE above
     return entry
 
 
@@ -269,6 +271,7 @@ def batched():
         info.pop(effects.NOTES_KEY, None)
         info.pop(REPORTS_KEY, None)
         info.pop(effects.ROWS_KEY, None)
+        info.pop(HEADS_KEY, None)
 
 
 def write_batch():
@@ -291,6 +294,7 @@ def write_batch():
     for table, rows in db.session.info[effects.ROWS_KEY].items():
         db.session.execute(insert(table), rows)
     db.session.info[effects.ROWS_KEY].clear()
+    write_head_rows(db.session.info.pop(HEADS_KEY, []))
     effects.queue_many(notes, load=False)
     moves.clear()
     notes.clear()

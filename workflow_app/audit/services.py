@@ -1,23 +1,32 @@
-"""Writing and verifying the hash-chained audit log.
+"""Writing the MAC-chained audit log.
 
-Each entry's hash covers its content and the previous entry's hash, so editing or
-deleting any entry breaks the chain from that point on. Services add entries to
-the session; the caller's single commit makes them durable with the change.
+Each entry carries an HMAC-SHA256 (key `AUDIT_KEY`, kept outside the database) over
+its content and the previous entry's MAC, so editing or deleting an entry breaks the
+chain from that point on, and nobody without the key can re-chain it. Every chain
+has a head row (`audit_chain_head`, MAC'd too) naming its newest entry, so deleting
+the tail shows as well. Services add entries to the session; the caller's single
+commit makes them durable with the change.
 """
 
 import hashlib
+import hmac
 import json
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from workflow_app.audit.models import AuditEntry
+from workflow_app.audit.models import AuditChainHead, AuditEntry
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.extensions import db
 
 GENESIS = "0" * 64
 HASHED = ("subject_type", "subject_id", "seq", "actor_id", "actor_role", "on_behalf_of_id",
           "action", "from_state", "to_state", "comment", "data", "client_addr")
+# Head rows gathered by a batch of transitions, written with its other rows.
+HEADS_KEY = "pending_audit_heads"
 
 
 def _plain(value):
@@ -30,12 +39,26 @@ def _plain(value):
     return value
 
 
-def entry_hash(fields, at, prev_hash):
+def audit_key():
+    return current_app.config["AUDIT_KEY"].encode()
+
+
+def _mac(key, body):
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def entry_hash(fields, at, prev_hash, key=None):
+    """The entry's MAC (the name stays from the unkeyed version)."""
     body = {k: fields.get(k) for k in HASHED}
     body["at"] = as_utc(at).strftime("%Y-%m-%dT%H:%M:%S.%f")
     body["prev_hash"] = prev_hash
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return _mac(key or audit_key(), body)
+
+
+def head_mac(subject_type, subject_id, count, last_mac, key=None):
+    body = ["head", subject_type, subject_id, count, last_mac]
+    return _mac(key or audit_key(), body)
 
 
 def make_entry(subject_type, subject_id, seq, prev_hash, *, actor=None, at=None, **fields):
@@ -52,16 +75,55 @@ def make_entry(subject_type, subject_id, seq, prev_hash, *, actor=None, at=None,
 
 
 def record(subject_type, subject_id, action, *, actor=None, **fields):
-    """Append an entry to a chain whose head is not stored elsewhere (cycles, users …)."""
-    last = db.session.execute(
-        select(AuditEntry.seq, AuditEntry.hash)
-        .where(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == subject_id)
-        .order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
-    entry = make_entry(subject_type, subject_id, seq, prev, actor=actor, action=action, **fields)
+    """Append an entry to a chain, holding its head row locked until the commit."""
+    count, prev = _lock_head(subject_type, subject_id)
+    entry = make_entry(subject_type, subject_id, count + 1, prev, actor=actor, action=action,
+                       **fields)
     db.session.add(entry)
+    set_heads([entry])
     return entry
+
+
+def _upsert(table):
+    dialect = db.session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+def _lock_head(subject_type, subject_id):
+    """Create the head if new, then lock it: of two transactions appending to one chain
+    the second waits here (row lock on PostgreSQL, the write lock on SQLite)."""
+    table = AuditChainHead.__table__
+    db.session.execute(_upsert(table).values(
+        subject_type=subject_type, subject_id=subject_id, count=0, last_mac=GENESIS,
+        head_mac="").on_conflict_do_nothing())
+    row = db.session.execute(
+        select(table.c.count, table.c.last_mac)
+        .where(table.c.subject_type == subject_type, table.c.subject_id == subject_id)
+        .with_for_update()).one()
+    return row.count, row.last_mac
+
+
+def head_row(entry, key=None):
+    return {"subject_type": entry.subject_type, "subject_id": entry.subject_id,
+            "count": entry.seq, "last_mac": entry.hash,
+            "head_mac": head_mac(entry.subject_type, entry.subject_id, entry.seq, entry.hash,
+                                 key)}
+
+
+def set_heads(entries):
+    write_head_rows([head_row(e) for e in entries])
+
+
+def write_head_rows(rows):
+    """Insert or move heads (one executemany); the caller holds the chains' locks."""
+    if not rows:
+        return
+    table = AuditChainHead.__table__
+    stmt = _upsert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["subject_type", "subject_id"],
+        set_={c: stmt.excluded[c] for c in ("count", "last_mac", "head_mac")})
+    db.session.execute(stmt, rows)
 
 
 def history(subject_type, subject_id):

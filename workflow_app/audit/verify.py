@@ -1,12 +1,13 @@
-"""`verify-audit`: walk every chain and name the first entry that does not hold."""
+"""`verify-audit`: walk every chain and name the first entry that does not hold in each."""
 
 from dataclasses import dataclass
+from itertools import groupby
 
 from sqlalchemy import select
 
 from workflow_app.assessments.models import Assessment
-from workflow_app.audit.models import AuditEntry
-from workflow_app.audit.services import GENESIS, entry_hash
+from workflow_app.audit.models import AuditChainHead, AuditEntry
+from workflow_app.audit.services import GENESIS, HASHED, audit_key, entry_hash, head_mac
 from workflow_app.extensions import db
 
 
@@ -24,69 +25,97 @@ class Break:
                 f"{self.problem}")
 
 
-def _check_entry(entry, expected_seq, prev_hash):
+def _check_entry(entry, expected_seq, prev_hash, key):
     if entry.seq != expected_seq:
         return f"expected seq {expected_seq}, found {entry.seq}: an entry was deleted"
     if entry.prev_hash != prev_hash:
         return "prev_hash does not match the previous entry: an entry was deleted or edited"
-    fields = {c: getattr(entry, c) for c in
-              ("subject_type", "subject_id", "seq", "actor_id", "actor_role",
-               "on_behalf_of_id", "action", "from_state", "to_state", "comment", "data",
-               "client_addr")}
-    if entry_hash(fields, entry.at, entry.prev_hash) != entry.hash:
-        return "content does not match its hash: the entry was edited"
+    fields = {c: getattr(entry, c) for c in HASHED}
+    if entry_hash(fields, entry.at, entry.prev_hash, key) != entry.hash:
+        return "content does not match its MAC: the entry was edited (or the key is wrong)"
     return None
 
 
 def _heads():
-    """Chain heads recorded outside the log, which reveal a deleted last entry."""
+    """Chain heads kept outside the log: one row per chain, and the assessments' own
+    version and last MAC."""
+    heads = {(h.subject_type, h.subject_id): h
+             for h in db.session.scalars(select(AuditChainHead))}
     rows = db.session.execute(select(Assessment.id, Assessment.version, Assessment.audit_head))
-    return {("assessment", r.id): (r.version, r.audit_head) for r in rows}
+    assessments = {("assessment", r.id): (r.version, r.audit_head) for r in rows}
+    return heads, assessments
 
 
-def verify_all(batch=5000):
-    """Return the first Break found, or None when every chain holds."""
-    heads = _heads()
+def verify_chains(batch=5000):
+    """Every Break found: the first of each broken chain, then heads without a chain."""
+    key = audit_key()
+    heads, assessments = _heads()
     query = select(AuditEntry).order_by(AuditEntry.subject_type, AuditEntry.subject_id,
                                         AuditEntry.seq).execution_options(yield_per=batch)
     result = db.session.scalars(query)
     try:
-        problem = _walk(result, heads)
+        problems = list(_walk(result, heads, assessments, key))
     finally:
-        result.close()  # a server-side cursor on PostgreSQL: release it on early return
-    return problem or _missing_chains(heads)
+        result.close()  # a server-side cursor on PostgreSQL: release it
+    return problems + list(_missing_chains(heads, assessments))
 
 
-def _walk(entries, heads):
-    key, expected, prev, last = None, 1, GENESIS, None
-    for entry in entries:
-        entry_key = (entry.subject_type, entry.subject_id)
-        if entry_key != key:
-            if key and (problem := _check_head(key, last, heads)):
-                return problem
-            key, expected, prev = entry_key, 1, GENESIS
-        problem = _check_entry(entry, expected, prev)
+def verify_all(batch=5000):
+    """The first Break found, or None when every chain holds."""
+    problems = verify_chains(batch)
+    return problems[0] if problems else None
+
+
+def _walk(entries, heads, assessments, key):
+    for chain, group in groupby(entries, key=lambda e: (e.subject_type, e.subject_id)):
+        problem, last = _check_chain(chain, group, key)
+        head, assessment = heads.pop(chain, None), assessments.pop(chain, None)
+        problem = problem or _check_head(chain, last, head, key) or _check_assessment(
+            chain, last, assessment)
         if problem:
-            return Break(*entry_key, entry.seq, entry.id, problem)
+            yield problem
+
+
+def _check_chain(chain, entries, key):
+    """(the first entry that does not hold, None) or (None, the last entry)."""
+    expected, prev, last = 1, GENESIS, None
+    for entry in entries:
+        if problem := _check_entry(entry, expected, prev, key):
+            return Break(*chain, entry.seq, entry.id, problem), None
         expected, prev, last = expected + 1, entry.hash, entry
-    return _check_head(key, last, heads) if key else None
+    return None, last
 
 
-def _check_head(key, last, heads):
-    head = heads.pop(key, None)
+def _check_head(chain, last, head, key):
+    def broken(problem):
+        return Break(*chain, last.seq + 1, None, problem)
     if head is None:
+        return broken("the chain has no head row: the head was deleted")
+    if head.head_mac != head_mac(*chain, head.count, head.last_mac, key):
+        return broken("the head does not match its MAC: the head was edited")
+    if head.count != last.seq or head.last_mac != last.hash:
+        return broken(f"the head names {head.count} entries but the log ends at seq "
+                      f"{last.seq}: the newest entries were deleted")
+    return None
+
+
+def _check_assessment(chain, last, assessment):
+    if assessment is None:
         return None
-    version, audit_head = head
+    version, audit_head = assessment
     if last.seq != version or last.hash != audit_head:
-        return Break(*key, last.seq + 1, None,
+        return Break(*chain, last.seq + 1, None,
                      f"the assessment is at version {version} but its log ends at seq "
                      f"{last.seq}: the newest entries were deleted")
     return None
 
 
-def _missing_chains(heads):
-    """An assessment whose every entry was deleted still has a head to compare."""
-    for (stype, sid), (version, _head) in heads.items():
-        return Break(stype, sid, 1, None,
-                     f"the assessment is at version {version} but has no audit entries")
-    return None
+def _missing_chains(heads, assessments):
+    """Heads whose every entry was deleted."""
+    for (stype, sid), head in heads.items():
+        yield Break(stype, sid, 1, None,
+                    f"the head names {head.count} entries but the chain has none")
+    for (stype, sid), (version, _mac) in assessments.items():
+        if (stype, sid) not in heads:
+            yield Break(stype, sid, 1, None,
+                        f"the assessment is at version {version} but has no audit entries")

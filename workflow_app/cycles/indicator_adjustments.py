@@ -1,6 +1,6 @@
 """Bonus and penalty entries (加分 / 扣分) on an assessment, and what they add to its score.
 
-An org_admin or auditor over the cadre's unit records an entry against one of the
+An org_admin over the cadre's unit records an entry against one of the
 bonus or penalty items of the cycle's copied sheet for the cadre's unit category,
 with points (0 < points ≤ the item's cap) and a reason; the entry is audited.
 

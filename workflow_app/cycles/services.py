@@ -6,7 +6,7 @@ from sqlalchemy.orm import lazyload
 
 from workflow_app.assessments.models import Assessment, SelfReport
 from workflow_app.audit.models import AuditEntry
-from workflow_app.audit.services import GENESIS, make_entry, record
+from workflow_app.audit.services import GENESIS, make_entry, record, set_heads
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.cycles.indicators import copy_sheets_into_cycle
 from workflow_app.cycles.models import Cycle
@@ -126,6 +126,7 @@ def _insert_assessments(cycle, rows, actor, now):
                for i in ids]
     db.session.execute(insert(AuditEntry), [_entry_row(e) for e in entries])
     _set_audit_heads([(e.subject_id, e.hash) for e in entries])
+    set_heads(entries)
     return [i.id for i in ids]
 
 

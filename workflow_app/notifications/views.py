@@ -12,6 +12,7 @@ from workflow_app.notifications import inbox as box
 from workflow_app.notifications import outbox as out
 from workflow_app.notifications.models import CHANNELS, STATUSES
 from workflow_app.notifications.preferences import preference_rows, save_preferences
+from workflow_app.security.redirects import safe_next
 
 bp = Blueprint("notifications", __name__)
 OUTBOX_STATUS_LABELS = {"pending": _l("Pending"), "sent": _l("Sent"), "dead": _l("Dead letters"),
@@ -50,7 +51,7 @@ def index():
 def read(note_id):
     box.mark_read(current_user, note_id)
     db.session.commit()
-    return redirect(request.form.get("back") or url_for(".index"), 303)
+    return redirect(safe_next(request.form.get("back"), url_for(".index")), 303)
 
 
 @bp.get("/notifications/<int:note_id>/open")
@@ -59,9 +60,7 @@ def open_note(note_id):
     """Follow a message's link; following it marks it read."""
     note = box.mark_read(current_user, note_id)
     db.session.commit()
-    link = note.link or ""
-    safe = link.startswith("/") and not link.startswith("//")
-    return redirect(link if safe else url_for(".index"), 303)
+    return redirect(safe_next(note.link, url_for(".index")), 303)
 
 
 @bp.post("/notifications/read-all")

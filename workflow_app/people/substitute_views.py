@@ -32,9 +32,14 @@ def people_in_scope(user):
 
 
 def _form(admin):
+    """The form, or None for someone who reviews nothing (nobody to stand in for them)."""
     if admin:
-        people = [(u.id, _label(u)) for u in people_in_scope(current_user)]
+        # Conflicts depend on who is away: checked when the form is posted.
+        people = [(u.id, _label(u)) for u in people_in_scope(current_user)
+                  if subs.is_reviewer(u)]
         return SubstitutionForm(people=people, absent_choices=people)
+    if not subs.can_appoint(current_user, current_user):
+        return None
     people = [(u.id, _label(u)) for u in subs.candidates(current_user, current_user)]
     return SubstitutionForm(people=people)
 
@@ -69,6 +74,8 @@ def _handle(admin):
     form = _form(admin)
     if request.method == "GET":
         return _page(admin, form)
+    if form is None:
+        raise NotAllowed()
     absent = _user(form.chosen_id(form.absent_user)) if admin else current_user
     try:
         if absent is None:

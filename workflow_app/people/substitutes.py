@@ -6,9 +6,16 @@ the substitute act in the absent person's relations: `represented_by(user, now)`
 lists whom `user` currently stands in for, so the audit can name them
 (AuditEntry.on_behalf_of_id).
 
-Who may set one up: the absent person for themselves (naming someone in their
-own part of the tree: the subtree of their unit's parent), or an org_admin over
-both people's units.
+Who may set one up: a reviewer (supervisor, committee member, secretary) for
+themselves, naming someone in their own part of the tree (the subtree of their unit's
+parent), or an org_admin over both people's units.
+
+Who may stand in (the picker lists only them, and an id posted from elsewhere is
+refused the same way): an active person within that reach who holds a reviewer role
+themselves, and is not conflicted, that is has no assessment of their own in a cycle
+not yet filed in which the absent person reviews anything (which covers being
+assessed by the absent person): standing in there would let them read and judge
+their peers' reports in the round they are judged in.
 """
 
 from flask_babel import lazy_gettext as _l
@@ -20,8 +27,13 @@ from workflow_app.cycles.validation import parse_datetime
 from workflow_app.errors import Invalid, NotAllowed, NotFound, WrongState
 from workflow_app.extensions import db
 from workflow_app.messages import FIELD_MESSAGES
-from workflow_app.people.models import OrgUnit, Substitution, User
+from workflow_app.people.models import OrgUnit, RoleGrant, Substitution, User
+from workflow_app.people.roles import COMMITTEE, SECRETARY, SUPERVISOR
 from workflow_app.people.scope import administers
+
+REVIEWER_ROLES = (SUPERVISOR, COMMITTEE, SECRETARY)
+# Cycles whose assessments can still be reviewed or re-reviewed ("archived" is filed).
+LIVE_CYCLES = ("scheduled", "open", "closed", "published")
 
 FIELD_MESSAGES.update({
     "same_person": _l("Nobody can stand in for themselves."),
@@ -29,6 +41,9 @@ FIELD_MESSAGES.update({
     "substitute_absent": _l("This person is away themselves during this period."),
     "out_of_reach": _l("Choose someone in your own unit or a neighbouring one."),
     "inactive": _l("This account is disabled."),
+    "not_a_reviewer": _l("Only a supervisor, committee member or secretary can stand in."),
+    "conflicted": _l("This person is assessed in a cycle in which the absent reviewer "
+                     "reviews, so they cannot stand in for them."),
 })
 
 
@@ -57,34 +72,68 @@ def reach_unit(user):
     return user.org_unit.parent or user.org_unit
 
 
+def is_reviewer(user):
+    return any(user.has_role(role) for role in REVIEWER_ROLES)
+
+
 def can_appoint(actor, absent, substitute=None):
-    """The absent person for themselves, or an org_admin over both people."""
+    """A reviewer for themselves, or an org_admin over both people."""
     if actor is None:
         return False
     people = [absent] + ([substitute] if substitute is not None else [])
     if all(administers(actor, p.org_unit) for p in people):
         return True
-    return actor.id == absent.id and (
+    return actor.id == absent.id and is_reviewer(absent) and (
         substitute is None or reach_unit(absent).contains(substitute.org_unit))
 
 
+def conflicted_ids(absent):
+    """Ids of everyone with an assessment in a live cycle in which `absent` reviews."""
+    from workflow_app.assessments.models import Assessment
+    from workflow_app.assessments.queries import base_query, relation_clause
+    from workflow_app.cycles.models import Cycle
+
+    reviews = or_(*[relation_clause(absent, r) for r in REVIEWER_ROLES])
+    reviewed = base_query().where(reviews).with_only_columns(Assessment.cycle_id)
+    return set(db.session.scalars(
+        select(Assessment.cadre_id).join(Cycle, Cycle.id == Assessment.cycle_id)
+        .where(Cycle.status.in_(LIVE_CYCLES), Assessment.cycle_id.in_(reviewed))))
+
+
+def ineligible(absent, substitute):
+    """The field code saying why `substitute` may not stand in for `absent`, or None."""
+    if not is_reviewer(substitute):
+        return "not_a_reviewer"
+    if substitute.id in conflicted_ids(absent):
+        return "conflicted"
+    return None
+
+
 def candidates(actor, absent):
-    """Active users `actor` may name as `absent`'s substitute (for the form)."""
+    """Who `actor` may name as `absent`'s substitute (the picker): in reach, active,
+    holding a reviewer role, not conflicted."""
     unit = reach_unit(absent) if actor.id == absent.id else None
-    query = select(User).join(OrgUnit, OrgUnit.id == User.org_unit_id).where(
-        User.active, User.id != absent.id)
+    query = (select(User).join(OrgUnit, OrgUnit.id == User.org_unit_id)
+             .where(User.active, User.id != absent.id,
+                    User.id.in_(select(RoleGrant.user_id)
+                                .where(RoleGrant.role.in_(REVIEWER_ROLES)))))
     if unit is not None:
         query = query.where(OrgUnit.path.like(unit.path + "%"))
     users = db.session.scalars(query.order_by(OrgUnit.path, User.username).limit(2000)).all()
-    return [u for u in users if can_appoint(actor, absent, u)]
+    conflicted = conflicted_ids(absent)
+    return [u for u in users if u.id not in conflicted and can_appoint(actor, absent, u)]
 
 
 def appoint(actor, absent, substitute, starts_at, ends_at, reason="", now=None):
     """Record that `substitute` acts for `absent` from `starts_at` until `ends_at`."""
     now = as_utc(now) if now else utcnow()
+    if not can_appoint(actor, absent):
+        raise NotAllowed()
     starts_at, ends_at = _check(absent, substitute, starts_at, ends_at, now)
     if not can_appoint(actor, absent, substitute):
         raise NotAllowed()
+    if problem := ineligible(absent, substitute):
+        raise Invalid(fields={"substitute": problem})
     sub = Substitution(absent_user=absent, substitute=substitute, starts_at=starts_at,
                        ends_at=ends_at, reason=(reason or "").strip()[:200],
                        created_by_id=actor.id, created_at=now)

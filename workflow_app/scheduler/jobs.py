@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import String, cast, exists, literal, select
 
+from workflow_app.assessments.attachments import purge_withdrawn
 from workflow_app.assessments.models import Assessment
 from workflow_app.clock import as_utc
 from workflow_app.cycles.lifecycle import close_due_cycles
@@ -138,5 +139,7 @@ JOBS = (
         {"hour": "9-17", "minute": 20}, "Escalate items long past the SLA to the next level"),
     Job("finalize_due", finalize_due, "interval", {"minutes": 10},
         "Finalize results whose publication has ended"),
+    Job("purge_withdrawn_evidence", purge_withdrawn, "cron", {"hour": 3, "minute": 30},
+        "Delete withdrawn evidence files from disk once the result is filed"),
 )
 JOBS_BY_ID = {job.id: job for job in JOBS}

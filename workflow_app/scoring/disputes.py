@@ -44,6 +44,7 @@ def raise_objection(assessment, actor, event, *, reason, files=(), version=None,
         raise Invalid(TOO_MANY, fields={"files": "too_many"})
     for name, data in files:
         attachments.check(name, data)
+    attachments.check_quota(assessment, actor, [len(data) for _name, data in files], now)
     db.session.flush()
     objection = open_objection(assessment)
     for name, data in files:

@@ -4,7 +4,8 @@
  *    leaving the typed text in place;
  *  - indicator rows are added and removed in the page;
  *  - a file over the size limit is refused before it is sent;
- *  - the queue's "select all" box and the count of selected items.
+ *  - the queue's "select all" box and the count of selected items;
+ *  - [data-print] buttons print the page (the CSP allows no inline handlers).
  */
 (function () {
   "use strict";
@@ -135,5 +136,9 @@
     }
     var queue = document.getElementById("batch");
     if (queue) { batch(queue); }
+    var printers = document.querySelectorAll("[data-print]");
+    for (var i = 0; i < printers.length; i++) {
+      printers[i].addEventListener("click", function () { window.print(); });
+    }
   });
 }());

@@ -1,0 +1,171 @@
+"""The auditor is read-only (DESIGN.md §1) apart from recording 负面清单 items (issue 9,
+item 11): every write route of the web UI and the API, tried by an auditor over the
+whole county, is refused. A write route missing from the tables fails the suite."""
+
+import pytest
+
+from tests.factories import FULL_REPORT
+from workflow_app.assessments.models import Assessment
+from workflow_app.assessments.services import fire_event, save_report
+from workflow_app.audit.models import AuditEntry
+from workflow_app.extensions import db
+from workflow_app.notifications.models import Notification
+from workflow_app.people import substitutes as subs
+from workflow_app.people.teams import add_member, create_team
+from workflow_app.surveys.services import create_survey
+
+# Routes anyone signed in may use on their own behalf (not a write to anyone's record).
+PERSONAL = {"auth.login", "auth.logout", "api.create_token", "notifications.read",
+            "notifications.read_all", "notifications.preferences", "surveys.post_answer"}
+
+# What the auditor may write: 负面清单 items (tested below).
+ALLOWED = {"api.create_negative_item"}
+
+WEB = {
+    "grading.override": "/admin/assessments/{a}/override",
+    "calendar.index": "/admin/calendar",
+    "calendar.remove": "/admin/calendar/2026-04-06/remove",
+    "cycle_setup.edit": "/admin/cycles/{c}/edit",
+    "cycles.grade": "/admin/cycles/{c}/grade",
+    "grading.finalize": "/admin/cycles/{c}/grading/finalize",
+    "grading.publish": "/admin/cycles/{c}/grading/publish",
+    "grading.run": "/admin/cycles/{c}/grading/run",
+    "cycles.publish": "/admin/cycles/{c}/publish",
+    "cycle_setup.move": "/admin/cycles/{c}/status/close",
+    "cycle_setup.new": "/admin/cycles/new",
+    "indicators.edit": "/admin/indicators/1",
+    "indicators.copy": "/admin/indicators/1/copy",
+    "indicators.new": "/admin/indicators/new",
+    "notifications.resend": "/admin/outbox/{note}/resend",
+    "notifications.resend_dead": "/admin/outbox/resend-dead",
+    "people_import.new": "/admin/people/import",
+    "people_import.forget": "/admin/people/import/x/forget",
+    "people_admin.change_unit": "/admin/people/units/{root}",
+    "people_admin.add_unit": "/admin/people/units/{root}/children",
+    "people_admin.add_person": "/admin/people/units/{root}/people",
+    "people_admin.person": "/admin/people/users/{cadre}",
+    "substitutes.admin": "/admin/substitutes",
+    "teams.index": "/admin/teams",
+    "teams.delete": "/admin/teams/{team}/delete",
+    "teams.add_member": "/admin/teams/{team}/members",
+    "teams.member": "/admin/teams/{team}/members/{member}",
+    "teams.rename": "/admin/teams/{team}/name",
+    "indicators.adjustments": "/assessments/{a}/adjustments",
+    "indicators.withdraw": "/assessments/{a}/adjustments/1/withdraw",
+    "assessments.conflict": "/assessments/{a}/conflict",
+    "assessments.fire": "/assessments/{a}/events/approve",
+    "assessments.withdraw": "/assessments/{a}/files/1/withdraw",
+    "disputes.raise_form": "/assessments/{a}/objections/dispute",
+    "ratings.add": "/assessments/{a}/raters/add",
+    "ratings.remove": "/assessments/{a}/raters/remove",
+    "ratings.add_suggested": "/assessments/{a}/raters/suggested",
+    "surveys.create": "/assessments/{a}/survey",
+    "surveys.spot_check": "/assessments/{a}/survey/spot-checks",
+    "surveys.tokens": "/assessments/{a}/survey/tokens",
+    "assessments.save_my": "/my",
+    "assessments.autosave": "/my/autosave",
+    "disputes.resolve": "/objections/1/uphold",
+    "ratings.post_rating": "/ratings/{a}",
+    "substitutes.mine": "/substitutes",
+    "substitutes.end": "/substitutes/{sub}/end",
+    "assessments.batch": "/tasks/batch",
+}
+API = {
+    "api.create_adjustment": ("POST", "/assessments/{a}/adjustments"),
+    "api.withdraw_adjustment_api": ("POST", "/assessments/{a}/adjustments/1/withdraw"),
+    "api.post_event": ("POST", "/assessments/{a}/events/approve"),
+    "api.override_assessment_grade": ("POST", "/assessments/{a}/override"),
+    "api.put_raters": ("PUT", "/assessments/{a}/raters"),
+    "api.post_rating": ("POST", "/assessments/{a}/rating"),
+    "api.put_report": ("PUT", "/assessments/{a}/report"),
+    "api.post_survey": ("POST", "/assessments/{a}/survey"),
+    "api.create_cycle_api": ("POST", "/cycles"),
+    "api.grade_cycle_api": ("POST", "/cycles/{c}/grade"),
+    "api.open_cycle_api": ("POST", "/cycles/{c}/open"),
+    "api.publish_cycle_api": ("POST", "/cycles/{c}/publish"),
+    "api.create_sheet": ("POST", "/indicator-sheets"),
+    "api.update_sheet": ("PUT", "/indicator-sheets/1"),
+    "api.create_unit": ("POST", "/org-units"),
+    "api.post_spot_check": ("POST", "/surveys/{survey}/spot-checks"),
+    "api.post_tokens": ("POST", "/surveys/{survey}/tokens"),
+    "api.create_user_api": ("POST", "/users"),
+}
+# Where the auditor is stopped before the permission check, and why that is enough.
+OTHER_REFUSAL = {
+    "assessments.save_my": 404,     # the auditor has no report of their own
+    "assessments.autosave": 404,
+    "disputes.raise_form": 409,     # not published; no workflow transition names an auditor
+    "disputes.resolve": 404,        # no objection in the scene; resolving is org_admin's
+    "assessments.batch": 200,       # per-item refusals on the page, nothing decided
+}
+# Enough of a body that a route reaches its permission check rather than a 422.
+BODY = {"reason": "核实", "comment": "同意", "score": "90", "grade": "优秀", "name": "x",
+        "item_id": "1", "points": "1", "user_id": "1", "username": "x", "version": 2}
+
+
+API_BODY = {
+    "api.create_cycle_api": {"name": "2026年第二季度", "kind": "quarterly", "year": 2026,
+                             "quarter": 2, "workflow": "quarterly",
+                             "opens_at": "2026-04-01T08:00", "submit_deadline": "2026-04-20T18:00",
+                             "org_unit_ids": [1]},
+    "api.create_user_api": {"username": "x9", "password": "长长的口令-2026-x", "display_name": "x",
+                            "org_unit_id": 1, "roles": ["cadre"]},
+    "api.put_report": {"content": FULL_REPORT, "version": 2},
+}
+
+
+@pytest.fixture
+def scene(world, create_cycle):
+    cycle = create_cycle()
+    a = db.session.scalar(db.select(Assessment).where(Assessment.cadre_id == world.a1.id))
+    save_report(a, world.a1, FULL_REPORT)
+    fire_event(a, "submit", world.a1)
+    db.session.commit()
+    note = db.session.scalar(db.select(Notification.id).limit(1))
+    team = create_team(world.admin, world.units["a"], "东街社区两委班子")
+    member = add_member(world.admin, team, world.sec_a, "书记")
+    sub = subs.appoint(world.admin, world.sup_a, world.sup_b, "2026-04-02T08:00",
+                       "2026-04-09T18:00")
+    survey = create_survey(a, world.admin)
+    db.session.commit()
+    return {"a": a.id, "survey": survey.id, "c": cycle.id, "note": note,
+            "root": world.units["root"].id, "cadre": world.a1.id, "team": team.id,
+            "member": member.id, "sub": sub.id, "version": a.version}
+
+
+def _entries():
+    return db.session.scalar(db.select(db.func.count()).select_from(AuditEntry))
+
+
+def test_every_write_route_is_in_a_table(app):
+    writes = {r.endpoint for r in app.url_map.iter_rules()
+              if r.methods - {"GET", "HEAD", "OPTIONS"}}
+    assert writes - PERSONAL - ALLOWED - set(WEB) - set(API) == set()
+
+
+@pytest.mark.parametrize("endpoint", sorted(WEB))
+def test_auditor_cannot_post_web_forms(scene, auth, endpoint):
+    web = auth.user("audit")
+    before = _entries()
+    body = {**BODY, "items": f"{scene['a']}:{scene['version']}", "event": "approve"}
+    resp = web.post(WEB[endpoint].format(**scene), data=body)
+    assert resp.status_code == OTHER_REFUSAL.get(endpoint, 403), resp.get_data(as_text=True)
+    assert _entries() == before  # every write is audited: none happened
+
+
+@pytest.mark.parametrize("endpoint", sorted(API))
+def test_auditor_cannot_write_through_the_api(scene, api, endpoint):
+    method, path = API[endpoint]
+    client = api.as_user("audit")
+    send = client.post if method == "POST" else client.put
+    before = _entries()
+    resp = send(path.format(**scene), json=API_BODY.get(endpoint, BODY))
+    assert resp.status_code == 403, resp.get_json()
+    assert resp.get_json()["error"] == "forbidden"
+    assert _entries() == before
+
+
+def test_auditor_may_record_a_negative_list_item(scene, api):
+    resp = api.as_user("audit").post(f"/assessments/{scene['a']}/negative-items",
+                                     json={"kind": "deduct", "points": 1, "reason": "通报批评"})
+    assert resp.status_code == 201, resp.get_json()
