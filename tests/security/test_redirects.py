@@ -51,3 +51,17 @@ def test_a_stored_link_to_another_site_is_not_followed(auth, world):
     resp = auth.user("a1").get(f"/notifications/{note.id}/open")
     assert resp.headers["Location"].endswith("/notifications")
     assert db.session.scalars(select(Notification)).first() is not None
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil",
+                                    "javascript:alert(1)", "/\tevil"])
+def test_login_next_never_leaves_the_site(client, world, target):
+    from tests.factories import PASSWORD
+    from tests.web.conftest import WebUser
+
+    web = WebUser(client)
+    resp = web.post(f"/login?next={target}", {"username": "a1", "password": PASSWORD})
+    assert resp.status_code in (302, 303)
+    location = resp.headers["Location"]
+    assert location.startswith("/") and not location.startswith(("//", "/\\"))
+    assert "evil.example" not in location and "javascript" not in location

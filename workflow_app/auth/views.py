@@ -24,6 +24,7 @@ from workflow_app.auth.services import authenticate, end_credentials
 from workflow_app.errors import DomainError, Invalid
 from workflow_app.extensions import db
 from workflow_app.people.roles import CADRE, COMMITTEE, ORG_ADMIN, SECRETARY, SUPERVISOR
+from workflow_app.security.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -50,7 +51,7 @@ def login():
         return render_template("auth/login.html", form=form, error=exc.message), exc.status
     _start_session(user)
     db.session.commit()
-    return redirect(_safe_next(request.args.get("next")) or url_for("assessments.index"))
+    return redirect(safe_next(request.args.get("next"), url_for("assessments.index")))
 
 
 def _start_session(user):
@@ -64,14 +65,6 @@ def _clear_session_keeping_language():
     session.clear()
     if lang:
         session["lang"] = lang
-
-
-def _safe_next(target):
-    """Only same-site paths: never redirect to another host after login."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    parts = urlsplit(target)
-    return None if parts.scheme or parts.netloc or "\\" in target else target
 
 
 @bp.post("/logout")
@@ -129,8 +122,7 @@ def switch_language(code):
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["lang"] = code
-    back = _safe_next(_same_site_path(request.referrer))
-    return redirect(back or url_for("assessments.index"))
+    return redirect(safe_next(_same_site_path(request.referrer), url_for("assessments.index")))
 
 
 def _same_site_path(url):
