@@ -25,6 +25,7 @@ from forms.assessments import ErrorsFromService
 from workflow_app.assessments.labels import STATE_LABELS
 from workflow_app.clock import as_utc
 from workflow_app.cycles.models import COMMITTEE_RULES
+from workflow_app.security.inputs import to_int
 from workflow_app.workcalendar import LOCAL_TZ
 
 KIND_LABELS = {"quarterly": _l("Quarterly"), "annual": _l("Annual")}
@@ -112,7 +113,7 @@ class CycleForm(ErrorsFromService, FlaskForm):
         }
 
     def unit_ids(self):
-        return [int(v) for v in self.org_unit_ids.data or [] if str(v).isdigit()]
+        return [n for n in map(to_int, self.org_unit_ids.data or []) if n is not None]
 
 
 def _form_data(data):
@@ -165,8 +166,9 @@ class _RowErrors(ErrorsFromService):
         parts = name.split(".")
         if parts[0] == "items":
             rows = self["items"].entries
-            if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(rows):
-                return rows[int(parts[1])][parts[2]]
+            row = to_int(parts[1], 0, len(rows) - 1) if len(parts) == 3 else None
+            if row is not None:
+                return rows[row][parts[2]]
             return None
         return self._fields.get(parts[-1])
 
@@ -205,8 +207,9 @@ class IndicatorSheetForm(_RowErrors, FlaskForm):
         """"add_row:<kind>" or "remove_row:<position>"; nothing is saved."""
         entries = self.items.entries
         verb, _, arg = action.partition(":")
-        if verb == "remove_row" and arg.isdigit() and int(arg) < len(entries):
-            del entries[int(arg)]
+        position = to_int(arg, 0, len(entries) - 1)
+        if verb == "remove_row" and position is not None:
+            del entries[position]
         elif verb == "add_row" and len(entries) < self.items.max_entries:
             self.items.append_entry({"kind": arg if arg else "common"})
             entries[-1].form.kind.choices = _item_kinds()

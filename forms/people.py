@@ -17,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms.assessments import ErrorsFromService
 from forms.cycles import DATETIME_ATTRS, choices
+from workflow_app.security.inputs import to_int
 
 
 class SubstitutionForm(ErrorsFromService, FlaskForm):
@@ -38,8 +39,7 @@ class SubstitutionForm(ErrorsFromService, FlaskForm):
 
     @staticmethod
     def chosen_id(field):
-        value = (field.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return to_int(field.data)
 
 
 class CalendarDayForm(ErrorsFromService, FlaskForm):
@@ -94,8 +94,7 @@ class PersonForm(ErrorsFromService, FlaskForm):
             del self[name]
 
     def supervisor_id(self):
-        value = (self.supervisor.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return to_int(self.supervisor.data)
 
 
 # --- 班子 (teams): workflow_app/people/team_views.py ------------------------------------

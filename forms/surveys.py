@@ -6,6 +6,7 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from forms.assessments import ErrorsFromService
+from workflow_app.security.inputs import to_int
 from workflow_app.surveys.models import CHOICES
 from workflow_app.surveys.services import MAX_COMMENT, MAX_TOKENS
 
@@ -38,7 +39,8 @@ class IssueTokensForm(ErrorsFromService, FlaskForm):
 
     def number(self):
         value = (self.count.data or "").strip()
-        return int(value) if value.isdigit() else value
+        number = to_int(value, 0, 10**6)
+        return value if number is None else number
 
 
 class SpotCheckForm(ErrorsFromService, FlaskForm):
@@ -61,4 +63,5 @@ def _number(value):
     value = (value or "").strip()
     if not value:
         return 0
-    return int(value) if value.isdigit() else value
+    number = to_int(value, 0, 10**6)
+    return value if number is None else number

@@ -21,6 +21,9 @@ def create_app(config_class=None):
         raise RuntimeError("SECRET_KEY must be set (see README: configuration)")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _init_extensions(app)
+    from workflow_app.security import inputs  # before the routes: their `int` converter
+
+    inputs.init_app(app)
     _register_blueprints(app)
     from workflow_app import cli, web_errors
 
