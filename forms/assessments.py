@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 
+from workflow_app import limits
 from workflow_app.assessments.attachments import SIGNATURES
 from workflow_app.assessments.report import (
     DIMENSION_LABELS,
@@ -187,9 +188,9 @@ class DecisionForm(ErrorsFromService, FlaskForm):
     `rules` maps parameter name → "required" / "optional" (from the transition).
     """
 
-    comment = TextAreaField(_l("Comment"), render_kw={"rows": 3, "maxlength": MAX_TEXT})
+    comment = TextAreaField(_l("Comment"), render_kw={"rows": 3, "maxlength": limits.COMMENT})
     score = StringField(_l("Score"), description=_l("0 to 100"), render_kw=SCORE_ATTRS)
-    reason = TextAreaField(_l("Reason"), render_kw={"rows": 3, "maxlength": MAX_TEXT})
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 3, "maxlength": limits.REASON})
     version = HiddenField()
 
     PARAMS = ("score", "reason", "comment")  # the order they are shown in
@@ -219,7 +220,7 @@ class ConflictForm(ErrorsFromService, FlaskForm):
     """回避: a committee member steps out of an item, giving the reason."""
 
     reason = TextAreaField(_l("Reason for stepping aside"), render_kw={
-        "rows": 2, "maxlength": MAX_TEXT},
+        "rows": 2, "maxlength": limits.REASON},
         description=_l("For example a family relation or a working relation."))
     version = HiddenField()
 
@@ -264,7 +265,7 @@ class BatchForm(ErrorsFromService, FlaskForm):
     """One decision for several selected queue items: "id:version" per checkbox."""
 
     comment = TextAreaField(_l("Comment for all selected"),
-                            render_kw={"rows": 2, "maxlength": MAX_TEXT},
+                            render_kw={"rows": 2, "maxlength": limits.COMMENT},
                             description=_l("Required when sending back."))
     score = StringField(_l("Score for all selected"), description=_l(
         "Only where the stage scores; 0 to 100."), render_kw=SCORE_ATTRS)

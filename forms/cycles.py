@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms.assessments import ErrorsFromService
+from workflow_app import limits
 from workflow_app.assessments.labels import STATE_LABELS
 from workflow_app.clock import as_utc
 from workflow_app.cycles.models import COMMITTEE_RULES
@@ -58,7 +59,7 @@ def _days(label, description=WORKING_DAYS):
 
 
 class CycleForm(ErrorsFromService, FlaskForm):
-    name = StringField(_l("Name"), render_kw={"maxlength": 200})
+    name = StringField(_l("Name"), render_kw={"maxlength": limits.NAME})
     kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()))
     year = StringField(_l("Year"), render_kw={"inputmode": "numeric", "class": "days"})
     quarter = SelectField(_l("Quarter"), choices=choices([("", "—"), *((q, q)
@@ -140,8 +141,8 @@ class IndicatorItemRow(Form):
     """One row of a sheet: an indicator with a weight, or a bonus / penalty item with a cap."""
 
     kind = SelectField(_l("Kind"))
-    name = StringField(_l("Item"), render_kw={"maxlength": 200})
-    standard = TextAreaField(_l("Standard"), render_kw={"rows": 2, "maxlength": 2000})
+    name = StringField(_l("Item"), render_kw={"maxlength": limits.NAME})
+    standard = TextAreaField(_l("Standard"), render_kw={"rows": 2, "maxlength": limits.NOTE})
     weight = StringField(_l("Weight"), description=_l("Common and individual indicators"),
                          render_kw=POINTS_ATTRS)
     cap = StringField(_l("Cap (points)"), description=_l("Bonus and penalty items"),
@@ -260,7 +261,7 @@ class AdjustmentForm(ErrorsFromService, FlaskForm):
     item_id = SelectField(_l("Bonus or penalty item"))
     points = StringField(_l("Points"), description=_l("Within the item's cap"),
                          render_kw=POINTS_ATTRS)
-    reason = TextAreaField(_l("Reason"), render_kw={"rows": 3, "maxlength": 2000})
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 3, "maxlength": limits.REASON})
 
     def __init__(self, *args, items=(), **kwargs):
         """`items`: [(id, label)] of the cycle's bonus and penalty items for the unit."""

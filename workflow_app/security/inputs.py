@@ -156,7 +156,7 @@ def json_problems(data):
     while stack:
         path, value, depth = stack.pop()
         if depth > limits.JSON_MAX_DEPTH:
-            errors[path or "body"] = "too_deep"
+            errors[path.split(".")[0] or "body"] = "too_deep"  # the top-level field
             break
         if isinstance(value, dict):
             for key, item in value.items():
