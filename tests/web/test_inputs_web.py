@@ -6,6 +6,8 @@ they are removed and the rest of what was typed is kept. Over-long text is refus
 to its field with what was typed still in the form; malformed ids, numbers and versions
 give 4xx, and a bad batch item is refused alone."""
 
+from io import BytesIO
+
 import pytest
 from sqlalchemy import select, update
 
@@ -13,15 +15,15 @@ from tests.factories import FULL_REPORT
 from tests.test_indicator_sheets import _item, sheet
 from tests.web.conftest import report_form
 from workflow_app import limits
-from workflow_app.assessments.models import Assessment, SelfReport
+from workflow_app.assessments.models import Assessment, Attachment, SelfReport
 from workflow_app.assessments.services import current_report, fire_event, save_report
 from workflow_app.audit.models import AuditEntry
 from workflow_app.cycles import indicators as ind
 from workflow_app.cycles.indicators import AssessmentAdjustment
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit
-from workflow_app.surveys.models import SpotCheck
-from workflow_app.surveys.services import create_survey
+from workflow_app.surveys.models import SpotCheck, SurveyResponse
+from workflow_app.surveys.services import create_survey, issue_tokens
 
 BAD = "\x00\x01\x07\x1b\ufffe"  # what a forged form may carry (a browser sends none)
 
@@ -39,9 +41,9 @@ def ids(world, create_cycle):
     a = db.session.get(Assessment, _aid(world.a1))
     save_report(a, world.a1, FULL_REPORT)
     fire_event(a, "submit", world.a1)
-    create_survey(a, world.admin)
+    token = issue_tokens(create_survey(a, world.admin), world.admin, 1)[0].token
     db.session.commit()
-    return {"a": a.id, "a2": _aid(world.a2), "unit": world.units["a"].id,
+    return {"a": a.id, "a2": _aid(world.a2), "unit": world.units["a"].id, "token": token,
             "bonus": str(_item(a, "表彰奖励").id), "version": a.version}
 
 
@@ -76,6 +78,8 @@ FORMS = [
     ("admin", "/assessments/{a}/survey/spot-checks",
      lambda i: {"satisfied": "3", "note": "X"},
      lambda i: db.session.scalar(select(SpotCheck.note))),
+    ("a3", "/s/{token}", lambda i: {"choice": "satisfied", "comment": "X"},  # anonymous
+     lambda i: db.session.scalar(select(SurveyResponse.comment))),
 ]
 
 
@@ -111,6 +115,8 @@ LONG = [
      limits.UNIT_NAME),
     ("admin", "/assessments/{a}/survey/spot-checks",
      lambda i: {"satisfied": "3", "note": "X"}, "note", limits.NOTE),
+    ("a3", "/s/{token}", lambda i: {"choice": "satisfied", "comment": "X"}, "comment",
+     limits.SURVEY_COMMENT),
 ]
 
 
@@ -189,3 +195,13 @@ def test_stored_bad_text_from_before_cannot_break_a_page(ids, auth, api, is_post
     assert "旧数据\ufffd" in resp.get_data(as_text=True)
     assert web.get("/tasks").status_code == 200
     assert api.as_user("sup_a").get(f"/assessments/{ids['a']}").status_code == 200
+
+
+def test_forged_characters_are_removed_from_uploaded_file_names(auth, ids, world):
+    web = auth.user("a2")
+    web.get("/my")
+    data = report_form(ids["a2"], "upload")
+    data["evidence"] = (BytesIO(b"%PDF-1.4\n%%EOF\n"), f"台账{BAD}.pdf")
+    resp = web.post("/my", data, content_type="multipart/form-data")
+    assert resp.status_code in (302, 303), resp.get_data(as_text=True)[:500]
+    assert db.session.scalar(select(Attachment.filename)) == "台账.pdf"
