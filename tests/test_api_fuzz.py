@@ -30,7 +30,7 @@ from workflow_app.extensions import db
 from workflow_app.surveys.services import create_survey
 from workflows.registry import all_workflows
 
-MAX_EXAMPLES = 20
+MAX_EXAMPLES = 15
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 
