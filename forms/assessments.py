@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 
+from workflow_app import limits
 from workflow_app.assessments.attachments import SIGNATURES
 from workflow_app.assessments.report import (
     DIMENSION_LABELS,
@@ -29,6 +30,7 @@ from workflow_app.assessments.report import (
     MAX_TEXT,
 )
 from workflow_app.messages import field_message
+from workflow_app.security.inputs import to_int, to_version
 
 ACCEPT = ",".join("." + ext for ext in SIGNATURES)
 SCORE_ATTRS = {"inputmode": "decimal", "autocomplete": "off", "class": "score"}
@@ -70,8 +72,9 @@ class ErrorsFromService:
         parts = name.split(".")
         if parts[0] == "indicators" and "indicators" in self._fields:
             rows = self["indicators"].entries
-            if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(rows):
-                return rows[int(parts[1])][parts[2]]
+            row = to_int(parts[1], 0, len(rows) - 1) if len(parts) == 3 else None
+            if row is not None:
+                return rows[row][parts[2]]
             return self["indicators"] if len(parts) == 1 else None
         return self._fields.get(parts[-1])
 
@@ -154,9 +157,9 @@ class SelfReportForm(ErrorsFromService, FlaskForm):
     def change_rows(self, action):
         """"add_row" or "remove_row:<position>"."""
         entries = self.indicators.entries
-        position = action.partition(":")[2]
-        if position.isdigit() and int(position) < len(entries):
-            del entries[int(position)]
+        position = to_int(action.partition(":")[2], 0, len(entries) - 1)
+        if position is not None:
+            del entries[position]
         elif action == "add_row" and len(entries) < MAX_INDICATORS:
             self.indicators.append_entry()
         if not entries:
@@ -170,8 +173,7 @@ class SelfReportForm(ErrorsFromService, FlaskForm):
         return content
 
     def expected_draft(self):
-        value = (self.draft_version.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return to_version(self.draft_version.data)
 
 
 def _plain_number(value):
@@ -186,9 +188,9 @@ class DecisionForm(ErrorsFromService, FlaskForm):
     `rules` maps parameter name → "required" / "optional" (from the transition).
     """
 
-    comment = TextAreaField(_l("Comment"), render_kw={"rows": 3, "maxlength": MAX_TEXT})
+    comment = TextAreaField(_l("Comment"), render_kw={"rows": 3, "maxlength": limits.COMMENT})
     score = StringField(_l("Score"), description=_l("0 to 100"), render_kw=SCORE_ATTRS)
-    reason = TextAreaField(_l("Reason"), render_kw={"rows": 3, "maxlength": MAX_TEXT})
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 3, "maxlength": limits.REASON})
     version = HiddenField()
 
     PARAMS = ("score", "reason", "comment")  # the order they are shown in
@@ -211,15 +213,14 @@ class DecisionForm(ErrorsFromService, FlaskForm):
         return {name: (self[name].data if name in self else None) for name in self.PARAMS}
 
     def version_number(self):
-        value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return to_version(self.version.data)
 
 
 class ConflictForm(ErrorsFromService, FlaskForm):
     """回避: a committee member steps out of an item, giving the reason."""
 
     reason = TextAreaField(_l("Reason for stepping aside"), render_kw={
-        "rows": 2, "maxlength": MAX_TEXT},
+        "rows": 2, "maxlength": limits.REASON},
         description=_l("For example a family relation or a working relation."))
     version = HiddenField()
 
@@ -228,8 +229,7 @@ class ConflictForm(ErrorsFromService, FlaskForm):
         super().__init__(*args, **kwargs)
 
     def version_number(self):
-        value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return to_version(self.version.data)
 
 
 class QueueFilterForm(Form):
@@ -265,7 +265,7 @@ class BatchForm(ErrorsFromService, FlaskForm):
     """One decision for several selected queue items: "id:version" per checkbox."""
 
     comment = TextAreaField(_l("Comment for all selected"),
-                            render_kw={"rows": 2, "maxlength": MAX_TEXT},
+                            render_kw={"rows": 2, "maxlength": limits.COMMENT},
                             description=_l("Required when sending back."))
     score = StringField(_l("Score for all selected"), description=_l(
         "Only where the stage scores; 0 to 100."), render_kw=SCORE_ATTRS)

@@ -22,9 +22,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms.assessments import ErrorsFromService
+from workflow_app import limits
 from workflow_app.assessments.labels import STATE_LABELS
 from workflow_app.clock import as_utc
 from workflow_app.cycles.models import COMMITTEE_RULES
+from workflow_app.security.inputs import to_int
 from workflow_app.workcalendar import LOCAL_TZ
 
 KIND_LABELS = {"quarterly": _l("Quarterly"), "annual": _l("Annual")}
@@ -57,7 +59,7 @@ def _days(label, description=WORKING_DAYS):
 
 
 class CycleForm(ErrorsFromService, FlaskForm):
-    name = StringField(_l("Name"), render_kw={"maxlength": 200})
+    name = StringField(_l("Name"), render_kw={"maxlength": limits.NAME})
     kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()))
     year = StringField(_l("Year"), render_kw={"inputmode": "numeric", "class": "days"})
     quarter = SelectField(_l("Quarter"), choices=choices([("", "—"), *((q, q)
@@ -112,7 +114,7 @@ class CycleForm(ErrorsFromService, FlaskForm):
         }
 
     def unit_ids(self):
-        return [int(v) for v in self.org_unit_ids.data or [] if str(v).isdigit()]
+        return [n for n in map(to_int, self.org_unit_ids.data or []) if n is not None]
 
 
 def _form_data(data):
@@ -139,8 +141,8 @@ class IndicatorItemRow(Form):
     """One row of a sheet: an indicator with a weight, or a bonus / penalty item with a cap."""
 
     kind = SelectField(_l("Kind"))
-    name = StringField(_l("Item"), render_kw={"maxlength": 200})
-    standard = TextAreaField(_l("Standard"), render_kw={"rows": 2, "maxlength": 2000})
+    name = StringField(_l("Item"), render_kw={"maxlength": limits.NAME})
+    standard = TextAreaField(_l("Standard"), render_kw={"rows": 2, "maxlength": limits.NOTE})
     weight = StringField(_l("Weight"), description=_l("Common and individual indicators"),
                          render_kw=POINTS_ATTRS)
     cap = StringField(_l("Cap (points)"), description=_l("Bonus and penalty items"),
@@ -165,8 +167,9 @@ class _RowErrors(ErrorsFromService):
         parts = name.split(".")
         if parts[0] == "items":
             rows = self["items"].entries
-            if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(rows):
-                return rows[int(parts[1])][parts[2]]
+            row = to_int(parts[1], 0, len(rows) - 1) if len(parts) == 3 else None
+            if row is not None:
+                return rows[row][parts[2]]
             return None
         return self._fields.get(parts[-1])
 
@@ -205,8 +208,9 @@ class IndicatorSheetForm(_RowErrors, FlaskForm):
         """"add_row:<kind>" or "remove_row:<position>"; nothing is saved."""
         entries = self.items.entries
         verb, _, arg = action.partition(":")
-        if verb == "remove_row" and arg.isdigit() and int(arg) < len(entries):
-            del entries[int(arg)]
+        position = to_int(arg, 0, len(entries) - 1)
+        if verb == "remove_row" and position is not None:
+            del entries[position]
         elif verb == "add_row" and len(entries) < self.items.max_entries:
             self.items.append_entry({"kind": arg if arg else "common"})
             entries[-1].form.kind.choices = _item_kinds()
@@ -257,7 +261,7 @@ class AdjustmentForm(ErrorsFromService, FlaskForm):
     item_id = SelectField(_l("Bonus or penalty item"))
     points = StringField(_l("Points"), description=_l("Within the item's cap"),
                          render_kw=POINTS_ATTRS)
-    reason = TextAreaField(_l("Reason"), render_kw={"rows": 3, "maxlength": 2000})
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 3, "maxlength": limits.REASON})
 
     def __init__(self, *args, items=(), **kwargs):
         """`items`: [(id, label)] of the cycle's bonus and penalty items for the unit."""

@@ -17,6 +17,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms.assessments import ErrorsFromService
 from forms.cycles import DATETIME_ATTRS, choices
+from workflow_app import limits
+from workflow_app.security.inputs import to_int
 
 
 class SubstitutionForm(ErrorsFromService, FlaskForm):
@@ -24,7 +26,7 @@ class SubstitutionForm(ErrorsFromService, FlaskForm):
     substitute = SelectField(_l("Substitute"))
     starts_at = StringField(_l("From"), description=_l("Beijing time"), render_kw=DATETIME_ATTRS)
     ends_at = StringField(_l("Until"), description=_l("Beijing time"), render_kw=DATETIME_ATTRS)
-    reason = StringField(_l("Reason"), render_kw={"maxlength": 200})
+    reason = StringField(_l("Reason"), render_kw={"maxlength": limits.SHORT})
 
     def __init__(self, *args, people=(), absent_choices=None, **kwargs):
         """`people`: [(id, label)] to choose the substitute from; `absent_choices`: the
@@ -38,8 +40,7 @@ class SubstitutionForm(ErrorsFromService, FlaskForm):
 
     @staticmethod
     def chosen_id(field):
-        value = (field.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return to_int(field.data)
 
 
 class CalendarDayForm(ErrorsFromService, FlaskForm):
@@ -47,7 +48,7 @@ class CalendarDayForm(ErrorsFromService, FlaskForm):
     kind = SelectField(_l("This day is"), choices=choices([
         ("workday", _l("a working day")), ("holiday", _l("a day off"))]))
     note = StringField(_l("Note"), description=_l("For example: 本县调休"),
-                       render_kw={"maxlength": 200})
+                       render_kw={"maxlength": limits.SHORT})
 
 
 class ImportForm(ErrorsFromService, FlaskForm):
@@ -68,7 +69,7 @@ def _roles_field():
 
 
 class UnitForm(ErrorsFromService, FlaskForm):
-    name = StringField(_l("Name"), render_kw={"maxlength": 120})
+    name = StringField(_l("Name"), render_kw={"maxlength": limits.UNIT_NAME})
     category = StringField(_l("Category"), description=_l(
         "Units are ranked only within their category, e.g. 社区, 乡镇, 经济发展类."),
         render_kw={"maxlength": 60})
@@ -94,8 +95,7 @@ class PersonForm(ErrorsFromService, FlaskForm):
             del self[name]
 
     def supervisor_id(self):
-        value = (self.supervisor.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return to_int(self.supervisor.data)
 
 
 # --- 班子 (teams): workflow_app/people/team_views.py ------------------------------------

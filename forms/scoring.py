@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from forms.assessments import SCORE_ATTRS, ErrorsFromService
 from workflow_app.assessments.report import DIMENSION_LABELS
 from workflow_app.scoring.ratings_models import DIMENSIONS, RATER_GROUPS
+from workflow_app.security.inputs import to_int
 
 GROUP_LABELS = {
     "superior": _l("Superiors"),
@@ -58,8 +59,7 @@ class RaterForm(FlaskForm):
     rater_id = HiddenField()
 
     def rater(self):
-        value = (self.rater_id.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return to_int(self.rater_id.data)
 
 
 class ConfirmForm(FlaskForm):

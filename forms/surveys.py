@@ -6,6 +6,8 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from forms.assessments import ErrorsFromService
+from workflow_app import limits
+from workflow_app.security.inputs import to_int
 from workflow_app.surveys.models import CHOICES
 from workflow_app.surveys.services import MAX_COMMENT, MAX_TOKENS
 
@@ -38,7 +40,8 @@ class IssueTokensForm(ErrorsFromService, FlaskForm):
 
     def number(self):
         value = (self.count.data or "").strip()
-        return int(value) if value.isdigit() else value
+        number = to_int(value, 0, 10**6)
+        return value if number is None else number
 
 
 class SpotCheckForm(ErrorsFromService, FlaskForm):
@@ -48,7 +51,7 @@ class SpotCheckForm(ErrorsFromService, FlaskForm):
     dissatisfied = StringField(CHOICE_LABELS["dissatisfied"], render_kw=COUNT_ATTRS)
     note = TextAreaField(_l("Note"), description=_l("Optional: who called, when, how many "
                                                     "could not be reached."),
-                         render_kw={"rows": 2, "maxlength": 2000})
+                         render_kw={"rows": 2, "maxlength": limits.NOTE})
 
     def count_fields(self):
         return [self[c] for c in CHOICES]
@@ -61,4 +64,5 @@ def _number(value):
     value = (value or "").strip()
     if not value:
         return 0
-    return int(value) if value.isdigit() else value
+    number = to_int(value, 0, 10**6)
+    return value if number is None else number

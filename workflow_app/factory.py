@@ -23,6 +23,9 @@ def create_app(config_class=None):
 
     audit_keys.init_app(app)  # refuses to start without AUDIT_KEY outside the demo
     _init_extensions(app)
+    from workflow_app.security import inputs  # before the routes: their `int` converter
+
+    inputs.init_app(app)
     _register_blueprints(app)
     from workflow_app import cli, web_errors
     from workflow_app.security import headers

@@ -5,6 +5,9 @@ from flask_babel import lazy_gettext as _l
 FIELD_MESSAGES = {
     "required": _l("This field is required."),
     "too_long": _l("This text is too long."),
+    "bad_character": _l("This text contains a character that cannot be stored; please "
+                        "remove it."),
+    "too_deep": _l("The data is nested too deeply."),
     "taken": _l("This name is already taken."),
     "too_short": _l("Too short: at least 8 characters."),
     "not_a_number": _l("Please enter a number."),

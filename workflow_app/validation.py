@@ -2,14 +2,27 @@
 
 from decimal import Decimal, InvalidOperation
 
+from workflow_app import limits
 from workflow_app.errors import Invalid
 
 
-def require_text(name, value, max_length=None):
-    text = (value or "").strip() if isinstance(value, str | type(None)) else None
+def require_text(name, value, max_length=limits.REASON):
+    """Trimmed text, required, at most `max_length` characters (workflow_app/limits.py):
+    the services' own guard, so the CLI and the import meet the web form's rules."""
+    text = optional_text(name, value, max_length)
     if not text:
         raise Invalid(fields={name: "required"})
-    if max_length and len(text) > max_length:
+    return text
+
+
+def optional_text(name, value, max_length=limits.REASON):
+    """Trimmed text or "", refused (422 naming `name`) when not text or too long."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Invalid(fields={name: "not_text"})
+    text = value.strip()
+    if len(text) > max_length:
         raise Invalid(fields={name: "too_long"})
     return text
 

@@ -157,7 +157,8 @@ def test_batch_approve_each_item_on_its_own(auth, world, submitted, fresh):
     assert resp.status_code == 200
     html = _text(resp)
     results = html[html.index('id="batch-results"'):html.index("</section>")]
-    assert "成功 2 项，未办理 2 项。" in results
+    assert "成功 2 项，未办理 3 项。" in results  # the junk item is refused on its own
+    assert "#junk" in results
     assert "a3" in results and "该事项已由他人办理" in results
     assert "您无权进行此操作。" in results  # b1 is not sup_a's to decide
     for aid, state in ((a1.id, "committee_review"), (a2.id, "committee_review"),

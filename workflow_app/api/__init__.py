@@ -8,6 +8,7 @@ from workflow_app.auth.services import PasswordChangeRequired, user_for_token
 from workflow_app.errors import DomainError, Invalid, NotAuthenticated
 from workflow_app.extensions import db
 from workflow_app.messages import describe_fields
+from workflow_app.security.inputs import NOT_JSON, read_json
 
 bp = Blueprint("api", __name__)
 PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi"}
@@ -38,10 +39,11 @@ def current_api_token():
 
 
 def json_body():
-    """The request's JSON object, or a 422 that says what is wrong with it."""
-    data = request.get_json(silent=True)
+    """The request's JSON object, or a 413 / 422 that says what is wrong with it: the one
+    place the API parses JSON (size, depth, numbers and characters checked there)."""
+    data = read_json()
     if not isinstance(data, dict):
-        raise Invalid(_l("The request body must be a JSON object."), code="invalid_json")
+        raise Invalid(NOT_JSON, code="invalid_json")
     return data
 
 

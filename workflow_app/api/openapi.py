@@ -2,6 +2,7 @@
 
 from flask import jsonify
 
+from workflow_app import limits
 from workflow_app.api import bp
 from workflows import workflow_keys
 from workflows.registry import all_states
@@ -10,25 +11,43 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 OBJ = {"type": "object"}
 STR, INT, NUM, BOOL = ({"type": t} for t in ("string", "integer", "number", "boolean"))
 NULLABLE_INT = {"type": ["integer", "null"]}
+NULLABLE_NUM = {"type": ["number", "null"]}
+NULLABLE_STR = {"type": ["string", "null"]}
+
+
+def text(max_length, required=False):
+    """A free-text field with the server's limit (workflow_app/limits.py)."""
+    return {"type": "string", "maxLength": max_length, **({"minLength": 1} if required else {})}
+
+
+NAME, UNIT_NAME = text(limits.NAME, True), text(limits.UNIT_NAME, True)
+REASON, COMMENT, NOTE = text(limits.REASON, True), text(limits.COMMENT), text(limits.NOTE)
+REPORT = text(limits.REPORT_TEXT)
+POINTS = {"type": "number", "exclusiveMinimum": 0, "maximum": 100}
+ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+LIST = {"type": "array", "items": OBJ}
 
 SCHEMAS = {
     "Error": {"type": "object", "required": ["error", "message"], "properties": {
         "error": STR, "message": STR, "fields": OBJ}},
     "TokenRequest": {"type": "object", "required": ["username", "password"],
-                     "properties": {"username": STR, "password": STR}},
+                     "properties": {"username": text(80, True),
+                                    "password": text(200, True)}},
     "PasswordChangeRequest": {"type": "object", "required": ["old_password", "new_password"],
-                              "properties": {"old_password": STR, "new_password": STR}},
+                              "properties": {"old_password": text(200, True),
+                                             "new_password": text(200, True)}},
     "OrgUnitRequest": {"type": "object", "required": ["name"], "properties": {
-        "name": STR, "parent_id": NULLABLE_INT, "category": STR}},
+        "name": UNIT_NAME, "parent_id": NULLABLE_INT, "category": text(60)}},
     "UserRequest": {"type": "object",
                     "required": ["username", "password", "display_name", "org_unit_id"],
-                    "properties": {"username": STR, "password": STR, "display_name": STR,
-                                   "email": STR, "phone": STR, "org_unit_id": INT,
+                    "properties": {"username": text(80, True), "password": text(200, True),
+                                   "display_name": UNIT_NAME, "email": text(255),
+                                   "phone": text(32), "org_unit_id": INT,
                                    "supervisor_id": NULLABLE_INT,
                                    "roles": {"type": "array", "items": STR}}},
     "CycleRequest": {"type": "object", "required": [
         "name", "kind", "year", "org_unit_ids", "opens_at", "submit_deadline"],
-        "properties": {"name": STR, "kind": {"enum": ["quarterly", "annual"]}, "year": INT,
+        "properties": {"name": NAME, "kind": {"enum": ["quarterly", "annual"]}, "year": INT,
                        "quarter": NULLABLE_INT, "workflow": {"enum": workflow_keys()},
                        "org_unit_ids": {"type": "array", "items": INT},
                        "opens_at": {"type": "string", "format": "date-time"},
@@ -37,19 +56,28 @@ SCHEMAS = {
                        "grading": OBJ}},
     "ReportRequest": {"type": "object", "required": ["content"], "properties": {
         "content": {"type": "object", "properties": {
-            "key_work": STR, "indicator_progress": STR, "most_satisfied": STR,
-            "least_satisfied": STR, "self_evaluation": STR, "self_scores": OBJ}}}},
+            "key_work": REPORT, "indicator_progress": REPORT, "most_satisfied": REPORT,
+            "least_satisfied": REPORT, "self_evaluation": REPORT, "self_scores": OBJ}}}},
     "NegativeItemRequest": {"type": "object", "required": ["kind", "reason"], "properties": {
-        "kind": {"enum": ["deduct", "veto"]}, "points": NUM, "reason": STR, "evidence": STR}},
+        "kind": {"enum": ["deduct", "veto"]}, "points": POINTS, "reason": REASON,
+        "evidence": NOTE}},
     "OverrideRequest": {"type": "object", "required": ["grade", "reason"], "properties": {
-        "grade": STR, "reason": STR, "version": INT}},
+        "grade": STR, "reason": REASON, "version": INT}},
     "EventRequest": {"type": "object", "properties": {
-        "comment": STR, "reason": STR, "score": NUM, "version": INT}},
-    "Assessment": {"type": "object", "properties": {
-        "id": INT, "cycle_id": INT, "cadre_id": INT, "state": {"enum": all_states()},
-        "version": INT, "allowed_events": {"type": "array", "items": STR}, "report": OBJ,
-        "scores": {"type": "array"}, "score": NUM, "grade": STR, "flags": {"type": "array"},
-        "history": {"type": "array"}}},
+        "comment": COMMENT, "reason": text(limits.REASON), "score": NUM, "version": INT}},
+    "AssessmentSummary": {"type": "object", "required": ["id", "state", "version"],
+                          "properties": {
+        "id": INT, "cycle_id": INT, "cadre_id": INT, "cadre_name": STR, "org_unit_id": INT,
+        "state": {"enum": all_states()}, "version": INT, "score": NULLABLE_NUM,
+        "grade": NULLABLE_STR, "state_since": NULLABLE_STR}},
+    "Assessment": {"allOf": [{"$ref": "#/components/schemas/AssessmentSummary"}, {
+        "type": "object", "required": ["allowed_events", "flags", "scores", "history"],
+        "properties": {
+            "allowed_events": {"type": "array", "items": STR}, "rank": NULLABLE_INT,
+            "flags": {"type": "array"}, "report": {"type": ["object", "null"]},
+            "scores": {"type": "array", "items": OBJ},
+            "history": {"type": "array", "items": OBJ}}}]},
+    "Token": {"type": "object", "required": ["token"], "properties": {"token": STR}},
 }
 
 # (method, path, summary, request schema or None, success status, needs auth)
@@ -82,17 +110,37 @@ ENDPOINTS = [
      "OverrideRequest", 200, True),
 ]
 
-QUERY = {"/assessments": ["cycle_id", "state", "limit", "offset"],
-         "/tasks": ["limit", "offset"]}
+_PAGE = {"limit": {"type": "integer", "minimum": 1, "maximum": 500},
+         "offset": {"type": "integer", "minimum": 0, "maximum": 10**9}}
+QUERY = {"/assessments": {"cycle_id": ID, "state": STR, **_PAGE}, "/tasks": _PAGE}
+
+# What a success answers, where it is not one object.
+RESPONSES = {
+    ("post", "/tokens"): {"$ref": "#/components/schemas/Token"},
+    ("get", "/tasks"): {"type": "array", "items": {
+        "$ref": "#/components/schemas/AssessmentSummary"}},
+    ("get", "/assessments"): {"type": "array", "items": {
+        "$ref": "#/components/schemas/AssessmentSummary"}},
+    ("get", "/assessments/{id}"): {"$ref": "#/components/schemas/Assessment"},
+    ("put", "/assessments/{id}/report"): {"$ref": "#/components/schemas/Assessment"},
+    ("post", "/assessments/{id}/events/{event}"): {"$ref": "#/components/schemas/Assessment"},
+    ("get", "/cycles/{id}/results"): LIST,
+    ("get", "/assessments/{id}/raters"): LIST, ("put", "/assessments/{id}/raters"): LIST,
+    ("get", "/assessments/{id}/raters/suggested"): LIST, ("get", "/rating-tasks"): LIST,
+    ("get", "/assessments/{id}/adjustments"): LIST, ("get", "/cycles/{id}/indicators"): LIST,
+    ("get", "/indicator-sheets"): LIST, ("get", "/cycles/{id}/teams"): LIST,
+}
 
 
 def _operation(method, path, summary, request_schema, status, auth):
-    ok = {"description": "OK", "content": {"application/json": {"schema": OBJ}}}
+    answer = RESPONSES.get((method, path), OBJ)
+    ok = {"description": "OK", "content": {"application/json": {"schema": answer}}}
     op = {"summary": summary, "responses": {
         str(status): {"description": "No content"} if status == 204 else ok}}
     errors = {"401": "Not logged in", "403": "Not allowed (role or scope), or "
               "password_change_required", "404": "Unknown",
-              "409": "Wrong state or stale version", "422": "Invalid payload",
+              "409": "Wrong state or stale version", "413": "Body too large (JSON: 1 MiB)",
+              "422": "Invalid payload, naming each bad field",
               "429": "Too many failed logins (throttled)"}
     for code, text in errors.items():
         op["responses"][code] = {"description": text,
@@ -101,9 +149,10 @@ def _operation(method, path, summary, request_schema, status, auth):
         op["requestBody"] = {"required": True, "content": {"application/json": {
             "schema": {"$ref": f"#/components/schemas/{request_schema}"}}}}
     params = [{"name": p.strip("{}"), "in": "path", "required": True,
-               "schema": STR if p == "{event}" else INT}
+               "schema": STR if p == "{event}" else ID}
               for p in path.split("/") if p.startswith("{")]
-    params += [{"name": q, "in": "query", "schema": STR} for q in QUERY.get(path, [])]
+    params += [{"name": q, "in": "query", "schema": schema}
+               for q, schema in QUERY.get(path, {}).items()]
     if params:
         op["parameters"] = params
     if not auth:
@@ -143,7 +192,7 @@ SCHEMAS.update({
     "TokensRequest": {"type": "object", "required": ["count"], "properties": {
         "count": INT, "channel": {"enum": ["qr", "sms"]}}},
     "SpotCheckRequest": {"type": "object", "properties": {
-        "satisfied": INT, "basically_satisfied": INT, "dissatisfied": INT, "note": STR}},
+        "satisfied": INT, "basically_satisfied": INT, "dissatisfied": INT, "note": NOTE}},
 })
 ENDPOINTS += [
     ("get", "/assessments/{id}/raters", "360 raters of an assessment (org_admin)", None, 200,
@@ -177,7 +226,7 @@ ENDPOINTS += [
 # --- indicator sheets: bonus / penalty entries (issue 5) ---------------------------------
 
 SCHEMAS["AdjustmentRequest"] = {"type": "object", "required": ["item_id", "points", "reason"],
-                                "properties": {"item_id": INT, "points": NUM, "reason": STR}}
+                                "properties": {"item_id": INT, "points": NUM, "reason": REASON}}
 ENDPOINTS += [
     ("post", "/assessments/{id}/adjustments", "Record a bonus or penalty entry against the "
      "cycle's indicator sheet (org_admin, auditor)", "AdjustmentRequest", 201, True),
@@ -195,14 +244,14 @@ ENDPOINTS += [
      "keep their copy)", "IndicatorSheetRequest", 200, True),
 ]
 SCHEMAS["WithdrawRequest"] = {"type": "object", "required": ["reason"],
-                              "properties": {"reason": STR}}
+                              "properties": {"reason": REASON}}
 SCHEMAS["IndicatorSheetRequest"] = {
     "type": "object", "required": ["name", "bonus_cap", "penalty_cap", "items"], "properties": {
-        "category": STR, "name": STR, "bonus_cap": NUM, "penalty_cap": NUM,
+        "category": text(60), "name": NAME, "bonus_cap": NUM, "penalty_cap": NUM,
         "items": {"type": "array", "items": {
             "type": "object", "required": ["kind", "name"], "properties": {
-                "kind": {"enum": ["common", "individual", "bonus", "penalty"]}, "name": STR,
-                "standard": STR, "weight": NUM, "cap": NUM}}}}}
+                "kind": {"enum": ["common", "individual", "bonus", "penalty"]}, "name": NAME,
+                "standard": NOTE, "weight": NUM, "cap": NUM}}}}}
 
 # --- 班子 (teams): team grades with joint liability (issue 5) -----------------------------
 

@@ -2,6 +2,7 @@
 
 from flask import jsonify, request
 
+from workflow_app import limits
 from workflow_app.api import bp, current_api_user, json_body
 from workflow_app.api.payload import optional_int, raise_if
 from workflow_app.assessments.models import Assessment
@@ -10,18 +11,15 @@ from workflow_app.assessments.serialize import detail_json, summary_json
 from workflow_app.assessments.services import fire_event, get_assessment, save_report
 from workflow_app.errors import Invalid
 from workflow_app.extensions import db
+from workflow_app.security.inputs import query_int
 
 MAX_PAGE = 500
+MAX_OFFSET = 10**9
 
 
 def _page(query):
-    errors = {}
-    try:
-        limit = min(int(request.args.get("limit", 100)), MAX_PAGE)
-        offset = max(int(request.args.get("offset", 0)), 0)
-    except ValueError:
-        errors["limit"] = "not_a_number"
-    raise_if(errors)
+    limit = query_int("limit", 100, 1, MAX_PAGE)
+    offset = query_int("offset", 0, 0, MAX_OFFSET)
     return db.session.scalars(query.limit(limit).offset(offset)).all()
 
 
@@ -33,11 +31,9 @@ def list_tasks():
 @bp.get("/assessments")
 def list_assessments():
     query = visible(current_api_user())
-    cycle_id = request.args.get("cycle_id")
-    if cycle_id:
-        if not cycle_id.isdigit():
-            raise Invalid(fields={"cycle_id": "not_a_number"})
-        query = query.where(Assessment.cycle_id == int(cycle_id))
+    cycle_id = query_int("cycle_id", None, limits.ID_MIN, limits.ID_MAX)
+    if cycle_id is not None:
+        query = query.where(Assessment.cycle_id == cycle_id)
     if request.args.get("state"):
         query = query.where(Assessment.state == request.args["state"])
     return jsonify([summary_json(a) for a in _page(query.order_by(Assessment.id))])

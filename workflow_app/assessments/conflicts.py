@@ -9,11 +9,11 @@ already approved enough, the stage closes at once, recorded as done by the syste
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from workflow_app import limits
 from workflow_app.assessments import committee
 from workflow_app.assessments.guards import Guards
 from workflow_app.assessments.models import Recusal
 from workflow_app.assessments.permissions import can_declare_conflict, relations
-from workflow_app.assessments.report import MAX_TEXT
 from workflow_app.assessments.services import current_report, move, versioned_move
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.errors import Conflict, NotAllowed, StaleVersion
@@ -34,7 +34,7 @@ def declare_conflict(assessment, actor, reason, *, version=None, now=None, clien
         raise Conflict(ALREADY_DECIDED, code="already_voted")
     if version is not None and int(version) != assessment.version:
         raise StaleVersion()
-    text = require_text("reason", reason, MAX_TEXT)
+    text = require_text("reason", reason, limits.REASON)
     _add_recusal(assessment, actor, text, now)
     entry = versioned_move(assessment, assessment.state, actor, {"committee"}, now,
                             "declare_conflict", {"comment": text}, client_addr)

@@ -6,6 +6,7 @@ migration; this module is the one place that says what a complete report is.
 
 from flask_babel import lazy_gettext as _l
 
+from workflow_app import limits
 from workflow_app.errors import Invalid
 
 DIMENSIONS = ("de", "neng", "qin", "ji", "lian")
@@ -16,7 +17,7 @@ DIMENSION_LABELS = {
 TEXT_FIELDS = ("key_work", "indicator_progress", "most_satisfied", "least_satisfied",
                "self_evaluation")
 REQUIRED_FIELDS = ("key_work", "most_satisfied", "least_satisfied", "self_evaluation")
-MAX_TEXT = 5000
+MAX_TEXT = limits.REPORT_TEXT
 # Progress on each assigned indicator (实绩档案): target vs actual, with an evidence note.
 INDICATOR_FIELDS = {"name": 200, "target": 500, "actual": 500, "evidence_note": 2000}
 INDICATOR_REQUIRED = ("name", "target", "actual")

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from workflow_app import limits
 from workflow_app.assessments import committee, effects
 from workflow_app.assessments.deadlines import due_for
 from workflow_app.assessments.guards import MESSAGES, Guards
@@ -159,6 +160,9 @@ def _same_round(assessment, event, rels, version):
             and committee.is_committee_stage(assessment) and version >= assessment.stage_seq)
 
 
+PARAM_LIMITS = {"comment": limits.COMMENT, "reason": limits.REASON}
+
+
 def _check_params(transition, guards, **given):
     params, errors = {}, {}
     for name, value in given.items():
@@ -175,6 +179,8 @@ def _check_params(transition, guards, **given):
             params[name] = text if isinstance(text, str) else ("" if text is None else None)
             if params[name] is None:
                 errors[name] = "not_text"
+            elif len(params[name]) > PARAM_LIMITS[name]:
+                errors[name] = "too_long"
     if errors:
         raise Invalid(fields=errors)
     return params

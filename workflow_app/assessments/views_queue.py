@@ -23,6 +23,7 @@ from workflow_app.clock import utcnow
 from workflow_app.confirmation import ask_first
 from workflow_app.errors import Conflict, DomainError, Invalid, NotFound
 from workflow_app.extensions import db
+from workflow_app.security.inputs import to_int, to_version
 from workflow_app.validation import parse_score
 
 PAGE_SIZE = 20
@@ -33,13 +34,11 @@ NOTHING_SELECTED = _l("Please select at least one item.")
 
 def _page_size():
     """Rows per page: `size` in the query string (capped), else PAGE_SIZE."""
-    value = request.args.get("size", "")
-    return min(max(int(value), 1), queue.MAX_PAGE_SIZE) if value.isdigit() else PAGE_SIZE
+    return to_int(request.args.get("size"), 1, queue.MAX_PAGE_SIZE) or PAGE_SIZE
 
 
 def _page_number():
-    value = request.args.get("page", "1")
-    return min(max(int(value), 1), 100000) if value.isdigit() else 1
+    return to_int(request.args.get("page"), 1, 100000) or 1
 
 
 def _filters():
@@ -77,13 +76,17 @@ def task_list():
 
 
 def _selected():
-    """[(id, version)] from the "id:version" checkboxes; junk is ignored."""
-    out = []
+    """([(id, version)], [junk]) from the "id:version" checkboxes. A junk version makes
+    the item stale (refused alone, 409); a junk id is refused alone as unknown."""
+    out, junk = [], []
     for value in request.form.getlist("items")[:MAX_BATCH]:
         ident, _, version = value.partition(":")
-        if ident.isdigit():
-            out.append((int(ident), int(version) if version.isdigit() else None))
-    return list(dict.fromkeys(out))
+        number = to_int(ident)
+        if number is None:
+            junk.append(ident[:20])
+        else:
+            out.append((number, to_version(version)))
+    return list(dict.fromkeys(out)), list(dict.fromkeys(junk))
 
 
 @bp.post("/tasks/batch")
@@ -91,7 +94,7 @@ def _selected():
 def batch():
     form = BatchForm()
     event = request.form.get("event")
-    selected = _selected()
+    selected, junk = _selected()
     problem = _batch_problem(form, event, selected)
     if problem:
         flash(str(problem), "error")
@@ -105,11 +108,15 @@ def batch():
                       url_for(".task_list"))
     if asked is not None:
         return asked
-    results = _decide(selected, event, form)
+    results = _decide(selected, event, form) + [_unknown(ident) for ident in junk]
     db.session.commit()
     _preload([r["id"] for r in results if r["a"] is not None], reports=False)  # refresh
     return render_template("assessments/tasks.html",
                            **_queue_context(BatchForm(formdata=None), results))
+
+
+def _unknown(ident):
+    return {"id": ident, "a": None, "ok": False, "why": str(NotFound().message)}
 
 
 def _batch_problem(form, event, selected):

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from workflow_app import limits
 from workflow_app.assessments.permissions import relations
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
@@ -66,7 +67,7 @@ def record_adjustment(assessment, actor, *, item_id, points, reason, now=None):
     item = _item(assessment, item_id, errors)
     amount = _points(points, item, errors)
     try:
-        reason = require_text("reason", reason, 2000)
+        reason = require_text("reason", reason, limits.REASON)
     except Invalid as exc:
         errors.update(exc.fields)
     if errors:
@@ -113,7 +114,7 @@ def withdraw_adjustment(assessment, actor, entry_id, *, reason, now=None):
     entry = db.session.get(AssessmentAdjustment, entry_id)
     if entry is None or entry.assessment_id != assessment.id:
         raise NotFound()
-    reason = require_text("reason", reason, 2000)
+    reason = require_text("reason", reason, limits.REASON)
     record("assessment_adjustment", entry.id, "withdraw", actor=actor,
            at=as_utc(now) if now else utcnow(), comment=reason,
            data={"assessment_id": assessment.id, "item": entry.item.name,

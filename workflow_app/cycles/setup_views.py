@@ -32,6 +32,7 @@ from workflow_app.people.models import OrgUnit
 from workflow_app.people.roles import AUDITOR, ORG_ADMIN
 from workflow_app.people.scope import scope_paths
 from workflow_app.scheduler.policy import escalate_after, setting
+from workflow_app.security.inputs import to_int
 from workflow_app.workcalendar import LOCAL_TZ
 from workflows import workflow_keys
 from workflows.registry import all_workflows
@@ -116,8 +117,8 @@ def workflows():
 @login_required
 def new():
     _require_admin()
-    source = get_managed_cycle(int(request.args["copy"]), current_user) if request.args.get(
-        "copy", "").isdigit() else None
+    copy_id = to_int(request.args.get("copy"))
+    source = get_managed_cycle(copy_id, current_user) if copy_id else None
     initial = lifecycle.copy_data(source) if source else blank_settings(utcnow())
     form = _form(initial)
     if request.method == "POST":

@@ -12,6 +12,7 @@ from workflow_app.notifications import inbox as box
 from workflow_app.notifications import outbox as out
 from workflow_app.notifications.models import CHANNELS, STATUSES
 from workflow_app.notifications.preferences import preference_rows, save_preferences
+from workflow_app.security.inputs import to_int
 from workflow_app.security.redirects import safe_next
 
 bp = Blueprint("notifications", __name__)
@@ -33,8 +34,7 @@ def unread_in_nav():
 
 
 def _page():
-    value = request.args.get("page", "1")
-    return max(int(value), 1) if value.isdigit() else 1
+    return to_int(request.args.get("page"), 1, 10**6) or 1
 
 
 @bp.get("/notifications")

@@ -20,6 +20,7 @@ from workflow_app.people import services
 from workflow_app.people.models import OrgUnit, RoleGrant, User
 from workflow_app.people.roles import ORG_ADMIN, SUPERVISOR
 from workflow_app.people.scope import administers, scope_paths
+from workflow_app.security.inputs import to_int
 
 bp = Blueprint("people_admin", __name__)
 MEMBERS_SHOWN = 500
@@ -81,8 +82,8 @@ def _page(unit, status=200, **forms):
 def index():
     if not can_administer_people(current_user):
         raise NotAllowed()
-    wanted = request.args.get("unit", "")
-    unit = _managed_unit(int(wanted)) if wanted.isdigit() else admin_units(current_user)[0]
+    wanted = to_int(request.args.get("unit"))
+    unit = _managed_unit(wanted) if wanted else admin_units(current_user)[0]
     return _page(unit)
 
 

@@ -10,6 +10,7 @@ from workflow_app.clock import utcnow
 from workflow_app.errors import Invalid, NotAllowed
 from workflow_app.extensions import db
 from workflow_app.people import calendar as cal
+from workflow_app.security.inputs import to_int
 from workflow_app.workcalendar import LOCAL_TZ
 
 bp = Blueprint("calendar", __name__)
@@ -17,9 +18,9 @@ WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l
 
 
 def _year():
-    value = request.args.get("year", "")
-    if value.isdigit() and 2000 <= int(value) <= 2100:
-        return int(value)
+    year = to_int(request.args.get("year"), 2000, 2100)
+    if year is not None:
+        return year
     return utcnow().astimezone(LOCAL_TZ).year
 
 

@@ -31,6 +31,7 @@ from workflow_app.scoring.teams import (
     team_result_json,
     team_results,
 )
+from workflow_app.security.inputs import to_int
 
 bp = Blueprint("teams", __name__)
 FIELD_MESSAGES.update({
@@ -58,8 +59,7 @@ def _label(user):
 
 
 def _chosen(field):
-    value = (field.data or "").strip()
-    return int(value) if value.isdigit() else None
+    return to_int(field.data)
 
 
 def _cycles_in_scope():

@@ -44,6 +44,7 @@ from workflow_app.scoring.disputes import (
     resolve_objection,
 )
 from workflow_app.scoring.disputes_privacy import visible_history
+from workflow_app.security.inputs import to_version
 
 bp = Blueprint("disputes", __name__)
 
@@ -81,8 +82,7 @@ class ResolveForm(FlaskForm):
 
 
 def _version(form):
-    value = str(form.version.data or "").strip()
-    return int(value) if value.isdigit() else None
+    return to_version(str(form.version.data or ""))
 
 
 def _apply(form, exc):

@@ -40,6 +40,7 @@ from workflow_app.scoring.grading import merged_config
 from workflow_app.scoring.override import override_grade
 from workflow_app.scoring.results import by_category, distribution, flag_label, result_rows
 from workflow_app.scoring.services import grade_cycle, publish_cycle
+from workflow_app.security.inputs import to_version
 
 bp = Blueprint("grading", __name__)
 TIE_HINT = _l("Tied on the same score at the quota boundary: nobody was picked by an "
@@ -168,7 +169,7 @@ def override(assessment_id):
     version = form.version.data
     try:
         override_grade(a, current_user, grade=form.grade.data, reason=form.reason.data,
-                       version=int(version) if (version or "").isdigit() else None,
+                       version=to_version(version),
                        client_addr=request.remote_addr or "")
     except Invalid as exc:
         return _refused(cycle, a, form, exc, _field_errors(form, exc))

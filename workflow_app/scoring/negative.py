@@ -2,13 +2,14 @@
 
 from sqlalchemy import select
 
+from workflow_app import limits
 from workflow_app.assessments.permissions import relations
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.errors import Invalid, NotAllowed
 from workflow_app.extensions import db
 from workflow_app.scoring.models import KINDS, NegativeItem
-from workflow_app.validation import parse_score, require_text
+from workflow_app.validation import optional_text, parse_score, require_text
 
 RECORDERS = {"auditor", "org_admin"}
 
@@ -23,12 +24,12 @@ def record_negative_item(assessment, actor, *, kind, points=None, reason, eviden
         raise NotAllowed()
     if kind not in KINDS:
         raise Invalid(fields={"kind": "unknown"})
-    reason = require_text("reason", reason, 2000)
+    reason = require_text("reason", reason, limits.REASON)
     points = parse_score(points, "points") if kind == "deduct" else None
     if kind == "deduct" and not points:
         raise Invalid(fields={"points": "required"})
     item = NegativeItem(assessment_id=assessment.id, kind=kind, points=points or 0,
-                        reason=reason, evidence=(evidence or "").strip(),
+                        reason=reason, evidence=optional_text("evidence", evidence, limits.NOTE),
                         recorded_by_id=actor.id, created_at=as_utc(now) if now else utcnow())
     db.session.add(item)
     db.session.flush()

@@ -4,6 +4,7 @@ quota still holds. A veto (一票否决) cannot be overridden upwards."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from workflow_app import limits
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.permissions import relations
 from workflow_app.assessments.services import versioned_move
@@ -35,7 +36,7 @@ def override_grade(assessment, actor, *, grade, reason, version=None, now=None,
     if assessment.state != "approved" or assessment.grade is None:
         raise WrongState(_l("Only graded assessments not yet published can be overridden."))
     names = [g["grade"] for g in _config(assessment)["grades"]]
-    reason = require_text("reason", reason, 2000)
+    reason = require_text("reason", reason, limits.REASON)
     if grade not in names:
         raise Invalid(fields={"grade": "unknown"})
     _check_veto(assessment, names, grade)

@@ -34,6 +34,7 @@ from workflow_app.clock import as_utc, utcnow
 from workflow_app.errors import Conflict, Invalid, NotAllowed, NotFound, WrongState
 from workflow_app.extensions import db
 from workflow_app.scoring.ratings_rounds import ever_published_ids
+from workflow_app.security.inputs import to_int
 from workflow_app.surveys.models import (
     CHANNELS,
     CHOICES,
@@ -140,7 +141,7 @@ def record_spot_check(survey, actor, counts, note="", now=None):
     values, errors = {}, {}
     for name in CHOICES:
         value = counts.get(name, 0) if isinstance(counts, dict) else None
-        value = int(value) if isinstance(value, str) and value.strip().isdigit() else value
+        value = value if to_int(value, 0, 100000) is None else to_int(value, 0, 100000)
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100000:
             errors[name] = "not_a_number" if not isinstance(value, int) else "out_of_range"
         values[name] = value
