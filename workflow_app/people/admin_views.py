@@ -20,6 +20,7 @@ from workflow_app.people import services
 from workflow_app.people.models import OrgUnit, RoleGrant, User
 from workflow_app.people.roles import ORG_ADMIN, SUPERVISOR
 from workflow_app.people.scope import administers, scope_paths
+from workflow_app.people.search import SEARCH_LIMIT, clean_query, find_people, find_units
 
 bp = Blueprint("people_admin", __name__)
 MEMBERS_SHOWN = 500
@@ -71,9 +72,12 @@ def _page(unit, status=200, **forms):
     forms.setdefault("child_form", UnitForm(prefix="child"))
     forms.setdefault("person_form", PersonForm(prefix="new", supervisors=supervisor_choices()))
     top = min((u.path.count("/") for u in units), default=0)
+    q = clean_query(request.args.get("q"))
     return render_template("people/admin.html", unit=unit, members=members,
                            tree=[(u, u.path.count("/") - top) for u in units],
-                           role_labels=ROLE_LABELS, **forms), status
+                           role_labels=ROLE_LABELS, q=q, found_units=find_units(current_user, q),
+                           found_people=find_people(current_user, q),
+                           search_limit=SEARCH_LIMIT, **forms), status
 
 
 @bp.get("/admin/people")
