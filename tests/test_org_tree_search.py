@@ -134,3 +134,15 @@ def test_cycle_form_unit_search_keeps_what_was_typed(auth, world):
     assert ticked  # ticked stays though it does not match
     assert f'>{world.units["town"].name}</label>' not in page  # not matching, not ticked
     assert db.session.scalar(select(func.count()).select_from(OrgUnit)) == 4  # nothing saved
+
+
+@pytest.mark.parametrize(("q", "offered", "hidden"), [("sup_b", "sup_b", None), ("", "sup_b", None),
+                                                      ("没有", "sup_a", "sup_b")])
+def test_person_page_supervisor_search(auth, world, q, offered, hidden):
+    """a1's supervisor is sup_a: it stays offered whatever is searched."""
+    page = text(auth.user("admin").get(f"/admin/people/users/{world.a1.id}",
+                                       query_string={"q": q}))
+    assert f'<option selected value="{world.sup_a.id}">' in page
+    assert f'value="{world.users[offered].id}"' in page
+    if hidden:
+        assert f'value="{world.users[hidden].id}"' not in page

@@ -74,13 +74,13 @@ def unit_quotas(cycle):
 def _sizes(cycle):
     sizes, names = defaultdict(lambda: {"in": 0, "excluded": 0}), {}
     rows = db.session.execute(
-        select(Assessment.org_unit_id, OrgUnit.name, Assessment.state == "excluded", func.count())
+        select(Assessment.org_unit_id, OrgUnit.name, Assessment.state, func.count())
         .join(OrgUnit, OrgUnit.id == Assessment.org_unit_id)
         .where(Assessment.cycle_id == cycle.id)
-        .group_by(Assessment.org_unit_id, OrgUnit.name, Assessment.state == "excluded"))
-    for unit_id, name, excluded, n in rows:
+        .group_by(Assessment.org_unit_id, OrgUnit.name, Assessment.state))
+    for unit_id, name, state, n in rows:
         names[unit_id] = name
-        sizes[unit_id]["excluded" if excluded else "in"] += n
+        sizes[unit_id]["excluded" if state == "excluded" else "in"] += n
     return sizes, names
 
 
