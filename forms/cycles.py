@@ -22,6 +22,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms.assessments import ErrorsFromService
+from forms.grading import (
+    GRADE_PREFIX,
+    default_grades,
+    grade_names,
+    grading_fields,
+    grading_form_data,
+    percent_to_share,
+)
 from workflow_app import limits
 from workflow_app.assessments.labels import STATE_LABELS
 from workflow_app.clock import as_utc
@@ -84,18 +92,61 @@ class CycleForm(ErrorsFromService, FlaskForm):
     leader_review = _days(STATE_LABELS["leader_review"])
     publicity_days = _days(_l("Publicity period"))
     appeal_days = _days(_l("Appeal period"))
+    unit_q = StringField(_l("Find units by name"), render_kw={"maxlength": 60,
+                                                            "autocomplete": "off"})
 
     def __init__(self, *args, units=(), categories=(), workflows=(), initial=None, **kwargs):
         """`units`: [(id, label)], `categories`: [name], `workflows`: [(key, label)];
         `initial`: service-style data (an existing cycle or a copy) shown when nothing
         was posted."""
         super().__init__(*args, data=_form_data(initial or {}), **kwargs)
+        # Grading settings the form does not show (team rules, pay tiers) are kept.
+        self.grading_base = dict((initial or {}).get("grading") or {})
         self.org_unit_ids.choices = choices(units)
         self.committee_categories.choices = choices((c, c) for c in categories)
         self.workflow.choices = choices(workflows)
 
     def sla_fields(self):
         return [self[s] for s in SLA_STATES]
+
+    def grade_fields(self, kind):
+        """[(grade name, minimum-score field or None, quota field or None)] for `kind`."""
+        prefix = GRADE_PREFIX[kind]
+        return [(name, self._fields.get(f"{prefix}_min_{i}"), self._fields.get(f"{prefix}_quota")
+                 if i == 0 else None) for i, name in enumerate(grade_names(kind))]
+
+    def grading_payload(self):
+        """The cycle's `grading`: the thresholds and quota typed for the chosen kind."""
+        kind = "annual" if self.kind.data == "annual" else "quarterly"
+        prefix, base = GRADE_PREFIX[kind], self.grading_base
+        kept = base.get("grades") if base.get("grades") and self._kind_of_base == kind else None
+        grades = []
+        for i, (name, usual) in enumerate(default_grades(kind)):
+            grade = {"grade": name, "min": 0}
+            if i < len(grade_names(kind)) - 1:  # empty: the usual minimum
+                grade["min"] = (self[f"{prefix}_min_{i}"].data or "").strip() or usual["min"]
+            if i == 0:
+                typed = (self[f"{prefix}_quota"].data or "").strip()
+                grade["quota"] = percent_to_share(typed) if typed else usual["quota"]
+            elif kept and i < len(kept) and isinstance(kept[i], dict) and "quota" in kept[i]:
+                grade["quota"] = kept[i]["quota"]
+            grades.append(grade)
+        return {**base, "grades": grades}
+
+    @property
+    def _kind_of_base(self):
+        return self.kind.object_data or "quarterly"
+
+    def _field_for(self, name):
+        """"grading.grades.1.min" lands on the second threshold of the chosen kind."""
+        parts = name.split(".")
+        if parts[:2] == ["grading", "grades"] and len(parts) == 4 and parts[2].isdigit():
+            prefix = GRADE_PREFIX["annual" if self.kind.data == "annual" else "quarterly"]
+            key = f"{prefix}_quota" if parts[3] == "quota" else f"{prefix}_min_{parts[2]}"
+            return self._fields.get(key)
+        if parts[:2] == ["grading", "grades"]:
+            return None
+        return super()._field_for(name)
 
     def payload(self, status):
         """Data for cycles.services.create_cycle / update_cycle."""
@@ -110,11 +161,15 @@ class CycleForm(ErrorsFromService, FlaskForm):
             "stage_sla_days": {s: self[s].data.strip() for s in SLA_STATES
                                if (self[s].data or "").strip()},
             "publicity_days": self.publicity_days.data, "appeal_days": self.appeal_days.data,
-            "status": status,
+            "grading": self.grading_payload(), "status": status,
         }
 
     def unit_ids(self):
         return [n for n in map(to_int, self.org_unit_ids.data or []) if n is not None]
+
+
+for _name, _field in grading_fields().items():
+    setattr(CycleForm, _name, _field)
 
 
 def _form_data(data):
@@ -129,6 +184,7 @@ def _form_data(data):
     for name in ("year", "publicity_days", "appeal_days"):
         if out.get(name) is not None:
             out[name] = str(out[name])
+    out.update(grading_form_data(data.get("grading"), data.get("kind")))
     return out
 
 

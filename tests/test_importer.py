@@ -1,5 +1,6 @@
 """`flask import-people FILE`: CSV (with or without BOM) and XLSX; any bad row changes
-nothing and is reported by its row number, in Chinese."""
+nothing and is reported by its row number, in Chinese. A unit missing from the tree
+(often a typo) is shown by --dry-run and created only with --create-units."""
 
 import pytest
 from openpyxl import Workbook
@@ -43,7 +44,7 @@ def counts():
 
 def test_csv_with_bom_and_chinese_headers(world, runner, tmp_path):
     path = write_csv(tmp_path / "people.csv", CN_HEADER, GOOD_ROWS)
-    result = runner.invoke(args=["import-people", str(path)])
+    result = runner.invoke(args=["import-people", str(path), "--create-units"])
     assert result.exit_code == 0, result.output
     assert "导入完成：新增 4 人，新建 2 个单位。" in result.output
     assert "已忽略的列：序号" in result.output
@@ -92,7 +93,7 @@ def test_xlsx(world, tmp_path):
     book.save(path)
     book.close()
 
-    assert "新增 2 人，新建 1 个单位" in import_file(path)
+    assert "新增 2 人，新建 1 个单位" in import_file(path, allow_new_units=True)
     db.session.commit()
     xu = user("xu")
     assert xu.roles == ["cadre", "committee"] and xu.phone == "13900000009"
@@ -160,3 +161,57 @@ def test_large_files_show_progress_on_stderr(world, runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "检查 200/450" in result.stderr and "写入 400/450" in result.stderr
     assert "新增 450 人" in result.stdout
+
+
+# --- preview: a typo in a unit path is a NEW unit, never created silently ---------------
+
+TYPO_ROWS = ["1,wu,吴晓东,县委组织部/城关镇/东街社区,,干部,,,,password01",
+             "2,zheng,郑丽,县委组织部/城关镇/东衔社区,,干部,,,,password02"]  # 衔 for 街
+
+
+def test_dry_run_lists_the_typo_as_a_new_unit_and_writes_nothing(world, runner, tmp_path):
+    path = write_csv(tmp_path / "typo.csv", CN_HEADER, TYPO_ROWS)
+    before = counts()
+    result = runner.invoke(args=["import-people", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "预览：新增 2 人，新建 1 个单位，错误 0 处（尚未写入任何数据）。" in result.output
+    assert "新单位 县委组织部/城关镇/东衔社区（第 3 行）" in result.output
+    assert "第 2 行 wu 吴晓东 → 县委组织部/城关镇/东街社区" in result.output
+    assert counts() == before
+
+
+def test_dry_run_shows_errors_and_fails(world, runner, tmp_path):
+    path = write_csv(tmp_path / "bad.csv", CN_HEADER, ["1,a1,重名,县委组织部/城关镇,,干部,,,,"])
+    result = runner.invoke(args=["import-people", str(path), "--dry-run"])
+    assert result.exit_code == 1 and "第 2 行: 用户名 已存在" in result.output
+
+
+@pytest.mark.parametrize(("args", "code", "created"), [
+    ([], 1, False),                    # new units need --create-units
+    (["--create-units"], 0, True),
+])
+def test_new_units_only_with_create_units(world, runner, tmp_path, args, code, created):
+    path = write_csv(tmp_path / "typo.csv", CN_HEADER, TYPO_ROWS)
+    before = counts()
+    result = runner.invoke(args=["import-people", str(path), *args])
+    assert result.exit_code == code, result.output
+    assert (unit("东衔社区") is not None) is created
+    if not created:
+        assert "县委组织部/城关镇/东衔社区" in result.stderr and "--create-units" in result.stderr
+        assert counts() == before and user("wu") is None
+
+
+def test_an_import_that_creates_no_unit_needs_no_flag(world, runner, tmp_path):
+    path = write_csv(tmp_path / "ok.csv", CN_HEADER, TYPO_ROWS[:1])
+    result = runner.invoke(args=["import-people", str(path)])
+    assert result.exit_code == 0 and "新增 1 人，新建 0 个单位" in result.output
+
+
+def test_only_the_previewed_units_are_created(world, tmp_path):
+    """A confirmed preview named other units than the file now needs: nothing is written."""
+    path = write_csv(tmp_path / "typo.csv", CN_HEADER, TYPO_ROWS)
+    before = counts()
+    with pytest.raises(ImportFailed) as failed:
+        import_file(path, allow_new_units=True, expected_new_units=["县委组织部/城关镇/别的"])
+    assert "与预览时不一致" in failed.value.report[0]
+    assert counts() == before

@@ -153,7 +153,7 @@ def test_the_person_page_offers_reset_only_where_allowed(app, world):
 
 def test_imported_people_must_change_their_password(app, world, runner, tmp_path):
     path = write_csv(tmp_path / "people.csv", CN_HEADER, GOOD_ROWS)
-    assert runner.invoke(args=["import-people", str(path)]).exit_code == 0
+    assert runner.invoke(args=["import-people", str(path), "--create-units"]).exit_code == 0
     assert reload("zhao").must_change_password and reload("qian").must_change_password
     web = browser(app, "zhao", "secret123")
     assert web.get("/").headers["Location"] == "/account/password"

@@ -1,6 +1,7 @@
 """People administration pages: org tree, people with roles and supervisor links, the
 import upload with its progress and per-row report; scope enforced on every action."""
 
+import re
 from io import BytesIO
 
 import pytest
@@ -124,14 +125,75 @@ def counts():
             db.session.scalar(select(func.count(OrgUnit.id))))
 
 
-def test_import_page_imports_and_reports(auth, world, inline_import):
+def sha_of(page):
+    return re.search(r'name="sha256" value="([0-9a-f]{64})"', page).group(1)
+
+
+def test_import_page_previews_then_imports_on_confirm(auth, world, inline_import):
     admin = auth.user("admin")
+    before = counts()
     resp = upload(admin, GOOD)
     assert resp.status_code == 303
-    page = text(admin.get(resp.headers["Location"]))
+    job = resp.headers["Location"]
+    page = text(admin.get(job))
+    assert "预览：尚未导入任何数据。" in page and "新增 2 人，新建 1 个单位，错误 0 处。" in page
+    assert "县委组织部/城关镇/南街社区" in page and "zhao" in page and "确认导入" in page
+    assert counts() == before  # nothing written before the confirmation
+    resp = admin.post(job + "/confirm", {"sha256": sha_of(page), "allow_new_units": "yes"})
+    assert resp.status_code == 303
+    page = text(admin.get(job))
     assert "导入完成：新增 2 人，新建 1 个单位。" in page and "zhao" in page
     assert db.session.scalar(select(User).where(User.username == "qian")).roles == [
         "secretary"]
+    again = admin.post(job + "/confirm", {"sha256": "0" * 64, "allow_new_units": "yes"})
+    assert again.status_code == 409 and counts() == (before[0] + 2, before[1] + 1)
+
+
+TYPO = "用户名,姓名,单位\nwu,吴晓东,县委组织部/城关镇/东衔社区\n"  # 衔 for 街
+
+
+def test_a_typo_is_a_new_unit_and_needs_the_tick(auth, world, inline_import):
+    admin = auth.user("admin")
+    before = counts()
+    job = upload(admin, TYPO).headers["Location"]
+    page = text(admin.get(job))
+    assert 'id="new-units"' in page and "新建" in page and "县委组织部/城关镇/东衔社区" in page
+    assert "允许新建单位" in page
+    resp = admin.post(job + "/confirm", {"sha256": sha_of(page)})  # no tick
+    assert resp.status_code == 422 and "允许新建单位" in text(resp)
+    assert counts() == before
+    assert admin.post(job + "/confirm", {"sha256": sha_of(page), "allow_new_units": "yes"}
+                      ).status_code == 303
+    assert db.session.scalar(select(OrgUnit).where(OrgUnit.name == "东衔社区")) is not None
+
+
+def test_no_tick_needed_without_new_units(auth, world, inline_import):
+    admin = auth.user("admin")
+    job = upload(admin, "用户名,姓名,单位\nwu,吴晓东,县委组织部/城关镇/东街社区\n"
+                 ).headers["Location"]
+    page = text(admin.get(job))
+    assert "允许新建单位" not in page
+    assert admin.post(job + "/confirm", {"sha256": sha_of(page)}).status_code == 303
+    assert db.session.scalar(select(User).where(User.username == "wu")) is not None
+
+
+@pytest.mark.parametrize("tamper", ["file", "digest"])
+def test_a_changed_file_is_refused(app, auth, world, inline_import, tamper):
+    from pathlib import Path
+
+    admin = auth.user("admin")
+    before = counts()
+    job = upload(admin, GOOD).headers["Location"]
+    page = text(admin.get(job))
+    digest = sha_of(page)
+    if tamper == "file":  # the stored upload was replaced after the preview
+        stored = Path(app.instance_path) / "imports" / (job.rsplit("/", 1)[1] + ".csv")
+        stored.write_text(GOOD.replace("南街社区", "北街社区"), encoding="utf-8")
+    else:
+        digest = "f" * 64
+    resp = admin.post(job + "/confirm", {"sha256": digest, "allow_new_units": "yes"})
+    assert resp.status_code == 409 and "文件在预览之后被改动" in text(resp)
+    assert counts() == before
 
 
 def test_an_import_with_errors_changes_nothing_and_lists_them(auth, world, inline_import):
@@ -140,6 +202,7 @@ def test_an_import_with_errors_changes_nothing_and_lists_them(auth, world, inlin
     resp = upload(admin, BAD)
     page = text(admin.get(resp.headers["Location"]))
     assert "第 2 行: 角色 无法识别: 皇帝" in page and "第 3 行: 用户名 已存在" in page
+    assert "确认导入" not in page  # nothing to confirm
     assert counts() == before
     report = admin.get(resp.headers["Location"] + "/report.csv")
     assert report.mimetype == "text/csv" and "皇帝" in report.get_data(as_text=True)

@@ -105,16 +105,26 @@ def dispatcher(run_once, now_text):
 
 @click.command("import-people")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-def import_people(file):
-    """Import org units and people from CSV or XLSX; any error changes nothing."""
-    from workflow_app.people.importer import ImportFailed, import_file
+@click.option("--dry-run", is_flag=True, help="Only print what would be imported.")
+@click.option("--create-units", is_flag=True,
+              help="Allow creating the units the file names that do not exist yet.")
+def import_people(file, dry_run, create_units):
+    """Import org units and people from CSV or XLSX; any error changes nothing.
+
+    A unit missing from the tree (often a typo) is created only with --create-units;
+    --dry-run prints the preview (new units, new people, errors) and writes nothing."""
+    from workflow_app.people.importer import ImportFailed, import_file, preview_file
 
     def progress(stage, done, total):
         if stage != "done":
             click.echo(f"{IMPORT_STAGES.get(stage, stage)} {done}/{total}", err=True)
 
     try:
-        result = import_file(file, progress=progress)
+        if dry_run:
+            plan = preview_file(file, progress=progress)
+            click.echo("\n".join(plan.lines()))
+            sys.exit(1 if plan.errors else 0)
+        result = import_file(file, progress=progress, allow_new_units=create_units)
     except ImportFailed as exc:
         db.session.rollback()
         for line in exc.report:

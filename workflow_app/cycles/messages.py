@@ -12,6 +12,10 @@ CYCLE_FIELD_MESSAGES = {
                      "(annual workflow for annual cycles, quarterly ones for quarters)."),
     "not_a_stage": _l("This workflow has no such review stage."),
     "unknown_category": _l("No unit of this cycle has that category."),
+    "threshold_range": _l("Enter a score from 0 to 100."),
+    "not_decreasing": _l("Each grade's minimum score must be lower than the grade above it."),
+    "quota_range": _l("The quota must be from 0 to 100 % (in the API: a share from 0 to 1)."),
+    "wrong_grades": _l("The grades must be the kind's own, from the best to the lowest."),
 }
 
 # One table for describe_fields() and the forms: cycles add their codes without editing it.

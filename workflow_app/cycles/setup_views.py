@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import or_, select
 
-from forms.cycles import WORKFLOW_LABELS, CycleForm
+from forms.cycles import WORKFLOW_LABELS, CycleForm, choices
 from workflow_app.assessments.labels import cycle_status_label
 from workflow_app.clock import utcnow
 from workflow_app.confirmation import IRREVERSIBLE
@@ -31,6 +31,7 @@ from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit
 from workflow_app.people.roles import AUDITOR, ORG_ADMIN
 from workflow_app.people.scope import scope_paths
+from workflow_app.people.search import clean_query, matching
 from workflow_app.scheduler.policy import escalate_after, setting
 from workflow_app.security.inputs import to_int
 from workflow_app.workcalendar import LOCAL_TZ
@@ -146,7 +147,19 @@ def _render(form, status=200, **context):
                            escalate_after=escalate_after(), **context), status
 
 
+def _search_units(form, cycle):
+    """Narrow the unit checkboxes to the names found (ticked ones stay); nothing is saved
+    and nothing typed is lost."""
+    q = clean_query(form.unit_q.data)
+    ticked = form.org_unit_ids.data or []
+    form.org_unit_ids.choices = choices(matching(_unit_choices(admin_units(current_user)), q,
+                                                 keep=ticked))
+    return _render(form, cycle=cycle, unit_search=q)
+
+
 def _save(form, action, cycle=None):
+    if request.form.get("action") == "search_units":
+        return _search_units(form, cycle)
     status = "draft" if request.form.get("action") == "draft" else "scheduled"
     ids = form.unit_ids()
     units = db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids))).all() if ids else []

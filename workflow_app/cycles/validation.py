@@ -15,6 +15,7 @@ from workflow_app.cycles import messages  # noqa: F401  (registers the field mes
 from workflow_app.cycles.models import COMMITTEE_RULES, KINDS, Cycle
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit
+from workflow_app.scoring.grading import ANNUAL_GRADING, DEFAULT_GRADING
 from workflow_app.workcalendar import LOCAL_TZ
 from workflows import get_workflow, latest_version, workflow_keys
 
@@ -45,9 +46,55 @@ def validate_cycle(data, units, errors, now):
     else:  # 班子 joint liability and missing-quarter rules (scoring/teams.py)
         from workflow_app.scoring.teams import grading_rule_errors
         errors.update(grading_rule_errors(values["grading"], values["kind"]))
+        values["grading"] = _grades(values["grading"], values["kind"], errors)
     if not units:
         errors["org_unit_ids"] = "required"
     return values
+
+
+def _grades(grading, kind, errors):
+    """Grade thresholds (0–100, strictly decreasing) and quotas (a share 0–1), when given.
+
+    The grade names are the kind's own (pay tiers and team rules refer to them)."""
+    grades = grading.get("grades")
+    if grades is None:
+        return grading
+    names = [g["grade"] for g in (ANNUAL_GRADING if kind == "annual" else DEFAULT_GRADING)
+             ["grades"]]
+    if (not isinstance(grades, list) or not all(isinstance(g, dict) for g in grades)
+            or [g.get("grade") for g in grades] != names):
+        errors["grading.grades"] = "wrong_grades"
+        return grading
+    above, checked = None, []
+    for i, grade in enumerate(grades):
+        low = _number(grade.get("min"), 0, 100, f"grading.grades.{i}.min", "threshold_range",
+                      errors)
+        if low is not None and above is not None and low >= above:
+            errors[f"grading.grades.{i}.min"] = "not_decreasing"
+        above = low if low is not None else above
+        checked.append({**grade, "min": low})
+        if "quota" in grade:
+            checked[-1]["quota"] = _number(grade["quota"], 0, 1, f"grading.grades.{i}.quota",
+                                           "quota_range", errors)
+    return {**grading, "grades": checked}
+
+
+def _number(value, low, high, name, code, errors):
+    """A number from JSON or typed text within [low, high]; None (and a code) when not."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        errors[name] = "required"
+        return None
+    try:
+        if isinstance(value, bool):  # JSON true is not 1
+            raise TypeError
+        number = float(value)
+    except (TypeError, ValueError):
+        errors[name] = "not_a_number"
+        return None
+    if not low <= number <= high:  # NaN fails too
+        errors[name] = code
+        return None
+    return int(number) if number == int(number) else number
 
 
 def _name(data, errors):

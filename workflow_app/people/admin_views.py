@@ -20,6 +20,13 @@ from workflow_app.people import services
 from workflow_app.people.models import OrgUnit, RoleGrant, User
 from workflow_app.people.roles import ORG_ADMIN, SUPERVISOR
 from workflow_app.people.scope import administers, scope_paths
+from workflow_app.people.search import (
+    SEARCH_LIMIT,
+    clean_query,
+    find_people,
+    find_units,
+    matching,
+)
 from workflow_app.security.inputs import to_int
 
 bp = Blueprint("people_admin", __name__)
@@ -72,9 +79,12 @@ def _page(unit, status=200, **forms):
     forms.setdefault("child_form", UnitForm(prefix="child"))
     forms.setdefault("person_form", PersonForm(prefix="new", supervisors=supervisor_choices()))
     top = min((u.path.count("/") for u in units), default=0)
+    q = clean_query(request.args.get("q"))
     return render_template("people/admin.html", unit=unit, members=members,
                            tree=[(u, u.path.count("/") - top) for u in units],
-                           role_labels=ROLE_LABELS, **forms), status
+                           role_labels=ROLE_LABELS, q=q, found_units=find_units(current_user, q),
+                           found_people=find_people(current_user, q),
+                           search_limit=SEARCH_LIMIT, **forms), status
 
 
 @bp.get("/admin/people")
@@ -163,7 +173,10 @@ def person(user_id):
 
 def _person_form(user):
     own_roles = sorted({g.role for g in user.grants if g.org_unit_id == user.org_unit_id})
-    return PersonForm(new=False, supervisors=supervisor_choices(user.supervisor), data={
+    # ?q= narrows the supervisor list by name (the current supervisor stays in it).
+    q = clean_query(request.args.get("q")) if request.method == "GET" else ""
+    supervisors = matching(supervisor_choices(user.supervisor), q, keep=[user.supervisor_id])
+    return PersonForm(new=False, supervisors=supervisors, data={
         "display_name": user.display_name, "email": user.email, "phone": user.phone,
         "roles": own_roles, "active": user.active,
         "supervisor": str(user.supervisor_id or "")})
@@ -174,6 +187,7 @@ def _person_page(user, form, status=200, **extra):
     return render_template(
         "people/person.html", person=user, form=form, other_grants=other,
         role_labels=ROLE_LABELS, login=credentials.login_status(user),
+        q=clean_query(request.args.get("q")) if request.method == "GET" else "",
         can_reset=credentials.can_reset_password(current_user, user),
         can_unlock=credentials.can_unlock_login(current_user, user), **extra), status
 

@@ -5,8 +5,8 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from forms.people import ImportForm
-from workflow_app.errors import Invalid, NotAllowed
+from forms.people import ROLE_LABELS, ImportForm
+from workflow_app.errors import Conflict, Invalid, NotAllowed
 from workflow_app.exports.spreadsheet import csv_text
 from workflow_app.messages import FIELD_MESSAGES
 from workflow_app.people import import_jobs
@@ -17,6 +17,8 @@ FIELD_MESSAGES.update({
     "wrong_type": _l("Please choose a CSV (UTF-8) or XLSX file."),
     "too_large": _l("The file is too large (at most 20 MB)."),
 })
+NEW_UNITS_NOT_ALLOWED = _l("This file creates new units: tick “Allow new units” after checking "
+                           "them for typos, or correct the file and upload it again.")
 
 
 def can_import_people(user):
@@ -50,9 +52,29 @@ def new():
 @login_required
 def show(job_id):
     _require()
+    return _show(job_id)
+
+
+def _show(job_id, message="", status=200):
     job = import_jobs.state(job_id)
-    return render_template("people/import_job.html", job=job, job_id=job_id,
-                           running=job["status"] in ("queued", "running"))
+    return render_template("people/import_job.html", job=job, job_id=job_id, message=message,
+                           role_labels=ROLE_LABELS,
+                           running=job["status"] in ("queued", "running")), status
+
+
+@bp.post("/admin/people/import/<job_id>/confirm")
+@login_required
+def confirm(job_id):
+    """确认导入: apply exactly the file that was previewed (same SHA-256)."""
+    _require()
+    try:
+        import_jobs.confirm(current_user, job_id, request.form.get("sha256", ""),
+                            request.form.get("allow_new_units") == "yes")
+    except Invalid:
+        return _show(job_id, str(NEW_UNITS_NOT_ALLOWED), 422)
+    except Conflict as exc:
+        return _show(job_id, str(exc.message), exc.status)
+    return redirect(url_for(".show", job_id=job_id), 303)
 
 
 @bp.get("/admin/people/import/<job_id>/report.csv")

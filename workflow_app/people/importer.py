@@ -3,6 +3,11 @@
 Every row is checked before anything is written; one bad row fails the whole
 file with a report in Chinese naming each problem by its row (the header is row
 1, as in Excel), and nothing changes. Headers may be Chinese or English.
+
+A preview (preview_file) says what would happen — new units, new people, errors —
+before anything is written: a typo in a unit path shows up there as a NEW unit.
+import_file creates a missing unit only when told to (allow_new_units), and only
+the units the preview listed.
 """
 
 import csv
@@ -16,6 +21,7 @@ from sqlalchemy import select
 
 from workflow_app.extensions import db
 from workflow_app.people import roles as role
+from workflow_app.people.import_preview import Preview
 from workflow_app.people.models import OrgUnit, User
 from workflow_app.people.services import MIN_PASSWORD, create_org_unit, create_user
 
@@ -70,23 +76,56 @@ class Row:
 
 
 PROGRESS_EVERY = 200
+NEW_UNITS_REFUSED = ("以下单位在组织树中不存在，本次导入会新建它们；请核对是否有错别字。"
+                     "确需新建时请确认“允许新建单位”（命令行加 --create-units）：")
+PREVIEW_CHANGED = "文件内容与预览时不一致（要新建的单位不同）：请重新上传并预览"
 
 
-def import_file(path, progress=None):
-    """Validate every row, then create units and people. Never commits.
-
-    `progress(stage, done, total)`, if given, hears about "checking" and "writing"
-    every PROGRESS_EVERY rows (an upload page or the CLI shows it for large files).
-    """
-    report = progress or (lambda stage, done, total: None)
+def preview_file(path, progress=None):
+    """Read and check the whole file; nothing is written. Unreadable files raise."""
     header, records = read_table(Path(path))
     fields, ignored = map_header(header)
-    rows = validate(fields, records, report)
-    units_created = create_units(rows)
-    create_people(rows, report)
+    rows, errors = check_rows(fields, records, progress)
+    return Preview(rows, _new_units(rows), errors, ignored)
+
+
+def import_file(path, progress=None, allow_new_units=False, expected_new_units=None):
+    """Validate every row, then create units and people. Never commits.
+
+    A unit missing from the tree is created only with `allow_new_units`; with
+    `expected_new_units` (the paths a confirmed preview listed) the file must need
+    exactly those. `progress(stage, done, total)`, if given, hears about "checking" and
+    "writing" every PROGRESS_EVERY rows (an upload page or the CLI shows it).
+    """
+    report = progress or (lambda stage, done, total: None)
+    plan = preview_file(path, report)
+    if plan.errors:
+        raise ImportFailed(plan.errors)
+    wanted = ["/".join(p) for p in plan.new_units]
+    if expected_new_units is not None and sorted(wanted) != sorted(expected_new_units):
+        raise ImportFailed([PREVIEW_CHANGED])
+    if wanted and not allow_new_units:
+        raise ImportFailed([NEW_UNITS_REFUSED, *(f"  {w}" for w in wanted)])
+    units_created = create_units(plan.rows, allowed=set(plan.new_units))
+    create_people(plan.rows, report)
     db.session.flush()
-    report("done", len(rows), len(rows))
-    return summary(rows, units_created, ignored)
+    report("done", len(plan.rows), len(plan.rows))
+    return summary(plan.rows, units_created, plan.ignored)
+
+
+def _new_units(rows):
+    """{path: (category, [row numbers])} of every unit a row needs that does not exist."""
+    known, new = _existing_paths(), {}
+    for row in rows:
+        for depth in range(1, len(row.unit_path) + 1):
+            path = row.unit_path[:depth]
+            if path not in known:
+                category = row.category if depth == len(row.unit_path) else ""
+                entry = new.setdefault(path, (category, []))
+                if category and not entry[0]:
+                    new[path] = entry = (category, entry[1])
+                entry[1].append(row.line)
+    return new
 
 
 # --- reading ---------------------------------------------------------------
@@ -173,6 +212,14 @@ def map_header(header):
 # --- validation --------------------------------------------------------------
 
 def validate(fields, records, report=None):
+    rows, errors = check_rows(fields, records, report)
+    if errors:
+        raise ImportFailed(errors)
+    return rows
+
+
+def check_rows(fields, records, report=None):
+    """(rows, problems as report lines by row number): every row is checked."""
     errors, rows = [], []
     for n, (line, cells) in enumerate(records, start=1):
         values = {f: cells[i] if i < len(cells) else "" for f, i in fields.items()}
@@ -182,10 +229,8 @@ def validate(fields, records, report=None):
     _check_usernames(rows, errors)
     _check_supervisors(rows, errors)
     _check_units(rows, errors)
-    if errors:
-        ordered = sorted(errors, key=lambda e: e[0])  # by row; a row's problems in order
-        raise ImportFailed([f"第 {line} 行: {text}" for line, text in ordered])
-    return rows
+    ordered = sorted(errors, key=lambda e: e[0])  # by row; a row's problems in order
+    return rows, [f"第 {line} 行: {text}" for line, text in ordered]
 
 
 def _check_row(line, v, errors):
@@ -270,8 +315,9 @@ def _check_units(rows, errors):
 
 # --- writing -----------------------------------------------------------------
 
-def create_units(rows):
-    """Create every missing unit of every path; returns how many were created."""
+def create_units(rows, allowed):
+    """Create the missing units of every path, each one listed in `allowed` (the preview);
+    returns how many were created."""
     known = _existing_paths()
     created = 0
     for row in rows:
@@ -279,6 +325,8 @@ def create_units(rows):
             path = row.unit_path[:depth]
             if path in known:
                 continue
+            if path not in allowed:  # never a unit the admin was not shown
+                raise ImportFailed([PREVIEW_CHANGED])
             category = row.category if depth == len(row.unit_path) else ""
             known[path] = create_org_unit(path[-1], known.get(path[:-1]), category)
             created += 1

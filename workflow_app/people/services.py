@@ -1,5 +1,6 @@
 """Org tree and people: creating them, and finding who holds a role over a unit."""
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select
 
 from workflow_app.audit.services import record
@@ -7,7 +8,7 @@ from workflow_app.errors import Invalid, NotAllowed, NotFound
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit, RoleGrant, User
 from workflow_app.people.passwords import hash_password
-from workflow_app.people.roles import ORG_ADMIN, ROLES
+from workflow_app.people.roles import ROLES
 from workflow_app.people.scope import administers
 from workflow_app.validation import require_text
 
@@ -15,8 +16,10 @@ MIN_PASSWORD = 8
 
 
 def create_org_unit(name, parent, category, actor=None):
-    if parent is None and actor is not None and not _is_root_admin(actor):
-        raise NotAllowed()
+    if parent is None and actor is not None:
+        # Grants reach down a subtree only: nobody would administer a new root, so it
+        # would be a unit its creator cannot use. Roots come from set-up (actor None).
+        raise Invalid(_l("Choose a parent unit."), fields={"parent_id": "required"})
     if parent is not None and actor is not None and not administers(actor, parent):
         raise NotAllowed()
     unit = OrgUnit(name=require_text("name", name, 120), parent=parent,
@@ -26,10 +29,6 @@ def create_org_unit(name, parent, category, actor=None):
     unit.path = f"{parent.path if parent else '/'}{unit.id}/"
     record("org_unit", unit.id, "create", actor=actor, data={"name": unit.name})
     return unit
-
-
-def _is_root_admin(user):
-    return any(g.org_unit.parent_id is None for g in user.grants if g.role == ORG_ADMIN)
 
 
 def create_user(actor=None, *, username, password, display_name, org_unit, roles=(),

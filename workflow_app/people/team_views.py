@@ -22,6 +22,7 @@ from workflow_app.people import teams as svc
 from workflow_app.people.models import OrgUnit, User
 from workflow_app.people.roles import ORG_ADMIN
 from workflow_app.people.scope import administers, scope_paths
+from workflow_app.people.search import clean_query, matching
 from workflow_app.scoring.grading import merged_config
 from workflow_app.scoring.results import can_see_results, flag_label
 from workflow_app.scoring.rules import DEFAULT_ANNUAL
@@ -34,6 +35,7 @@ from workflow_app.scoring.teams import (
 from workflow_app.security.inputs import to_int
 
 bp = Blueprint("teams", __name__)
+MAX_TEAMS_SHOWN = 500
 FIELD_MESSAGES.update({
     "outside_unit": _l("Only people of the team's unit or the units below it can be members."),
     "already_member": _l("This person is already a member of the team."),
@@ -68,8 +70,16 @@ def _cycles_in_scope():
     return [c for c in cycles if can_see_results(current_user, c)][:20]
 
 
+def _team_matches(team, q):
+    names = [team.name, team.org_unit.name] + [
+        f"{m.user.display_name} {m.user.username}" for m in team.members]
+    return any(q.lower() in n.lower() for n in names)
+
+
 def _index_page(form, status=200):
-    return render_template("people/teams.html", form=form, teams=svc.teams_in_scope(current_user),
+    q = clean_query(request.args.get("q"))
+    teams = [t for t in svc.teams_in_scope(current_user) if not q or _team_matches(t, q)]
+    return render_template("people/teams.html", form=form, teams=teams[:MAX_TEAMS_SHOWN], q=q,
                            cycles=_cycles_in_scope()), status
 
 
@@ -77,7 +87,10 @@ def _index_page(form, status=200):
 @login_required
 def index():
     _require_admin()
-    form = TeamForm(units=[(u.id, u.name) for u in admin_units(current_user)])
+    units = [(u.id, u.name) for u in admin_units(current_user)]
+    if request.method == "GET":  # the search narrows the unit picker too
+        units = matching(units, clean_query(request.args.get("q")))
+    form = TeamForm(units=units)
     if request.method == "GET":
         return _index_page(form)
     unit_id = _chosen(form.org_unit)
@@ -96,8 +109,10 @@ def index():
 def _team_page(team, rename=None, member=None, status=200):
     rename = rename or TeamForm(new=False, data={"name": team.name})
     people = [(u.id, _label(u)) for u in svc.candidates(team)]
-    member = member or TeamMemberForm(people=people)
+    q = clean_query(request.args.get("q")) if request.method == "GET" else ""
+    member = member or TeamMemberForm(people=matching(people, q))
     return render_template("people/teams_detail.html", team=team, rename=rename, member=member,
+                           q=q,
                            position_form=TeamPositionForm()), status
 
 

@@ -38,7 +38,14 @@ from workflow_app.messages import field_message
 from workflow_app.scoring.disputes import finalize_cycle
 from workflow_app.scoring.grading import merged_config
 from workflow_app.scoring.override import override_grade
-from workflow_app.scoring.results import by_category, distribution, flag_label, result_rows
+from workflow_app.scoring.quotas import unit_quotas
+from workflow_app.scoring.results import (
+    by_category,
+    distribution,
+    flag_hint,
+    flag_label,
+    result_rows,
+)
 from workflow_app.scoring.services import grade_cycle, publish_cycle
 from workflow_app.security.inputs import to_version
 
@@ -66,6 +73,12 @@ def _grades(cycle):
     return [g["grade"] for g in merged_config(cycle.grading, cycle.kind)["grades"]]
 
 
+
+
+def _legend(rows):
+    """[(flag code, label, explanation)] of the flags shown on the page, in a stable order."""
+    seen = dict.fromkeys(f.split(":", 1)[0] for r in rows for f in r.flags)
+    return [(f, flag_label(f), flag_hint(f)) for f in sorted(seen) if flag_hint(f)]
 
 
 def _blockers(cycle, counts):
@@ -99,6 +112,7 @@ def _render(cycle, posted=None, status=200):
         "cycle": cycle, "rows": rows, "lists": by_category(rows), "forms": forms,
         "row_message": row_message, "dist": distribution(cycle, rows), "counts": counts,
         "state_counts": ordered_counts(cycle, counts), "flag_label": flag_label,
+        "flag_hint": flag_hint, "legend": _legend(rows), "quotas": unit_quotas(cycle),
         "tie_hint": TIE_HINT,
         "state_label": state_label, "open_objections": _open_objections(cycle),
         "ties": sum(1 for r in rows if "tie_at_quota_boundary" in r.flags),

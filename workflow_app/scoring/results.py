@@ -21,7 +21,51 @@ FLAG_LABELS = {
     "no_promotion": _l("No promotion this year"), "reminder_talk": _l("Reminder talk"),
     "band_red": _l("Red band"), "band_yellow": _l("Yellow band"), "band_blue": _l("Blue band"),
     "mostly_weak_quarters": _l("Mostly weak quarters"), "no_score": _l("No score"),
+    "reweighted": _l("Weights shifted"),
 }
+# What each flag means, for the legend and the hint on the grading and results pages.
+FLAG_HINTS = {
+    "tie_at_quota_boundary": _l("Tied on the same score at the quota boundary: nobody was "
+                                "picked by an arbitrary rule, all got the next grade. The "
+                                "committee decides; enter its decision as an override."),
+    "over_quota": _l("The score reaches the higher grade, but the unit's quota for it was used "
+                     "up by higher scores: one grade lower."),
+    "veto": _l("A veto item (一票否决) was recorded: the grade is capped at the lowest."),
+    "deducted": _l("Penalty points were deducted from the score."),
+    "joint_liability": _l("Someone in the unit has a veto item: the unit's top-grade quota is "
+                          "lowered (连带责任)."),
+    "focus_top": _l("In the top 30 % of the ranking of the same category (两头: to be "
+                    "commended)."),
+    "focus_bottom": _l("In the bottom 10 % of the ranking of the same category (两头: to be "
+                       "talked to)."),
+    "override": _l("The grade was changed by hand, with a reason (see the assessment's "
+                   "history)."),
+    "no_promotion": _l("Three quarters graded 较差: no promotion this year."),
+    "reminder_talk": _l("Two quarters graded 较差: a reminder talk (提醒谈话)."),
+    "band_red": _l("Red band: first third of the ranking."),
+    "band_yellow": _l("Yellow band: middle third of the ranking."),
+    "band_blue": _l("Blue band: last third of the ranking."),
+    "mostly_weak_quarters": _l("More than half of the quarters were 一般 or 较差: at best "
+                               "基本称职."),
+    "no_score": _l("No score yet (nothing scored): not graded, takes no quota."),
+    "reweighted": _l("A part of the score was missing: its weight went to the other parts."),
+    "bonus_capped": _l("Bonus points above the cap were not counted."),
+    "penalty_capped": _l("Penalty points above the cap were not counted."),
+    "team_grade_capped": _l("A team member has a veto item: the team grade is capped."),
+    "members_not_graded": _l("Some team members have no grade yet (the number follows)."),
+    "missing_quarter": _l("This quarter (number shown) has no result: the annual rule for "
+                          "missing quarters applies."),
+    "missing_quarters": _l("Quarters without a result (count shown)."),
+    "missing_rule_mean_of_present": _l("Missing quarters are left out: the mean of the quarters "
+                                       "present counts."),
+    "missing_rule_count_as_general": _l("Missing quarters count as 一般."),
+    "missing_rule_exclude_from_excellent": _l("With a missing quarter, 优秀 is not possible."),
+}
+
+
+def flag_hint(flag):
+    """The explanation of a flag ("" when there is none)."""
+    return str(FLAG_HINTS.get(flag.split(":", 1)[0], ""))
 
 
 @dataclass
