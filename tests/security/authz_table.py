@@ -256,6 +256,7 @@ ROWS = [
     row("people_import.show", "GET", "top_admin", job_id="$job"),
     row("people_import.report", "GET", "top_admin", job_id="$job"),
     row("people_import.forget", "POST", "top_admin", job_id="$job"),
+    row("people_import.confirm", "POST", "top_admin", job_id="$job", data={"sha256": "0"}),
     # --- people, teams, substitutes, the outbox ------------------------------------------------
     row("people_admin.index", "GET", "org_admin_any"),
     row("people_admin.change_unit", "POST", "org_admin_scope", unit_id="$unit",
