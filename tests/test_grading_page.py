@@ -186,7 +186,8 @@ def test_publication_pdf_xlsx_and_print_css(tied, auth):
         assert auth.user("b1").get(f"/cycles/{cycle.id}/{path}").status_code == 403
 
 
-@pytest.mark.parametrize(("who", "linked"), [("admin", True), ("audit", False),
+# The auditor reads the entries (a read-only page) and records none.
+@pytest.mark.parametrize(("who", "linked"), [("admin", True), ("audit", True),
                                              ("sup_a", False), ("a1", False)])
 def test_assessment_page_links_bonus_and_penalty_entries(tied, auth, who, linked):
     _, ids = tied

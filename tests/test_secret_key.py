@@ -55,7 +55,8 @@ def test_weak_or_known_keys_are_refused(base, key):
 
 
 def test_a_strong_key_starts(tmp_path):
-    result = _run(START, tmp_path, KAOHE_CONFIG="production", SECRET_KEY=STRONG)
+    result = _run(START, tmp_path, KAOHE_CONFIG="production", SECRET_KEY=STRONG,
+                  AUDIT_KEY=STRONG)
     assert result.returncode == 0, result.stderr
 
 

@@ -18,6 +18,7 @@ sub_admin = org_admin of unit A only, top_admin = org_admin of the root, auditor
     own             the cadre, on their own objects (inside)
     supervisor, committee, secretary   that reviewer, on their unit's objects (inside)
     reviewers       the three above
+    any_reviewer    the three above, wherever the object is (routes without one)
     unit_member     everyone whose own unit is the object's unit (cadre, reviewers,
                     sub_admin: inside)
     rater           the people assigned to rate (the cadre and the supervisor, inside)
@@ -44,6 +45,7 @@ GRANTS = {
     "committee": {("committee", "inside")},
     "secretary": {("secretary", "inside")},
     "reviewers": {(r, "inside") for r in UNIT_ROLES[1:]},
+    "any_reviewer": {(r, s) for r in UNIT_ROLES[1:] for s in ("inside", "outside")},
     "unit_member": {(r, "inside") for r in (*UNIT_ROLES, "sub_admin")},
     "rater": {("cadre", "inside"), ("supervisor", "inside")},
     "org_admin_scope": {("sub_admin", "inside"), ("top_admin", "inside"),
@@ -124,7 +126,8 @@ ROWS = [
     row("notifications.read", "POST", "own", note_id="$note"),
     row("ratings.task_list", "GET", "login"),
     row("substitutes.mine", "GET", "login"),
-    row("substitutes.mine", "POST", "login", data={}),
+    # Only someone who reviews appoints a substitute (issue 9 #16): not a cadre, no auditor.
+    row("substitutes.mine", "POST", "any_reviewer org_admin_any", data={}),
     row("substitutes.end", "POST", "supervisor committee org_admin_scope",
         substitution_id="$substitution"),
     row("surveys.answer", "GET", "public", token="$survey.token"),

@@ -2,6 +2,7 @@
 tries, and what `verify-audit` says about it."""
 
 import hashlib
+import secrets
 import importlib
 import json
 import threading
@@ -179,7 +180,7 @@ def test_the_migration_refuses_to_rekey_a_broken_old_chain(app, world, create_cy
 
 def test_production_refuses_to_start_without_audit_key(monkeypatch):
     class Prod(ProductionConfig):
-        SECRET_KEY = "x" * 64
+        SECRET_KEY = secrets.token_hex(32)
         AUDIT_KEY = ""
         SQLALCHEMY_DATABASE_URI = "sqlite://"
     with pytest.raises(RuntimeError, match="AUDIT_KEY"):
@@ -188,7 +189,7 @@ def test_production_refuses_to_start_without_audit_key(monkeypatch):
 
 def test_demo_keeps_a_generated_key_in_instance(tmp_path, monkeypatch):
     class Dev(DevelopmentConfig):
-        SECRET_KEY = "x" * 64
+        SECRET_KEY = secrets.token_hex(32)
         AUDIT_KEY = ""
         SQLALCHEMY_DATABASE_URI = "sqlite://"
     monkeypatch.setattr("workflow_app.factory.INSTANCE_DIR", tmp_path)

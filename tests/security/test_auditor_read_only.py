@@ -16,7 +16,8 @@ from workflow_app.surveys.services import create_survey
 
 # Routes anyone signed in may use on their own behalf (not a write to anyone's record).
 PERSONAL = {"auth.login", "auth.logout", "api.create_token", "notifications.read",
-            "notifications.read_all", "notifications.preferences", "surveys.post_answer"}
+            "notifications.read_all", "notifications.preferences", "surveys.post_answer",
+            "auth.change_password", "api.change_own_password", "api.revoke_current_token"}
 
 # What the auditor may write: 负面清单 items (tested below).
 ALLOWED = {"api.create_negative_item"}
@@ -69,6 +70,12 @@ WEB = {
     "substitutes.mine": "/substitutes",
     "substitutes.end": "/substitutes/{sub}/end",
     "assessments.batch": "/tasks/batch",
+    "cycles.remind": "/admin/cycles/{c}/progress/remind",
+    "people_admin.reset_password": "/admin/people/users/{cadre}/reset-password",
+    "people_admin.unlock_login": "/admin/people/users/{cadre}/unlock",
+    "people_import.confirm": "/admin/people/import/x/confirm",
+    "ratings.close": "/assessments/{a}/raters/close",
+    "surveys.close": "/assessments/{a}/survey/close",
 }
 API = {
     "api.create_adjustment": ("POST", "/assessments/{a}/adjustments"),
@@ -89,6 +96,9 @@ API = {
     "api.post_spot_check": ("POST", "/surveys/{survey}/spot-checks"),
     "api.post_tokens": ("POST", "/surveys/{survey}/tokens"),
     "api.create_user_api": ("POST", "/users"),
+    "api.cycle_remind_api": ("POST", "/cycles/{c}/remind"),
+    "api.post_close_round": ("POST", "/assessments/{a}/rating-round/close"),
+    "api.post_close_survey": ("POST", "/surveys/{survey}/close"),
 }
 # Where the auditor is stopped before the permission check, and why that is enough.
 OTHER_REFUSAL = {

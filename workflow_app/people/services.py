@@ -8,8 +8,8 @@ from workflow_app.errors import Invalid, NotAllowed, NotFound
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit, RoleGrant, User
 from workflow_app.people.passwords import hash_password
-from workflow_app.people.roles import ROLES
-from workflow_app.people.scope import administers
+from workflow_app.people.roles import ORG_ADMIN, ROLES
+from workflow_app.people.scope import administers, scope_paths
 from workflow_app.validation import require_text
 
 MIN_PASSWORD = 8
@@ -17,6 +17,8 @@ MIN_PASSWORD = 8
 
 def create_org_unit(name, parent, category, actor=None):
     if parent is None and actor is not None:
+        if not scope_paths(actor, ORG_ADMIN):
+            raise NotAllowed()  # the permission first: only an org_admin hears about parents
         # Grants reach down a subtree only: nobody would administer a new root, so it
         # would be a unit its creator cannot use. Roots come from set-up (actor None).
         raise Invalid(_l("Choose a parent unit."), fields={"parent_id": "required"})
