@@ -172,7 +172,7 @@ def test_publication_pdf_xlsx_and_print_css(tied, auth):
     auth.user("admin").post(f"/admin/cycles/{cycle.id}/grading/publish", CONFIRMED)
     a2 = auth.user("a2")
     page = a2.get(f"/cycles/{cycle.id}/publication").get_data(as_text=True)
-    assert '<style media="print">' in page and "下载 PDF" in page
+    assert "paper.css" in page and "下载 PDF" in page  # the print stylesheet
     pdf = a2.get(f"/cycles/{cycle.id}/publication.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF") and b"STSong-Light" in pdf.data

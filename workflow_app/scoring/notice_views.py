@@ -22,6 +22,12 @@ def can_edit_notice(user, unit):
     return unit is not None and unit.parent_id is None and administers(user, unit)
 
 
+@bp.app_template_global()
+def can_edit_notice_of(user, cycle):
+    """Whether `user` edits the settings the 公示 of `cycle` prints (for the page's link)."""
+    return bool(cycle.org_units) and can_edit_notice(user, department_of(cycle.org_units[0]))
+
+
 def managed_departments(user):
     departments = {department_of(u).id: department_of(u) for u in user.role_units(ORG_ADMIN)}
     return sorted((d for d in departments.values() if can_edit_notice(user, d)),

@@ -69,7 +69,9 @@ def publication_pdf(notice, rows):
 
 
 def publication_xlsx(notice, rows):
-    preamble = [line for line in (notice.title, notice.period, notice.supervision,
-                                  notice.objections) if line]
+    # Two lines above the table: the title, then period, 监督电话 and where to object.
+    details = "　".join(line for line in (notice.period, notice.supervision, notice.objections,
+                                         notice.issuing_body) if line)
+    preamble = [notice.title, details]
     return xlsx_bytes([Sheet(str(PUBLICATION_SHEET), [str(h) for h in PUBLIC_HEADERS],
                              ([r.unit, r.name, r.grade] for r in rows), preamble)])

@@ -23,6 +23,9 @@ from workflow_app.scoring.registration import (
 from workflow_app.scoring.registration_pdf import registration_pdf, seal_lines
 from workflow_app.scoring.views import bp
 
+# The assessment page links the form only for those who may print it.
+bp.add_app_template_global(can_print_registration)
+
 
 def _found(model, key):
     row = db.session.get(model, key)

@@ -38,6 +38,7 @@ class Row:
     pay_pct: float | None
     version: int = 1
     cadre_id: int | None = None
+    unit_id: int | None = None
 
     @property
     def band(self):
@@ -90,8 +91,13 @@ def result_rows(cycle, unit_id=None, public_only=False):
         query = query.where(Assessment.state.in_(PUBLIC_STATES))
     return [Row(a.id, unit, category, name, float(a.score) if a.score is not None else None,
                 a.grade, a.rank, list(a.flags or []), a.state, tiers.get(a.grade), a.version,
-                a.cadre_id)
+                a.cadre_id, a.org_unit_id)
             for a, name, unit, category in db.session.execute(query)]
+
+
+def units_of(rows):
+    """[(unit_id, unit name)] in the order of the rows (for the 登记表 links)."""
+    return list(dict.fromkeys((r.unit_id, r.unit) for r in rows))
 
 
 def by_category(rows):

@@ -20,6 +20,7 @@ from workflow_app.scoring.results import (
     flag_label,
     result_rows,
     results_xlsx,
+    units_of,
 )
 from workflow_app.scoring.teams import team_results
 
@@ -48,6 +49,7 @@ def results_page(cycle_id):
     return render_template("results/index.html", cycle=cycle, rows=rows,
                            dist=distribution(cycle, rows), flag_label=flag_label,
                            state_label=state_label, lists=by_category(rows),
+                           units=units_of(rows),
                            can_grade=can_manage_cycle(current_user, cycle))
 
 
