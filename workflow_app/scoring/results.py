@@ -118,7 +118,7 @@ def distribution(cycle, rows):
 
 
 # The same columns, in the same order, as the ranking table of templates/results/index.html.
-HEADERS = (_l("Unit"), _l("Category"), _l("Name"), _l("Score"), _l("Grade"), _l("Rank"),
+HEADERS = (_l("Unit"), _l("Category"), _l("Full name"), _l("Score"), _l("Grade"), _l("Rank"),
            _l("Flags"), _l("Performance pay (percent)"), _l("State"))
 RESULTS_SHEET, TEAMS_SHEET = _l("Results"), _l("Team results")
 
