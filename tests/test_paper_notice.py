@@ -30,6 +30,10 @@ def auth(app, client):
 
 @pytest.fixture
 def published(world, create_cycle, auth):
+    return publish_quarter(world, create_cycle, auth)
+
+
+def publish_quarter(world, create_cycle, auth):
     """2026年第一季度平时考核, published on Wednesday 2026-04-01 for 5 working days."""
     cycle = create_cycle()
     _grade(world, cycle, {"a1": 95, "a2": 85, "a3": 70})
