@@ -184,3 +184,20 @@ def test_content_disposition_quotes_the_utf8_name():
     assert header == ('attachment; filename="2026_Q1.pdf"; '
                       "filename*=UTF-8''" + quote("2026年 Q1 \"公示\".pdf", safe=""))
     assert "\n" not in content_disposition("a\r\nSet-Cookie: x.pdf")
+
+
+def test_the_import_report_uses_the_same_naming(world, auth):
+    import secrets
+
+    from workflow_app.people import import_jobs
+
+    job_id = secrets.token_hex(8)
+    import_jobs._write(job_id, {"status": "failed", "report": ["第 2 行：单位不存在"],
+                                "summary": "", "stage": "", "done": 0, "total": 0})
+    try:
+        resp = auth.user("admin").get(f"/admin/people/import/{job_id}/report.csv")
+    finally:
+        import_jobs.forget(job_id)
+    assert resp.mimetype == "text/csv"
+    assert resp.headers["Content-Disposition"].endswith(
+        "filename*=UTF-8''" + quote(f"导入问题-{job_id}.csv", safe=""))
