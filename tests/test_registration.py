@@ -182,3 +182,10 @@ def test_the_pages_link_the_form(world, quarter, auth):
     assert 'id="registration-link"' not in colleague
     results = auth.user("admin").get(f"/cycles/{cycle.id}/results").get_data(as_text=True)
     assert f'/cycles/{cycle.id}/units/{world.units["a"].id}/registration"' in results
+
+
+def test_someone_excluded_is_printed_without_a_grade(world, quarter, auth):
+    cycle, _ids = quarter
+    b1 = db.session.scalar(select(Assessment.id).where(Assessment.cadre_id == world.b1.id))
+    html = auth.user("admin").get(f"/assessments/{b1}/registration").get_data(as_text=True)
+    assert re.search(r'<td class="grade">不参加本次考核', html)

@@ -108,6 +108,11 @@ def _stage(a, stage, review):
                  _day(review.created_at))
 
 
+def _grade(a):
+    # 不参加本次考核/不定等次 is the grade line of someone excluded from the quarter.
+    return str(state_label(a.state)) if a.state == "excluded" else (a.grade or "")
+
+
 def registration_of(a):
     report = current_report(a)
     content = report.content if report else {}
@@ -119,7 +124,7 @@ def registration_of(a):
                 REPORT_FIELD_LABELS.items() if key != "indicator_progress" or content.get(key)],
         indicators=list(content.get("indicators") or []),
         stages=[_stage(a, s, approvals[s]) for s in REVIEW_STAGES if s in approvals],
-        score=_num(a.score), grade=a.grade or "", state=str(state_label(a.state)),
+        score=_num(a.score), grade=_grade(a), state=str(state_label(a.state)),
         rank=gettext("No. %(rank)d", rank=a.rank) if a.rank else "")
 
 
