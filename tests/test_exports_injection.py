@@ -103,7 +103,9 @@ def build_cycle(world, create_cycle, payload):
     db.session.commit()
     return {"cycle": cycle.name, "unit": world.units["a"].name,
             "category": world.units["a"].category, "name": world.a1.display_name,
-            "team": team.name, "id": cycle.id}
+            "team": team.name, "id": cycle.id, "unit_id": world.units["a"].id,
+            "assessment_id": approved[0].id, "report": payload + "内容",
+            "indicator": payload + "指标", "comment": payload + "意见"}
 
 
 def import_job_with_report(payload):
@@ -129,7 +131,7 @@ class Export:
 EXPORTS = {
     "results.xlsx (备案)": Export("/cycles/{id}/results.xlsx", "xlsx",
                                 ("cycle", "unit", "category", "name", "team"),
-                                numeric=(("results", 3), ("results", 5), ("teams", 2))),
+                                numeric=(("考核结果", 3), ("考核结果", 5), ("班子考核结果", 2))),
     "publication.xlsx (公示)": Export("/cycles/{id}/publication.xlsx", "xlsx",
                                     ("cycle", "unit", "name")),
     "import report.csv": Export("/admin/people/import/{id}/report.csv", "csv", ("report",),
@@ -138,6 +140,12 @@ EXPORTS = {
 PDFS = {
     "publication.pdf (公示)": Export("/cycles/{id}/publication.pdf", "pdf",
                                    ("cycle", "unit", "name")),
+    "registration.pdf (登记表)": Export("/assessments/{assessment_id}/registration.pdf", "pdf",
+                                     ("cycle", "unit", "name", "report", "indicator",
+                                      "comment")),
+    "unit registration.pdf (登记表)": Export("/cycles/{id}/units/{unit_id}/registration.pdf",
+                                          "pdf", ("cycle", "unit", "name", "report",
+                                                  "comment")),
 }
 
 
@@ -145,7 +153,7 @@ def _download(export, world, create_cycle, auth, payload):
     shown = (build_cycle(world, create_cycle, payload) if export.setup == "cycle"
              else import_job_with_report(payload))
     try:
-        resp = auth.user("admin").get(export.path.format(id=shown["id"]))
+        resp = auth.user("admin").get(export.path.format(**shown))
     finally:
         if export.setup == "import":
             import_jobs.forget(shown["id"])
@@ -157,7 +165,7 @@ def test_every_export_route_is_tested(app):
     """A route that hands out a spreadsheet or PDF must be in EXPORTS or PDFS."""
     suffixes = (".xlsx", ".csv", ".pdf", ".xls", ".ods")
     routes = {r.rule for r in app.url_map.iter_rules() if r.rule.endswith(suffixes)}
-    tested = {re.sub(r"\{id\}", "", e.path) for e in (*EXPORTS.values(), *PDFS.values())}
+    tested = {re.sub(r"\{\w+\}", "", e.path) for e in (*EXPORTS.values(), *PDFS.values())}
     untested = {r for r in routes if re.sub(r"<[^>]+>", "", r) not in tested}
     assert not untested, f"add these exports to the tables: {sorted(untested)}"
 

@@ -174,6 +174,7 @@ def test_publication_pdf_xlsx_and_print_css(tied, auth):
     page = a2.get(f"/cycles/{cycle.id}/publication").get_data(as_text=True)
     # The print style lives in kaohe.css (the CSP allows no inline <style>), keyed on the body.
     assert '<body class="print-notice">' in page and "下载 PDF" in page
+    assert "paper.css" in page  # the notice's own print stylesheet
     pdf = a2.get(f"/cycles/{cycle.id}/publication.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF") and b"STSong-Light" in pdf.data

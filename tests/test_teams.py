@@ -261,6 +261,6 @@ def test_the_filing_copy_has_the_teams_on_their_own_sheet(world, team, create_cy
     db.session.commit()
     resp = auth.user("admin").get(f"/cycles/{cycle.id}/results.xlsx")
     book = load_workbook(BytesIO(resp.data))
-    rows = list(book["teams"].iter_rows(values_only=True))
-    assert rows[1][:5] == ("单位", "班子", "评分", "等次", "已评定成员")
-    assert rows[2][:5] == ("东街社区", "东街社区两委班子", 92.0, "好", "1/1")
+    rows = list(book["班子考核结果"].iter_rows(values_only=True))
+    assert rows[1] == ("单位", "班子", "评分", "等次", "标记", "成员")  # as on the teams page
+    assert rows[2][:4] == ("东街社区", "东街社区两委班子", 92.0, "好") and rows[2][5] == "1/1"

@@ -15,6 +15,7 @@ from workflow_app.people.models import ApiToken, LoginFailure, OrgUnit, RoleGran
 from workflow_app.people.teams import Team, TeamMember  # noqa: F401  (班子)
 from workflow_app.scoring.disputes_models import ObjectionEvidence  # noqa: F401
 from workflow_app.scoring.models import NegativeItem
+from workflow_app.scoring.notice import NoticeSettings  # noqa: F401  (公示 notice settings)
 from workflow_app.scoring.ratings_models import RaterAssignment, Rating
 from workflow_app.scoring.teams import TeamResult  # noqa: F401  (班子 results)
 from workflow_app.surveys.models import (

@@ -2,9 +2,9 @@
 tries, and what `verify-audit` says about it."""
 
 import hashlib
-import secrets
 import importlib
 import json
+import secrets
 import threading
 
 import pytest

@@ -13,6 +13,15 @@ from xml.sax.saxutils import escape
 from workflow_app.exports.text import clean_text
 
 FONT = "STSong-Light"
+# Middle dots STSong-Light has no glyph for (the title "考核 · 结果公示" lost its dot):
+# printed as the full-width katakana middle dot, which the font has (checked by
+# rendering each candidate with pdftoppm).
+MISSING_GLYPHS = str.maketrans(dict.fromkeys("\u00b7\u2022\u2027\u2219\u22c5", "\u30fb"))
+
+
+def pdf_text(text):
+    """Text for places that are not paragraphs (the document title, canvas strings)."""
+    return clean_text("" if text is None else text).translate(MISSING_GLYPHS)
 
 
 @cache
@@ -27,7 +36,7 @@ def cjk_font():
 
 def markup(text):
     """Paragraph source that shows `text` literally (no tags, no entities)."""
-    return escape(clean_text("" if text is None else text))
+    return escape(clean_text("" if text is None else text).translate(MISSING_GLYPHS))
 
 
 def para(text, style):
@@ -44,7 +53,8 @@ def table(rows, style, col_widths, header_rows=1):
 
     grid = Table([[para(text, style) for text in row] for row in rows],
                  colWidths=col_widths, repeatRows=header_rows)
-    grid.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#eeeeee"))]))
+    commands = [("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    if header_rows:
+        commands.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#eeeeee")))
+    grid.setStyle(TableStyle(commands))
     return grid

@@ -14,7 +14,10 @@ starts with "=" as a formula and "#N/A" as an error value.
 
 import csv
 import io
+import re
 import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -25,6 +28,9 @@ FORMULA_STARTERS = frozenset("=+-@")
 LEADING_CONTROLS = frozenset("\t\r")
 # Kept as they are: openpyxl and csv write these as typed values, not as text.
 PLAIN_TYPES = (bool, int, float, Decimal, datetime, date, time)
+SHEET_TITLE_RE = re.compile(r"[\[\]:*?/\\]")
+# Column widths in Excel's units (about one Latin character each).
+MIN_WIDTH, MAX_WIDTH = 8, 60
 
 
 def looks_like_formula(text):
@@ -57,16 +63,82 @@ def _xlsx_cell(sheet, value):
     return cell
 
 
+@dataclass
+class Sheet:
+    """One worksheet: `preamble` lines above the table (the cycle's name, a note), then the
+    `header` row (frozen and bold) and the `rows`."""
+    title: str
+    header: list
+    rows: Iterable = ()
+    preamble: list = field(default_factory=list)
+
+
+def sheet_title(title):
+    """A title Excel accepts: at most 31 characters, none of []:*?/\\ ."""
+    return (SHEET_TITLE_RE.sub("_", clean_text(title)).strip("'") or "Sheet")[:31]
+
+
+def text_width(value):
+    """Columns a value takes on screen: CJK and other wide characters count double."""
+    if value is None:
+        return 0
+    text = f"{value:g}" if isinstance(value, float) else clean_text(value)
+    lines = text.splitlines() or [""]
+    return max(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+               for line in lines)
+
+
+def _as_sheet(sheet):
+    if isinstance(sheet, Sheet):
+        return sheet
+    title, rows = sheet  # (title, rows): the first row is the header
+    rows = list(rows)
+    return Sheet(title, rows[0] if rows else [], rows[1:])
+
+
+def _write(book, sheet):
+    from openpyxl.styles import Font
+
+    ws = book.create_sheet(sheet_title(sheet.title))
+    for line in sheet.preamble:
+        ws.append([_xlsx_cell(ws, v) for v in (line if isinstance(line, list | tuple) else [line])])
+    header_row = 0
+    if sheet.header:
+        ws.append([_xlsx_cell(ws, v) for v in sheet.header])
+        header_row = len(sheet.preamble) + 1
+    rows = [[_xlsx_cell(ws, v) for v in row] for row in sheet.rows]
+    for row in rows:
+        ws.append(row)
+    for cell in ws[header_row] if header_row else ():
+        cell.font = Font(bold=True)
+    if sheet.preamble:
+        ws.cell(1, 1).font = Font(bold=True, size=13)
+    ws.freeze_panes = ws.cell(header_row + 1, 1) if header_row else None
+    _fit_columns(ws, [sheet.header, *([c.value for c in row] for row in rows)])
+
+
+def _fit_columns(ws, table):
+    """Widths by content (the preamble may run across columns, so it does not count)."""
+    from openpyxl.utils import get_column_letter
+
+    widths = {}
+    for row in table:
+        for i, value in enumerate(row, start=1):
+            widths[i] = max(widths.get(i, 0), text_width(value))
+    for i, width in widths.items():
+        ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, MIN_WIDTH),
+                                                               MAX_WIDTH)
+
+
 def xlsx_bytes(sheets):
-    """An XLSX workbook from [(sheet title, rows)], each row a list of values."""
+    """An XLSX workbook from `Sheet`s (or (title, rows) pairs whose first row is the
+    header): header row bold and frozen, columns as wide as their content."""
     from openpyxl import Workbook
 
     book = Workbook()
     book.remove(book.active)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append([_xlsx_cell(sheet, v) for v in row])
+    for sheet in sheets:
+        _write(book, _as_sheet(sheet))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

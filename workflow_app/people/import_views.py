@@ -1,12 +1,13 @@
 """The upload page for people imports, and the progress / report page of one import."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from forms.people import ROLE_LABELS, ImportForm
 from workflow_app.errors import Conflict, Invalid, NotAllowed
+from workflow_app.exports.download import download, file_name
 from workflow_app.exports.spreadsheet import csv_text
 from workflow_app.messages import FIELD_MESSAGES
 from workflow_app.people import import_jobs
@@ -83,8 +84,7 @@ def report(job_id):
     """The per-row problems as a spreadsheet, to fix the file in Excel."""
     _require()
     rows = [["问题"], *([line] for line in import_jobs.state(job_id)["report"])]
-    return Response(csv_text(rows), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=import-{job_id}-report.csv"})
+    return download(csv_text(rows), file_name(gettext("Import problems"), job_id, ext="csv"))
 
 
 @bp.post("/admin/people/import/<job_id>/forget")

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from workflow_app.assessments.models import Assessment
-from workflow_app.exports.spreadsheet import xlsx_bytes
+from workflow_app.exports.spreadsheet import Sheet, xlsx_bytes
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit, User
 from workflow_app.people.scope import reads_all_of
@@ -82,6 +82,7 @@ class Row:
     pay_pct: float | None
     version: int = 1
     cadre_id: int | None = None
+    unit_id: int | None = None
 
     @property
     def band(self):
@@ -101,21 +102,19 @@ def can_see_results(user, cycle):
     return bool(cycle.org_units) and all(reads_all_of(user, u) for u in cycle.org_units)
 
 
-TEAM_HEADERS = (_l("Unit"), _l("Team"), _l("Score"), _l("Grade"), _l("Members graded"),
-                _l("Flags"))
+# The same columns, in the same order, as templates/results/teams.html.
+TEAM_HEADERS = (_l("Unit"), _l("Team"), _l("Score"), _l("Grade"), _l("Flags"), _l("Members"))
 
 
 def _flags(flags):
     return "、".join(flag_label(f) for f in flags or [])
 
 
-def _team_rows(cycle, teams):
-    yield [cycle.name]
-    yield [str(h) for h in TEAM_HEADERS]
+def _team_rows(teams):
     for t in teams:
         yield [t.team.org_unit.name, t.team.name,
                float(t.score) if t.score is not None else None, t.grade,
-               f"{t.graded_count}/{t.member_count}", _flags(t.flags)]
+               _flags(t.flags), f"{t.graded_count}/{t.member_count}"]
 
 
 def flag_label(flag):
@@ -136,8 +135,13 @@ def result_rows(cycle, unit_id=None, public_only=False):
         query = query.where(Assessment.state.in_(PUBLIC_STATES))
     return [Row(a.id, unit, category, name, float(a.score) if a.score is not None else None,
                 a.grade, a.rank, list(a.flags or []), a.state, tiers.get(a.grade), a.version,
-                a.cadre_id)
+                a.cadre_id, a.org_unit_id)
             for a, name, unit, category in db.session.execute(query)]
+
+
+def units_of(rows):
+    """[(unit_id, unit name)] in the order of the rows (for the 登记表 links)."""
+    return list(dict.fromkeys((r.unit_id, r.unit) for r in rows))
 
 
 def by_category(rows):
@@ -157,22 +161,24 @@ def distribution(cycle, rows):
             for g in merged_config(cycle.grading, cycle.kind)["grades"]]
 
 
-HEADERS = (_l("Unit"), _l("Category"), _l("Name"), _l("Score"), _l("Grade"), _l("Rank"),
+# The same columns, in the same order, as the ranking table of templates/results/index.html.
+HEADERS = (_l("Unit"), _l("Category"), _l("Full name"), _l("Score"), _l("Grade"), _l("Rank"),
            _l("Flags"), _l("Performance pay (percent)"), _l("State"))
+RESULTS_SHEET, TEAMS_SHEET = _l("Results"), _l("Team results")
 
 
 def results_xlsx(cycle, rows, state_label, teams=()):
     """The organisation department's filing copy (备案) as an XLSX workbook: the people,
     and the teams (班子) on a second sheet when the cycle graded any."""
-    sheets = [("results", _result_rows(cycle, rows, state_label))]
+    sheets = [Sheet(str(RESULTS_SHEET), [str(h) for h in HEADERS],
+                    _result_rows(rows, state_label), [cycle.name])]
     if teams:
-        sheets.append(("teams", _team_rows(cycle, teams)))
+        sheets.append(Sheet(str(TEAMS_SHEET), [str(h) for h in TEAM_HEADERS],
+                            _team_rows(teams), [cycle.name]))
     return xlsx_bytes(sheets)
 
 
-def _result_rows(cycle, rows, state_label):
-    yield [cycle.name]
-    yield [str(h) for h in HEADERS]
+def _result_rows(rows, state_label):
     for r in rows:
         yield [r.unit, r.category, r.name, r.score, r.grade, r.rank,
                _flags(r.flags), r.pay_pct, str(state_label(r.state))]

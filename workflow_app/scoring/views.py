@@ -1,16 +1,18 @@
 """Web pages for results: the results table and chart, the XLSX filing copy, and the
 公示 page colleagues see during publication."""
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, render_template
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from workflow_app.assessments.labels import state_label
-from workflow_app.clock import as_utc
 from workflow_app.cycles.models import Cycle
 from workflow_app.cycles.services import can_manage_cycle
 from workflow_app.errors import NotAllowed, NotFound
+from workflow_app.exports.download import download, file_name
 from workflow_app.extensions import db
 from workflow_app.scoring import publication as publication_files
+from workflow_app.scoring.notice import notice_for
 from workflow_app.scoring.results import (
     by_category,
     can_see_results,
@@ -18,13 +20,11 @@ from workflow_app.scoring.results import (
     flag_label,
     result_rows,
     results_xlsx,
+    units_of,
 )
 from workflow_app.scoring.teams import team_results
-from workflow_app.workcalendar import LOCAL_TZ
 
 bp = Blueprint("results", __name__)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PDF = "application/pdf"
 
 
 def _cycle(cycle_id):
@@ -49,6 +49,7 @@ def results_page(cycle_id):
     return render_template("results/index.html", cycle=cycle, rows=rows,
                            dist=distribution(cycle, rows), flag_label=flag_label,
                            state_label=state_label, lists=by_category(rows),
+                           units=units_of(rows),
                            can_grade=can_manage_cycle(current_user, cycle))
 
 
@@ -57,7 +58,7 @@ def results_page(cycle_id):
 def results_export(cycle_id):
     cycle = _readable(cycle_id)
     body = results_xlsx(cycle, result_rows(cycle), state_label, team_results(cycle))
-    return _download(body, XLSX, f"results-{cycle.id}.xlsx")
+    return download(body, file_name(cycle.name, gettext("Results"), ext="xlsx"))
 
 
 def _publication(cycle_id):
@@ -67,34 +68,31 @@ def _publication(cycle_id):
     rows = result_rows(cycle, None if everyone else current_user.org_unit_id, public_only=True)
     if not rows and not everyone:
         raise NotAllowed()
-    ends = as_utc(cycle.publication_ends_at)
-    return cycle, rows, ends.astimezone(LOCAL_TZ) if ends else None
+    return cycle, rows, notice_for(cycle)
 
 
 @bp.get("/cycles/<int:cycle_id>/publication")
 @login_required
 def publication(cycle_id):
-    cycle, rows, ends = _publication(cycle_id)
-    return render_template("results/publication.html", cycle=cycle, rows=rows, ends=ends)
+    cycle, rows, notice = _publication(cycle_id)
+    return render_template("results/publication.html", cycle=cycle, rows=rows, notice=notice)
 
 
 @bp.get("/cycles/<int:cycle_id>/publication.pdf")
 @login_required
 def publication_pdf(cycle_id):
-    cycle, rows, ends = _publication(cycle_id)
-    return _download(publication_files.publication_pdf(cycle, rows, ends), PDF,
-                     f"publication-{cycle.id}.pdf")
+    cycle, rows, notice = _publication(cycle_id)
+    return download(publication_files.publication_pdf(notice, rows),
+                    file_name(cycle.name, gettext("Publication"), ext="pdf"))
 
 
 @bp.get("/cycles/<int:cycle_id>/publication.xlsx")
 @login_required
 def publication_xlsx(cycle_id):
-    cycle, rows, ends = _publication(cycle_id)
-    return _download(publication_files.publication_xlsx(cycle, rows, ends), XLSX,
-                     f"publication-{cycle.id}.xlsx")
+    cycle, rows, notice = _publication(cycle_id)
+    return download(publication_files.publication_xlsx(notice, rows),
+                    file_name(cycle.name, gettext("Publication list"), ext="xlsx"))
 
 
-def _download(body, mimetype, filename):
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f"attachment; filename={filename}",
-        "Cache-Control": "private, no-store"})
+# The 公示 notice settings and the 登记表 register their routes on this blueprint.
+from workflow_app.scoring import notice_views, registration_views  # noqa: E402,F401
