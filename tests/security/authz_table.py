@@ -172,6 +172,18 @@ ROWS = [
     row("disputes.download", "GET", STAFF_READ, objection_id="$objection",
         attachment_id="$objection.file"),
     # --- bonus / penalty entries (auditors record negative-list items only) -------------------
+    # --- issue 10: the paper (公示 notice settings, 平时考核登记表) ------------------------------
+    row("results.notice_settings_index", "GET", "top_admin"),
+    row("results.notice_settings", "GET", "top_admin", unit_id="$top"),
+    row("results.notice_settings", "POST", "top_admin", unit_id="$top",
+        data={"issuing_body": "中共某县委组织部"}),
+    row("results.registration", "GET", "own " + STAFF_READ, assessment_id="$cadre.published"),
+    row("results.registration_pdf_one", "GET", "own " + STAFF_READ,
+        assessment_id="$cadre.published"),
+    row("results.unit_registration", "GET", STAFF_READ, cycle_id="$cycle.published",
+        unit_id="$unit"),
+    row("results.unit_registration_pdf", "GET", STAFF_READ, cycle_id="$cycle.published",
+        unit_id="$unit"),
     # --- issue 10: the clerk's progress console --------------------------------------------
     row("cycles.progress", "GET", "org_admin_scope", cycle_id="$cycle.open"),
     row("cycles.remind", "POST", "org_admin_scope", cycle_id="$cycle.open"),

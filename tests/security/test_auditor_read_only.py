@@ -71,6 +71,7 @@ WEB = {
     "substitutes.end": "/substitutes/{sub}/end",
     "assessments.batch": "/tasks/batch",
     "cycles.remind": "/admin/cycles/{c}/progress/remind",
+    "results.notice_settings": "/admin/notice-settings/{root}",
     "people_admin.reset_password": "/admin/people/users/{cadre}/reset-password",
     "people_admin.unlock_login": "/admin/people/users/{cadre}/unlock",
     "people_import.confirm": "/admin/people/import/x/confirm",
