@@ -140,7 +140,8 @@ class CycleForm(ErrorsFromService, FlaskForm):
     def _field_for(self, name):
         """"grading.grades.1.min" lands on the second threshold of the chosen kind."""
         parts = name.split(".")
-        if parts[:2] == ["grading", "grades"] and len(parts) == 4 and parts[2].isdigit():
+        index = to_int(parts[2], 0, 9) if len(parts) == 4 else None
+        if parts[:2] == ["grading", "grades"] and index is not None:
             prefix = GRADE_PREFIX["annual" if self.kind.data == "annual" else "quarterly"]
             key = f"{prefix}_quota" if parts[3] == "quota" else f"{prefix}_min_{parts[2]}"
             return self._fields.get(key)
