@@ -113,7 +113,7 @@ def test_a_request_over_the_limit_is_refused_in_chinese(auth, app, world, drafti
     app.config["MAX_CONTENT_LENGTH"] = 5000
     resp = _upload(web, drafting, PDF + b"0" * 10000, "huge.pdf")
     assert resp.status_code == 413
-    assert "文件过大" in resp.get_data(as_text=True)
+    assert "单个文件不能超过 10 MB" in resp.get_data(as_text=True)
 
 
 def _with_file(auth, drafting):

@@ -205,3 +205,12 @@ def test_forged_characters_are_removed_from_uploaded_file_names(auth, ids, world
     resp = web.post("/my", data, content_type="multipart/form-data")
     assert resp.status_code in (302, 303), resp.get_data(as_text=True)[:500]
     assert db.session.scalar(select(Attachment.filename)) == "台账.pdf"
+
+
+def test_a_form_value_over_the_boundary_gets_a_page_in_chinese(auth, world):
+    """The request boundary refuses one value over 10,000 characters with 413: the page
+    says why and how to get the text back, in the reader's language."""
+    resp = auth.user("a1").post("/my", {"key_work": "字" * 10_001, "action": "save"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 413
+    assert "提交的内容过大" in html and "Request Entity Too Large" not in html

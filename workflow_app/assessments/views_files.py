@@ -16,6 +16,7 @@ from workflow_app.assessments.services import get_assessment
 from workflow_app.assessments.views import bp
 from workflow_app.errors import NotAllowed
 from workflow_app.extensions import db
+from workflow_app.web_errors import MESSAGES
 
 # The whole request may carry one file plus the report's text.
 REQUEST_SLACK = 2 * 1024 * 1024
@@ -31,8 +32,8 @@ def _limit_request_size(state):
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(exc):
     db.session.rollback()
-    return render_template("errors/error.html", status=413,
-                           message=attachments.MESSAGES["size"]), 413
+    # A file or a text over the limit: the form cannot tell which before reading it.
+    return render_template("errors/error.html", status=413, message=MESSAGES[413]), 413
 
 
 @bp.get("/assessments/<int:assessment_id>/files/<int:attachment_id>")
