@@ -84,6 +84,16 @@ def can_view(user, assessment, rels=None):
     return "unit_member" in rels and assessment.state in PUBLIC_STATES
 
 
+STAFF_READERS = frozenset({"org_admin", "auditor"})
+
+
+def reads_aggregates(user, assessment, rels=None):
+    """360 and survey results (anonymous aggregates): staff, and the cadre once the
+    result is published."""
+    rels = relations(user, assessment) if rels is None else rels
+    return bool(rels & STAFF_READERS) or ("cadre" in rels and assessment.state in PUBLIC_STATES)
+
+
 def sees_details(user, assessment, rels=None):
     """Report, reviews and history: not for colleagues who only see the 公示."""
     rels = relations(user, assessment) if rels is None else rels

@@ -13,7 +13,6 @@ from workflow_app.cycles.progress import (
 from workflow_app.cycles.services import get_managed_cycle
 from workflow_app.cycles.urging import drafting_people, overdue_by_reviewer, remind_drafters
 from workflow_app.cycles.views import bp, run_and_report
-from workflows import get_workflow
 
 
 @bp.get("/admin/cycles/<int:cycle_id>/progress")
@@ -21,11 +20,10 @@ from workflows import get_workflow
 def progress(cycle_id):
     cycle = get_managed_cycle(cycle_id, current_user)
     counts = state_counts(cycle)
-    states = [s for s in get_workflow(cycle.workflow_key, cycle.workflow_version).states
-              if any(s in u["by_state"] for u in unit_counts(cycle)) or s in counts]
+    ordered = ordered_counts(cycle, counts)  # the units' states are among the cycle's
     return render_template(
         "cycles/progress.html", cycle=cycle, total=sum(counts.values()),
-        state_counts=ordered_counts(cycle, counts), units=unit_counts(cycle), states=states,
+        state_counts=ordered, units=unit_counts(cycle), states=[s for s, _ in ordered],
         drafting=drafting_people(cycle), drafting_total=counts.get("drafting", 0),
         overdue=overdue_by_reviewer(cycle))
 

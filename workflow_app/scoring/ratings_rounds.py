@@ -19,7 +19,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from workflow_app.assessments.models import Assessment, Objection
-from workflow_app.assessments.permissions import PUBLIC_STATES, relations
+from workflow_app.assessments.permissions import (
+    PUBLIC_STATES,
+    STAFF_READERS,
+    reads_aggregates,
+    relations,
+)
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.errors import Conflict, NotAllowed
@@ -27,7 +32,6 @@ from workflow_app.extensions import db
 from workflow_app.scoring.ratings_models import DIMENSIONS, RaterAssignment, Rating, RatingRound
 from workflow_app.scoring.ratings_rules import Rating360, rater_mean, rating_360, rating_settings
 
-STAFF_READERS = {"org_admin", "auditor"}
 NOT_RELEASED = "rating_360_not_released"
 ALREADY_CLOSED = _l("This rating round is already closed.")
 
@@ -43,10 +47,7 @@ def can_view_rating_progress(user, assessment):
 
 
 def can_view_rating_summary(user, assessment):
-    rels = relations(user, assessment)
-    if rels & STAFF_READERS:
-        return True
-    return "cadre" in rels and assessment.state in PUBLIC_STATES
+    return reads_aggregates(user, assessment)
 
 
 # --- open / closed -------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from workflow_app.assessments.permissions import PUBLIC_STATES, relations
+from workflow_app.assessments.permissions import PUBLIC_STATES, reads_aggregates, relations
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.errors import Conflict, Invalid, NotAllowed, NotFound, WrongState
@@ -49,7 +49,6 @@ from workflow_app.workcalendar import LOCAL_TZ
 MAX_TOKENS = 500
 MAX_COMMENT = 500
 BATCH = 5
-RESULT_READERS = {"org_admin", "auditor"}
 UNKNOWN_LINK = _l("This survey link is not valid. Please check the address or ask the "
                   "staff who gave it to you.")
 USED_LINK = _l("This survey link has already been used. Each link can be used only once. "
@@ -64,10 +63,7 @@ def can_manage_survey(user, assessment):
 
 
 def can_view_survey_results(user, assessment):
-    rels = relations(user, assessment)
-    if rels & RESULT_READERS:
-        return True
-    return "cadre" in rels and assessment.state in PUBLIC_STATES
+    return reads_aggregates(user, assessment)
 
 
 def is_open(survey):
