@@ -2,7 +2,8 @@
 
 PostgreSQL comes from TEST_DATABASE_URL; when it is unset or unreachable those
 runs are skipped with the reason shown, unless KAOHE_REQUIRE_POSTGRES=1, which
-turns the skip into a failure (CI sets it).
+turns the skip into a failure (CI sets it). Under pytest-xdist each worker gets a
+database of its own beside that one (`<name>_gw0`, …), created on first use.
 """
 
 import os
@@ -12,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from config import TestConfig
 from workflow_app import create_app
@@ -43,6 +44,23 @@ def _pg_url():
         if url.startswith(prefix):
             url = "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def _worker_database(url):
+    """The xdist worker's own database (workers must not truncate each other's tables)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{worker}")
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                             {"n": own.database})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 def _pg_problem(url):
@@ -84,6 +102,7 @@ def pg_ready():
         if os.environ.get("KAOHE_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL required but unavailable: {problem}", pytrace=False)
         pytest.skip(f"PostgreSQL tests skipped: {problem}")
+    url = _worker_database(url)
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

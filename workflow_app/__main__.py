@@ -96,8 +96,23 @@ def test(args):
     if not Path("/usr/bin/chromium").exists():
         say("Chromium not found at /usr/bin/chromium: browser tests will be SKIPPED "
             "(apt-get install chromium)")
-    result = subprocess.run([str(PY), "-m", "pytest", *args], cwd=ROOT, env=env)
+    result = subprocess.run([str(PY), "-m", "pytest", *parallel(args), *args], cwd=ROOT,
+                            env=env)
     return result.returncode
+
+
+def parallel(args):
+    """pytest-xdist options: one worker per core (at most 4) unless the caller chose.
+
+    KAOHE_TEST_WORKERS=0 runs in one process. `worksteal` balances the long modules
+    (the authorization matrix, the browser journeys) across the workers.
+    """
+    if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in args):
+        return []
+    workers = os.environ.get("KAOHE_TEST_WORKERS") or str(min(os.cpu_count() or 1, 4))
+    if workers == "0":
+        return []
+    return ["-n", workers, "--dist", "worksteal"]
 
 
 def main(argv):
