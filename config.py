@@ -1,8 +1,12 @@
 """Configuration classes, read from the environment (DESIGN.md §6 contract)."""
 
+import ipaddress
+import logging
 import os
 import secrets
+import socket
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 # Where the demo's database and generated secret key live (tests point it elsewhere).
@@ -58,8 +62,11 @@ class Config:
     SMTP_TIMEOUT = int(os.environ.get("SMTP_TIMEOUT", "15"))
     # SMS waits outside these Beijing-time hours (start, end); empty turns it off.
     SMS_QUIET_HOURS = (22, 8)
-    # Absolute links in emails and SMS.
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # The address people use to reach Kaohe: every absolute link and QR code handed out
+    # (emails, survey links and SMS texts) starts with it (workflow_app/links.py); the
+    # request's Host header never does. BASE_URL is its old, deprecated name.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or os.environ.get("BASE_URL", "")
+    BASE_URL = os.environ.get("BASE_URL", "")
 
     # Per (account, address) pair; per account across all addresses (auth/throttle.py).
     LOGIN_MAX_FAILURES = 5
@@ -90,6 +97,10 @@ class DevelopmentConfig(Config):
     SMTP_HOST = os.environ.get("SMTP_HOST", "log:" if _bool("KAOHE_DEMO") else "localhost")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # The demo listens on 127.0.0.1 only (devserver.py), so its links point there; it is
+    # the one place where printing QR codes for a loopback address is allowed.
+    PUBLIC_BASE_URL = Config.PUBLIC_BASE_URL or (
+        f"http://127.0.0.1:{os.environ.get('PORT', '5000')}" if _bool("KAOHE_DEMO") else "")
 
 
 class ProductionConfig(Config):
@@ -106,6 +117,8 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SMS_GATEWAY_URL = ""
+    PUBLIC_BASE_URL = "https://kaohe.test"
+    BASE_URL = ""
     # Cheap hashes: the suite creates many users. Production keeps the defaults.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
@@ -169,3 +182,72 @@ def settle_secret_key(config, instance_dir):
     problem = secret_key_problem(config.get("SECRET_KEY"))
     if problem:
         raise InsecureSecretKey(problem)
+
+
+# --- the public base URL ---------------------------------------------------------------
+# A mistyped address would go out in every email and be printed on paper, so a malformed
+# value stops the start like a weak key; an unset one does not (backups, imports and the
+# dispatcher keep working), links are then left out or refused where they are needed.
+
+log = logging.getLogger(__name__)
+PUBLIC_URL_EXAMPLE = "e.g. PUBLIC_BASE_URL=https://kaohe.example.gov.cn"
+
+
+class InvalidPublicBaseUrl(RuntimeError):
+    """Raised by create_app: links to people would be broken or point elsewhere."""
+
+
+def public_base_url_problem(url):
+    """Why `url` cannot start every link handed out, or None when it can."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError on a port that is not a number)
+    except ValueError:
+        return f"PUBLIC_BASE_URL is not a valid URL: {url!r} ({PUBLIC_URL_EXAMPLE})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return (f"PUBLIC_BASE_URL must be an http:// or https:// address with a host name: "
+                f"{url!r} ({PUBLIC_URL_EXAMPLE})")
+    if "?" in url or "#" in url or "@" in parts.netloc or any(c.isspace() for c in url):
+        return (f"PUBLIC_BASE_URL must not carry a query, fragment, user name or spaces: "
+                f"{url!r} ({PUBLIC_URL_EXAMPLE})")
+    return None
+
+
+def is_loopback_host(host):
+    """True for this computer's own addresses: localhost, 127.0.0.0/8, ::1, 0.0.0.0, ::.
+    Short IPv4 forms such as 127.1 count too (browsers read them the same way)."""
+    host = (host or "").strip("[]").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            ip = ipaddress.ip_address(socket.inet_aton(host)) if host[:1].isdigit() else None
+        except OSError:
+            ip = None
+    return ip is not None and (ip.is_loopback or ip.is_unspecified)
+
+
+def settle_public_base_url(config):
+    """Check PUBLIC_BASE_URL (malformed: refuse to start) and keep it without a final /."""
+    url = (config.get("PUBLIC_BASE_URL") or "").strip()
+    problem = public_base_url_problem(url) if url else None
+    if problem:
+        raise InvalidPublicBaseUrl(problem)
+    config["PUBLIC_BASE_URL"] = url.rstrip("/")
+    if not config.get("TESTING"):
+        _warn_about_public_base_url(config)
+
+
+def _warn_about_public_base_url(config):
+    url = config["PUBLIC_BASE_URL"]
+    if config.get("BASE_URL"):
+        log.warning("BASE_URL is deprecated: rename it PUBLIC_BASE_URL "
+                    "(PUBLIC_BASE_URL wins when both are set)")
+    if not url:
+        log.warning("PUBLIC_BASE_URL is not set: emails go out without links, and survey "
+                    "QR codes and SMS links cannot be made (%s)", PUBLIC_URL_EXAMPLE)
+    elif is_loopback_host(urlsplit(url).hostname) and not config.get("KAOHE_DEMO"):
+        log.warning("PUBLIC_BASE_URL %s is a loopback address: nobody else can open its "
+                    "links, so survey QR codes and SMS links are refused", url)

@@ -53,7 +53,7 @@ def start_smtp(port):
 def smtp(app):
     controller = start_smtp(free_port())
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port,
-                      MAIL_FROM="kaohe@example.test", BASE_URL="http://kaohe.test")
+                      MAIL_FROM="kaohe@example.test", PUBLIC_BASE_URL="http://kaohe.test")
     yield controller.handler
     controller.stop()
 

@@ -7,7 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from config import INSTANCE_DIR, config_from_env, settle_secret_key
+from config import INSTANCE_DIR, config_from_env, settle_public_base_url, settle_secret_key
 from workflow_app.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +19,7 @@ def create_app(config_class=None):
     app.config.from_object(config_class or config_from_env())
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     settle_secret_key(app.config, app.instance_path)  # refuses to start with a weak key
+    settle_public_base_url(app.config)  # refuses a malformed PUBLIC_BASE_URL
     from workflow_app.audit import keys as audit_keys
 
     audit_keys.init_app(app)  # refuses to start without AUDIT_KEY outside the demo

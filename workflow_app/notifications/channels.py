@@ -19,6 +19,7 @@ from urllib.error import HTTPError
 from flask import current_app
 
 from workflow_app.clock import as_utc
+from workflow_app.links import absolute, base_url
 from workflow_app.workcalendar import LOCAL_TZ
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def build_email(note, address, config):
     # A stable id per notification lets mail systems drop a rare repeat delivery.
     domain = config["MAIL_FROM"].rpartition("@")[2] or "kaohe.local"
     message["Message-ID"] = f"<kaohe-notification-{note.id}@{domain}>"
-    context = {"note": note, "url": absolute_link(note.link, config),
+    context = {"note": note, "url": absolute_link(note.link),
                "name": note.user.display_name}
     message.set_content(_render("emails/notification.txt", context))
     message.add_alternative(_render("emails/notification.html", context), subtype="html")
@@ -92,10 +93,12 @@ def _render(name, context):
     return current_app.jinja_env.get_template(name).render(**context)
 
 
-def absolute_link(link, config):
-    if not link:
+def absolute_link(link):
+    """The message's link under PUBLIC_BASE_URL; without one the email goes out without
+    a link (its text still says what to do) rather than not at all."""
+    if not link or not base_url():
         return ""
-    return (config.get("BASE_URL") or "").rstrip("/") + link
+    return absolute(link)
 
 
 class LogGateway:

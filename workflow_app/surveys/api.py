@@ -9,6 +9,7 @@ from workflow_app.api import bp, current_api_user, json_body
 from workflow_app.assessments.services import get_assessment
 from workflow_app.errors import NotFound
 from workflow_app.extensions import db
+from workflow_app.links import require_handout
 from workflow_app.surveys.models import CHOICES
 from workflow_app.surveys.services import (
     close_survey,
@@ -47,6 +48,7 @@ def post_tokens(survey_id):
     survey = get_survey(survey_id, user)
     data = json_body()
     tokens = issue_tokens(survey, user, data.get("count"), data.get("channel", "qr"))
+    require_handout()  # the answer carries links: none issued (rolled back) unless usable
     db.session.commit()
     a = survey.assessment
     return jsonify({"survey_id": survey.id, "links": [

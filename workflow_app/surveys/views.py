@@ -17,6 +17,7 @@ from forms.surveys import CHOICE_LABELS, IssueTokensForm, SpotCheckForm, SurveyA
 from workflow_app.assessments.services import get_assessment
 from workflow_app.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound, WrongState
 from workflow_app.extensions import db
+from workflow_app.links import handout_problem, public_url
 from workflow_app.surveys.qr import qr_svg
 from workflow_app.surveys.services import (
     all_tokens,
@@ -41,7 +42,8 @@ def _choice_label(code):
 
 
 def survey_url(token):
-    return url_for("surveys.answer", token=token, _external=True)
+    """The one-time link as residents open it: PUBLIC_BASE_URL, never the request's host."""
+    return public_url("surveys.answer", token=token)
 
 
 def sms_text(assessment, token):
@@ -116,7 +118,7 @@ def _render_admin(assessment, issue=None, check=None, status=200):
     survey, summary = results_for(assessment)
     comments = survey_comments(survey, current_user) if survey is not None else []
     return render_template("surveys/admin.html", a=assessment, survey=survey, summary=summary,
-                           comments=comments,
+                           comments=comments, link_problem=handout_problem(),
                            confirm=ConfirmForm(), issue=issue or IssueTokensForm(formdata=None),
                            check=check or SpotCheckForm(formdata=None)), status
 
@@ -184,8 +186,12 @@ def _change(assessment, action, done, **forms):
 @login_required
 def print_codes(assessment_id):
     assessment = _managed(assessment_id)
-    rows = [(t.token, survey_url(t.token), qr_svg(survey_url(t.token)))
-            for t in all_tokens(_survey(assessment), "qr")]
+    survey, problem = _survey(assessment), handout_problem()
+    if problem is not None:  # no code on paper that phones could not open
+        return render_template("surveys/print.html", a=assessment, rows=[],
+                               problem=problem.message), problem.status
+    links = [(t.token, survey_url(t.token)) for t in all_tokens(survey, "qr")]
+    rows = [(token, url, qr_svg(url)) for token, url in links]
     return render_template("surveys/print.html", a=assessment, rows=rows)
 
 
@@ -193,7 +199,10 @@ def print_codes(assessment_id):
 @login_required
 def sms_texts(assessment_id):
     assessment = _managed(assessment_id)
-    lines = [sms_text(assessment, t.token) for t in all_tokens(_survey(assessment), "sms")]
+    survey, problem = _survey(assessment), handout_problem()
+    if problem is not None:
+        return Response(f"{problem.message}\n", status=problem.status, mimetype="text/plain")
+    lines = [sms_text(assessment, t.token) for t in all_tokens(survey, "sms")]
     return Response("\n".join(lines) + ("\n" if lines else ""), mimetype="text/plain")
 
 
