@@ -5,9 +5,11 @@ the blocking item linked, excluding the one on leave, grading, 公示, then — 
 moved past the 公示 period — 备案 and 归档. Every many-people step goes through its
 confirmation page, and Cancel there changes nothing.
 
-What is not the clerk's (cadres submitting, the committee and the secretary approving)
-is set up through the services; everything the clerk and the reviewer do is clicked.
-SQLite only. Screenshots: test-output/screenshots/clerk-NN-*.png, in journey order.
+Two tests, each well under a minute: the set-up up to the reviewer's batch approval,
+then grading to the archive (starting where the first leaves off, set up through the
+services). What is not the clerk's (cadres submitting, the committee and the secretary
+approving) is set up through the services; everything the clerk and the reviewer do is
+clicked. SQLite only. Screenshots: test-output/screenshots/clerk-NN-*.png, in journey order.
 """
 
 from datetime import timedelta
@@ -282,18 +284,49 @@ def _files_and_archives(page, base, live, cycle_id):
     shot(page, "clerk-22-archived")
 
 
-def test_clerk_runs_a_quarter_from_the_cycle_form_to_the_archive(browser, live):
-    desk = browser.new_context(viewport=DESK, locale="zh-CN")
-    page = desk.new_page()
+def test_clerk_sets_up_opens_and_urges(browser, live):
+    page = browser.new_context(viewport=DESK, locale="zh-CN").new_page()
     cycle_id = _creates_and_opens(page, live.url, live)
     _submit(live, "a1", "a2")
     _progress_and_remind(page, live.url, live, cycle_id)
     logout(page)
     _submit(live, "a3")  # reminded, a3 hands in; b1 is on leave
     _reviewer_batch_approves(page, live.url)
+    assert _states(live) == {"a1": "committee_review", "a2": "committee_review",
+                             "a3": "committee_review", "b1": "drafting"}
+
+
+def _opened_as_in_the_first_part(live):
+    """Where the first test leaves the quarter: a1–a3 through the supervisor, b1 on leave."""
+    from tests.factories import cycle_data
+    from workflow_app.assessments.models import Assessment
+    from workflow_app.assessments.services import fire_event
+    from workflow_app.cycles.services import create_cycle, open_cycle
+    from workflow_app.extensions import db
+
+    clock = live.app.config["CLOCK"]
+
+    def setup(world):
+        cycle = create_cycle(world.admin, cycle_data(world, clock, name=NAME, quarter=2),
+                             [world.units["东街社区"], world.units["西街社区"]])
+        open_cycle(cycle, world.admin)
+        return cycle.id
+    cycle_id = live.run(setup)
+    _submit(live, "a1", "a2", "a3")
+    ids = _assessments(live)
+
+    def approve(world):
+        for name in ("a1", "a2", "a3"):
+            fire_event(db.session.get(Assessment, ids[name]), "approve", world.sup_a, score=88)
+    live.run(approve)
+    return cycle_id
+
+
+def test_clerk_grades_publishes_files_and_archives(browser, live):
+    cycle_id = _opened_as_in_the_first_part(live)
     _committee_and_secretary(live, {"a1": 95, "a2": 90, "a3": 80})
+    page = browser.new_context(viewport=DESK, locale="zh-CN").new_page()
     _trial_run_and_refused_publish(page, live.url, live, cycle_id)
     _excludes_the_one_on_leave(page, live)
     _grades_and_publishes(page, live.url, live, cycle_id)
     _files_and_archives(page, live.url, live, cycle_id)
-    desk.close()
