@@ -5,7 +5,7 @@ the page and through the API."""
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import FULL_REPORT
+from tests.factories import CONFIRMED, FULL_REPORT
 from tests.test_grading import _approve
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, save_report
@@ -82,9 +82,15 @@ def test_console_page_lists_drafters_and_late_reviews(running, auth, world, cloc
     assert "a3" in drafters and "b1" in drafters and "a1</a>" not in drafters
     late = html[html.index('id="overdue"'):]
     assert world.sup_a.display_name in late and "a2" in late and "个工作日" in late
-    resp = admin.post(f"/admin/cycles/{running.id}/progress/remind", follow_redirects=True)
-    assert "已向" in resp.get_data(as_text=True) and _urged(world.a3) == 1
-    again = admin.post(f"/admin/cycles/{running.id}/progress/remind", follow_redirects=True)
+    url = f"/admin/cycles/{running.id}/progress/remind"
+    asked = admin.post(url).get_data(as_text=True)  # 催办 messages many: asked first
+    assert "尚有 3 人未提交报告。" in asked and "其中 3 人将立即收到催办提醒" in asked
+    assert _urged(world.a3) == 0
+    resp = admin.post(url, data=CONFIRMED, follow_redirects=True)
+    assert "已向 3 人" in resp.get_data(as_text=True) and _urged(world.a3) == 1
+    asked = admin.post(url).get_data(as_text=True)
+    assert "其中 0 人将立即" in asked and "3 人今天已催办过，不再重复提醒。" in asked
+    again = admin.post(url, data=CONFIRMED, follow_redirects=True)
     assert "已向 0 人" in again.get_data(as_text=True) and _urged(world.a3) == 1
 
 

@@ -15,7 +15,7 @@ IMPORT_STAGES = {"checking": "检查", "writing": "写入"}
 
 def init_app(app):
     for command in (init_db, create_admin, seed_demo, scheduler, dispatcher, import_people,
-                    verify_audit):
+                    verify_audit, demo_clock):
         app.cli.add_command(command)
 
 
@@ -146,3 +146,44 @@ def verify_audit():
     if problems:
         sys.exit(1)
     click.echo("audit log intact")
+
+
+@click.command("demo-clock")
+@click.option("--advance", "span", help="Move demo time forward: 2d, 6h, 1d12h, 30m.")
+@click.option("--show", is_flag=True, help="Print demo time and the offset.")
+@click.option("--reset", is_flag=True, help="Back to the real clock.")
+def demo_clock(span, show, reset):
+    """The demo only: move time forward so a quarter can be finished in one sitting."""
+    from flask import current_app
+
+    from workflow_app import demo_clock as demo
+
+    try:
+        clock = demo.demo_clock(current_app)
+    except demo.NotTheDemo as exc:
+        raise click.ClickException(str(exc)) from None
+    if span is not None and reset:
+        raise click.UsageError("--advance and --reset do not go together")
+    if span is not None or reset:
+        _change_demo_clock(demo, clock, span)
+    _show_demo_clock(demo, clock)
+
+
+def _change_demo_clock(demo, clock, span):
+    if span is None:
+        offset = demo.reset_clock(clock)
+    else:
+        try:
+            seconds = demo.parse_span(span)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--advance") from None
+        offset = demo.advance_clock(clock, seconds)
+    db.session.commit()  # audited first: the file changes only once the entry is stored
+    clock.write_offset(offset)
+
+
+def _show_demo_clock(demo, clock):
+    now = clock().astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    seconds = clock.offset_seconds()
+    moved = f" (moved forward by {demo.span_text(seconds)})" if seconds else " (real time)"
+    click.echo(f"demo time {now} Beijing time{moved}; offset {seconds} s in {clock.path}")

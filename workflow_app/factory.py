@@ -23,6 +23,9 @@ def create_app(config_class=None):
     from workflow_app.audit import keys as audit_keys
 
     audit_keys.init_app(app)  # refuses to start without AUDIT_KEY outside the demo
+    from workflow_app import demo_clock
+
+    demo_clock.init_app(app)  # the demo's movable clock (KAOHE_DEMO=1 only)
     _init_extensions(app)
     from workflow_app.security import inputs  # before the routes: their `int` converter
 

@@ -186,7 +186,8 @@ ROWS = [
         unit_id="$unit"),
     # --- issue 10: the clerk's progress console --------------------------------------------
     row("cycles.progress", "GET", "org_admin_scope", cycle_id="$cycle.open"),
-    row("cycles.remind", "POST", "org_admin_scope", cycle_id="$cycle.open"),
+    row("cycles.remind", "POST", "org_admin_scope", data={"confirmed": "yes"},
+        cycle_id="$cycle.open"),
     row("api.cycle_progress_api", "GET", STAFF_READ, cycle_id="$cycle.open"),
     row("api.cycle_remind_api", "POST", "org_admin_scope", cycle_id="$cycle.open"),
     # --- issue 9: credentials, rating rounds and surveys closed by the org_admin ------------

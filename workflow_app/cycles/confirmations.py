@@ -1,6 +1,8 @@
 """What each many-people operation on a cycle will do, in counts, for the page that
 asks to confirm it (workflow_app/confirmation.py)."""
 
+from datetime import timedelta
+
 from flask_babel import gettext
 
 from workflow_app.clock import utcnow
@@ -30,16 +32,24 @@ def grading(cycle):
 
 def publishing(cycle):
     counts = state_counts(cycle)
-    ends = add_working_days(utcnow(), cycle.publicity_days).astimezone(LOCAL_TZ)
-    lines = [gettext("%(n)d results are published (公示) to their units until %(ends)s "
-                     "(%(days)d working days); objections may be raised until then.",
-                     n=_n(counts, "approved"), ends=ends.strftime("%Y-%m-%d %H:%M"),
-                     days=cycle.publicity_days),
+    lines = [_publication_line(cycle, _n(counts, "approved")),
              gettext("The submission window closes for good.")]
     if _n(counts, "excluded"):
         lines.append(gettext("%(n)d excluded people (不参加本次考核) get no grade.",
                              n=_n(counts, "excluded")))
     return lines
+
+
+def _publication_line(cycle, n):
+    ends = add_working_days(utcnow(), cycle.publicity_days).astimezone(LOCAL_TZ)
+    if not cycle.publicity_days:  # ends at tonight's midnight: "0 working days" says nothing
+        last_day = (ends - timedelta(days=1)).strftime("%Y-%m-%d")
+        return gettext("%(n)d results are published (公示) to their units until midnight "
+                       "tonight (%(day)s 24:00); objections may be raised until then.",
+                       n=n, day=last_day)
+    return gettext("%(n)d results are published (公示) to their units until %(ends)s "
+                   "(%(days)d working days); objections may be raised until then.",
+                   n=n, ends=ends.strftime("%Y-%m-%d %H:%M"), days=cycle.publicity_days)
 
 
 def filing(cycle):

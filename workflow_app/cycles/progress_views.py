@@ -3,6 +3,7 @@ submitted, late reviews per reviewer, and the 催办 button."""
 
 from flask import render_template, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from workflow_app.cycles.progress import (
@@ -11,8 +12,13 @@ from workflow_app.cycles.progress import (
     unit_counts,
 )
 from workflow_app.cycles.services import get_managed_cycle
-from workflow_app.cycles.urging import drafting_people, overdue_by_reviewer, remind_drafters
-from workflow_app.cycles.views import bp, run_and_report
+from workflow_app.cycles.urging import (
+    drafting_people,
+    overdue_by_reviewer,
+    remind_drafters,
+    reminded_today,
+)
+from workflow_app.cycles.views import bp, confirm_then_run, run_and_report
 
 
 @bp.get("/admin/cycles/<int:cycle_id>/progress")
@@ -32,6 +38,21 @@ def progress(cycle_id):
 @login_required
 def remind(cycle_id):
     cycle = get_managed_cycle(cycle_id, current_user)
-    return run_and_report(lambda: remind_drafters(cycle, current_user), lambda n: gettext(
+    back = url_for(".progress", cycle_id=cycle.id)
+    asked = confirm_then_run(cycle, (_l("Remind them now (催办)"), reminding), back)
+    return asked or run_and_report(lambda: remind_drafters(cycle, current_user), lambda n: gettext(
         "Reminder sent to %(n)d people (once a day each; those reminded today are not "
-        "reminded again).", n=n), back=url_for(".progress", cycle_id=cycle.id))
+        "reminded again).", n=n), back=back)
+
+
+def reminding(cycle):
+    """What 催办 will do, in counts: it messages many people at once."""
+    drafting = state_counts(cycle).get("drafting", 0)
+    already = reminded_today(cycle)
+    lines = [gettext("%(n)d people have not submitted yet.", n=drafting),
+             gettext("%(n)d of them get a reminder now (in-app, by email and by SMS).",
+                     n=drafting - already)]
+    if already:
+        lines.append(gettext("%(n)d were already reminded today and are not reminded again.",
+                             n=already))
+    return lines

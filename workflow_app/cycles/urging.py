@@ -43,6 +43,21 @@ def drafting_people(cycle, limit=SHOWN):
         .order_by(OrgUnit.path, User.display_name).limit(limit)).all()
 
 
+def reminded_today(cycle, now=None):
+    """How many of those still drafting already got today's 催办 (they are skipped)."""
+    from workflow_app.notifications.models import Notification
+
+    day = today_local(as_utc(now) if now else utcnow()).isoformat()
+    drafting = db.session.scalars(select(Assessment.id).where(
+        Assessment.cycle_id == cycle.id, Assessment.state == "drafting")).all()
+    if not drafting:
+        return 0
+    # Keys are "a<assessment>:urged:<day>:<user>:<channel>" (notifications.services).
+    keys = db.session.scalars(select(Notification.dedup_key).where(
+        Notification.dedup_key.like(f"a%:urged:{day}:%"))).all()
+    return len({f"a{aid}" for aid in drafting} & {k.split(":", 1)[0] for k in keys})
+
+
 def remind_drafters(cycle, actor, now=None):
     """Queue a reminder to every cadre still drafting; the number newly reminded."""
     if not can_manage_cycle(actor, cycle):
