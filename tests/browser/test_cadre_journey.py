@@ -68,6 +68,9 @@ def test_counter_near_the_limit_and_nothing_cut(browser, live, viewport):
     assert "内容过长：最多 5000 字，现有 5100 字。" in page.inner_text(".error-summary")
     assert len(page.input_value("#key_work")) == 5100
     assert fits_the_screen(page)
+    page.fill("#key_work", "字" * 10001)  # past what any request may carry: the autosave says so
+    expect(page.locator("#autosave-status")).to_contain_text("远超字数上限", timeout=15000)
+    assert len(page.input_value("#key_work")) == 10001
 
 
 def _sent_back(world):

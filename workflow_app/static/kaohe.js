@@ -37,6 +37,9 @@
         method: "POST", body: payload(), credentials: "same-origin",
         headers: {"X-CSRFToken": form.elements.csrf_token.value, "Accept": "application/json"}
       }).then(function (resp) {
+        if (resp.status === 413) {  // over the boundary's limit: an HTML page, not JSON
+          return {status: 413, body: {message: status.dataset.tooLarge}};
+        }
         return resp.json().then(function (body) { return {status: resp.status, body: body}; });
       }).then(function (answer) {
         if (answer.status === 200) {
