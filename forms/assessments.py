@@ -42,8 +42,13 @@ def message(code):
 
 
 def _text(label, hint=None, rows=5, limit=MAX_TEXT):
-    return TextAreaField(label, description=hint or "",
-                         render_kw={"rows": rows, "maxlength": limit})
+    return TextAreaField(label, description=hint or "", render_kw=_limited(limit, rows=rows))
+
+
+def _limited(limit, **attrs):
+    """No `maxlength` on the report's fields: a browser cuts pasted text at it without a
+    word. The page's script counts near the limit; the service refuses longer text."""
+    return {**attrs, "data-limit": limit}
 
 
 def _score(label):
@@ -51,7 +56,16 @@ def _score(label):
 
 
 def _add_error(field, code):
-    field.errors = [*field.errors, message(code)]
+    field.errors = [*field.errors, _too_long(field) if code == "too_long" else message(code)]
+
+
+def _too_long(field):
+    """Say the limit and how much was typed: the text stays whole in the box."""
+    limit = (field.render_kw or {}).get("data-limit")
+    if not limit:
+        return message("too_long")
+    return _l("Too long: at most %(limit)d characters, this has %(count)d. Nothing was cut; "
+              "please shorten it.", limit=limit, count=len(field.data or ""))
 
 
 class ErrorsFromService:
@@ -68,6 +82,21 @@ class ErrorsFromService:
             else:
                 self.form_errors.append(message(code))
 
+    def error_summary(self):
+        """(field id, label, first error) of every marked field, rows' fields included,
+        in the order of the page: the list at the top of a refused form."""
+        return [(f.id, label, f.errors[0]) for f, label in self._labelled_fields()
+                if f.errors]
+
+    def _labelled_fields(self):
+        for f in self:
+            if f.type == "FieldList":
+                for number, entry in enumerate(f.entries, 1):
+                    prefix = _l("Indicator %(n)d", n=number)
+                    yield from ((sub, f"{prefix} · {sub.label.text}") for sub in entry.form)
+            else:
+                yield f, f.label.text
+
     def _field_for(self, name):
         parts = name.split(".")
         if parts[0] == "indicators" and "indicators" in self._fields:
@@ -82,9 +111,10 @@ class ErrorsFromService:
 class IndicatorRow(Form):
     """One assigned indicator: target against what was achieved, and the evidence."""
 
-    name = StringField(_l("Indicator"), render_kw={"maxlength": INDICATOR_FIELDS["name"]})
-    target = StringField(_l("Target"), render_kw={"maxlength": INDICATOR_FIELDS["target"]})
-    actual = StringField(_l("Achieved"), render_kw={"maxlength": INDICATOR_FIELDS["actual"]})
+    name = StringField(_l("Indicator"), render_kw=_limited(INDICATOR_FIELDS["name"]))
+    # A target or an achievement is often a sentence or two: boxes that show it whole.
+    target = _text(_l("Target"), rows=2, limit=INDICATOR_FIELDS["target"])
+    actual = _text(_l("Achieved"), rows=2, limit=INDICATOR_FIELDS["actual"])
     evidence_note = _text(_l("Evidence"), _l("Where the proof is: ledger, document, photo."),
                           rows=2, limit=INDICATOR_FIELDS["evidence_note"])
 

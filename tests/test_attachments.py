@@ -109,11 +109,27 @@ def test_bad_files_are_refused_and_the_text_is_kept(auth, app, world, drafting, 
 
 
 def test_a_request_over_the_limit_is_refused_in_chinese(auth, app, world, drafting):
+    """Elsewhere a body over the request limit gets the 413 page in Chinese."""
     web = auth.user("a1")
     app.config["MAX_CONTENT_LENGTH"] = 5000
-    resp = _upload(web, drafting, PDF + b"0" * 10000, "huge.pdf")
+    resp = web.post("/logout", {"filler": "0" * 10000})
     assert resp.status_code == 413
     assert "单个文件不能超过 10 MB" in resp.get_data(as_text=True)
+
+
+def test_a_file_over_the_limit_without_script_keeps_the_typed_text(auth, app, drafting):
+    """The report form is read past the request limit (issue 11, item 8): the draft is
+    saved and the file refused next to its field, instead of a bare 413 losing the text."""
+    web = auth.user("a1")
+    app.config.update(MAX_CONTENT_LENGTH=5000, ATTACHMENT_MAX_BYTES=4000)
+    resp = _upload(web, drafting, PDF + b"0" * 10000, "huge.pdf", key_work="刚打的字，还没保存")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert "草稿已保存，但文件未被接受。" in html and "文件过大" in html
+    assert "刚打的字，还没保存" in html
+    db.session.expire_all()
+    assert current_report(drafting).content["key_work"] == "刚打的字，还没保存"
+    assert _files(drafting) == []
 
 
 def _with_file(auth, drafting):

@@ -21,6 +21,11 @@ SHORT = 200          # substitutes' reasons, calendar notes
 # field someone forgot is still bounded): more than the longest field above.
 ANY_TEXT = 10_000
 
+# The report form is read up to this size although one file may have only 10 MB: a file
+# over its limit sent without the page's script is then refused next to the field while
+# the typed text is saved, instead of a bare 413 that loses it. Beyond this, 413.
+REPORT_FORM_BODY = 64 * 1024 * 1024
+
 # JSON bodies: size, nesting, integer range (JavaScript's safe integers; SQLite cannot
 # bind beyond 2**63).
 JSON_MAX_BYTES = 1024 * 1024

@@ -56,7 +56,7 @@ def test_autosave_leave_and_come_back(browser, live):
     row = page.locator("[data-rows] [data-row]").last
     assert row.locator("legend").inner_text() == "指标 2"
     row.locator("input[name$='-name']").fill("矛盾纠纷调解")
-    row.locator("input[name$='-target']").fill("10 件")
+    row.locator("[name$='-target']").fill("10 件")
     _wait_autosaved(page)
     page.goto(f"{live.url}/dashboard")
     page.goto(f"{live.url}/my")

@@ -52,6 +52,8 @@ def test_admin_builds_a_sheet_and_the_cadre_reports_against_it(live, browser):
     phone = browser.new_page(viewport=PHONE)
     login(phone, live.url, "a1")
     phone.goto(f"{live.url}/my")
+    # Two quarters open with the same deadline (issue 11: every open one is listed).
+    phone.click("#open-assessments a:has-text('2026年第二季度平时考核')")
     names = [phone.input_value(f"#indicators-{n}-name") for n in range(3)]
     assert names == ["党的建设成效", "满意度评价", "高质量发展绩效"]
     assert phone.input_value("#indicators-0-actual") == ""  # the cadre fills what was done

@@ -120,7 +120,7 @@ def test_text_over_the_limit_is_refused_with_message(a1_page):
     web, aid = a1_page
     resp = web.post("/my", _form(aid, key_work="长" * 5001))
     assert resp.status_code == 422
-    assert "内容过长。" in _text(resp)
+    assert "内容过长：最多 5000 字，现有 5001 字。已填写的内容没有删减" in _text(resp)
 
 
 def test_my_page_without_assessment(auth, world):

@@ -51,7 +51,8 @@ def test_indicator_rows_are_saved_and_shown(a1_page, fresh):
     ("indicators-0-actual", "", "此项为必填项。"),
     ("indicators-0-target", "", "此项为必填项。"),
     ("indicators-0-name", "", "此项为必填项。"),
-    ("indicators-0-name", "长" * 201, "内容过长。"),
+    ("indicators-0-name", "长" * 201,
+     "内容过长：最多 200 字，现有 201 字。已填写的内容没有删减，请精简后再保存。"),
 ])
 def test_bad_indicator_is_refused_next_to_its_field(a1_page, fresh, field, value, message):
     web, aid = a1_page

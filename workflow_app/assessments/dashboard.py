@@ -4,11 +4,18 @@ counts, the organisation department's progress per unit and who is late."""
 from sqlalchemy import func, or_, select
 
 from workflow_app.assessments import queue
-from workflow_app.assessments.deadlines import due_column, due_of, is_overdue, overdue_clause
+from workflow_app.assessments.deadlines import (
+    due_column,
+    due_of,
+    is_overdue,
+    open_first,
+    overdue_clause,
+)
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.queries import WORK_EVENTS
 from workflow_app.clock import as_utc
 from workflow_app.cycles.models import Cycle
+from workflow_app.cycles.progress import display_status, state_counts
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit
 from workflow_app.people.roles import ORG_ADMIN
@@ -21,12 +28,15 @@ LATE_LIMIT = 50
 
 
 def cadre_items(user, now):
-    """My assessments in running cycles, each with its due moment."""
+    """My assessments in running cycles: the ones to fill in first, earliest deadline
+    first; each with its due moment and its cycle's status as the cadre should read it."""
     rows = db.session.scalars(
         select(Assessment).join(Cycle, Cycle.id == Assessment.cycle_id)
         .where(Assessment.cadre_id == user.id, Cycle.status.in_(ACTIVE_CYCLES))
         .order_by(Cycle.opens_at.desc()).limit(RECENT_CYCLES)).all()
-    return [{"a": a, "due": due_of(a), "overdue": is_overdue(a, now)} for a in rows]
+    return [{"a": a, "due": due_of(a), "overdue": is_overdue(a, now),
+             "cycle_status": display_status(a.cycle, state_counts(a.cycle), now)}
+            for a in open_first(rows)]
 
 
 def reviewer_counts(user, now):
@@ -51,6 +61,7 @@ def admin_progress(user, now):
             select(Assessment.cycle_id).join(OrgUnit, OrgUnit.id == Assessment.org_unit_id)
             .where(scope))).order_by(Cycle.opens_at.desc()).limit(RECENT_CYCLES)).all()
     return [{"cycle": c, "units": _unit_counts(c, scope),
+             "cycle_status": display_status(c, state_counts(c), now),
              "states": get_workflow(c.workflow_key, c.workflow_version).states,
              "late": _late(c, scope, now)} for c in cycles]
 

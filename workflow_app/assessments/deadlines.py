@@ -41,6 +41,15 @@ def due_of(assessment):
     return due_for(assessment.cycle, assessment.state, assessment.state_since)
 
 
+def open_first(assessments):
+    """A cadre's assessments as they should read them: the ones still to fill in first,
+    earliest deadline first (two open quarters: the nearer one leads); then the rest in
+    the order given."""
+    drafting = sorted((a for a in assessments if a.state == "drafting"),
+                      key=lambda a: (due_of(a), a.id))
+    return drafting + [a for a in assessments if a.state != "drafting"]
+
+
 def is_overdue(assessment, now):
     due = due_of(assessment)
     return due is not None and as_utc(now) >= due

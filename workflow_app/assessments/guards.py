@@ -49,3 +49,28 @@ class Guards:
     def appeal_open(self):
         closes = add_working_days(as_utc(self.a.state_since), self.cycle.appeal_days)
         return self.now < closes
+
+
+# Objections have a period; the cadre learns it is over before filling in a form.
+OBJECTION_EVENTS = ("dispute", "appeal")
+
+
+def objection_closes_at(assessment, event):
+    """When a dispute (end of 公示) or an appeal (working days after 备案) can no longer be
+    raised; None when the cycle says nothing."""
+    cycle = assessment.cycle
+    if event == "dispute":
+        return as_utc(cycle.publication_ends_at)
+    return add_working_days(as_utc(assessment.state_since), cycle.appeal_days)
+
+
+def objection_closed(assessment, event, report, now, engine):
+    """The message why `event` cannot be raised now (its guard fails), or None."""
+    for transition in engine.candidates(assessment.state, event):
+        guards = Guards(assessment, report, now)
+        failed = [name for name in transition.when if not guards(name)]
+        if not failed:
+            return None
+        return MESSAGES.get(failed[0])
+    return None
+

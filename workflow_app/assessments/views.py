@@ -18,7 +18,12 @@ from workflow_app.assessments import committee, labels
 from workflow_app.assessments.conflicts import declare_conflict
 from workflow_app.assessments.context import review_details
 from workflow_app.assessments.deadlines import due_of, is_overdue
-from workflow_app.assessments.guards import Guards
+from workflow_app.assessments.guards import (
+    OBJECTION_EVENTS,
+    Guards,
+    objection_closed,
+    objection_closes_at,
+)
 from workflow_app.assessments.permissions import (
     allowed_events,
     can_declare_conflict,
@@ -134,11 +139,22 @@ def _conflict_form(a, rels, posted=None):
     return form
 
 
+def objection_windows(a, events, now=None):
+    """{event: {"closed": why not any more (or None), "closes": until when}} for the
+    dispute / appeal among `events`: a period that has passed is said, not offered."""
+    engine = engine_for(a.cycle.workflow_key, a.cycle.workflow_version)
+    report, now = current_report(a), now or utcnow()
+    return {e: {"closed": objection_closed(a, e, report, now, engine),
+                "closes": objection_closes_at(a, e)} for e in events if e in OBJECTION_EVENTS}
+
+
 def _render_detail(a, posted=None, status=200):
     rels = relations(current_user, a)
     now = utcnow()
-    context = {"a": a, "forms": _decision_forms(a, rels, posted), "details": None,
+    forms = _decision_forms(a, rels, posted)
+    context = {"a": a, "forms": forms, "details": None,
                "conflict_form": _conflict_form(a, rels, posted),
+               "objections": objection_windows(a, forms, now),
                "due": due_of(a), "overdue": is_overdue(a, now)}
     if sees_details(current_user, a, rels):
         context["details"] = review_details(a, current_user)

@@ -6,9 +6,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from forms.assessments import SelfReportForm, message
+from workflow_app import limits
 from workflow_app.assessments import attachments
 from workflow_app.assessments.context import changes_since_sent_back, last_send_back
-from workflow_app.assessments.deadlines import due_of, is_overdue
+from workflow_app.assessments.deadlines import due_of, is_overdue, open_first
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.permissions import can_manage_attachments
 from workflow_app.assessments.report import missing_fields
@@ -19,13 +20,15 @@ from workflow_app.cycles.indicators import prefilled_indicators
 from workflow_app.cycles.models import Cycle
 from workflow_app.errors import DomainError, Invalid, NotFound, StaleVersion
 from workflow_app.extensions import db
+from workflow_app.security.inputs import larger_body
 
 
 def _my_assessments():
-    return db.session.scalars(
+    """The ones still to fill in first, earliest deadline first; then the rest, newest first."""
+    return open_first(db.session.scalars(
         select(Assessment).join(Cycle, Cycle.id == Assessment.cycle_id)
         .where(Assessment.cadre_id == current_user.id)
-        .order_by(Cycle.opens_at.desc(), Assessment.id.desc())).all()
+        .order_by(Cycle.opens_at.desc(), Assessment.id.desc())).all())
 
 
 def _pick(mine, wanted):
@@ -56,7 +59,8 @@ def my():
 
 
 def _render_my(mine, chosen, form, status=200):
-    context = {"mine": mine, "chosen": chosen, "form": form, "report": None}
+    context = {"mine": mine, "chosen": chosen, "form": form, "report": None,
+               "dues": {a.id: due_of(a) for a in mine}}
     if chosen is not None:
         report = current_report(chosen)
         context.update(
@@ -69,6 +73,7 @@ def _render_my(mine, chosen, form, status=200):
 
 
 @bp.post("/my")
+@larger_body(limits.REPORT_FORM_BODY)
 @login_required
 def save_my():
     form = SelfReportForm()
@@ -129,7 +134,7 @@ def _submit(chosen, form, content):
         saved = _keep_draft(chosen.id, content)
         if saved:
             flash(gettext("Your draft was saved, but the report was not submitted yet."), "info")
-        return _my_failed(exc, form, chosen.id, rolled_back=True)
+        return _my_failed(exc, form, chosen.id, rolled_back=True, saved=saved)
     db.session.commit()
     flash(gettext("Report submitted for review."), "success")
     return redirect(url_for(".my", assessment=chosen.id))
@@ -147,7 +152,7 @@ def _keep_draft(assessment_id, content):
     return True
 
 
-def _my_failed(exc, form, assessment_id, rolled_back=False):
+def _my_failed(exc, form, assessment_id, rolled_back=False, saved=False):
     if not rolled_back:
         db.session.rollback()
     if isinstance(exc, Invalid):
@@ -157,8 +162,10 @@ def _my_failed(exc, form, assessment_id, rolled_back=False):
         flash(str(exc.message), "error")
     mine = _my_assessments()
     chosen = _pick(mine, assessment_id)
-    if isinstance(exc, StaleVersion) and chosen.state == "drafting":
-        # Typed text stays in the form; saving again knowingly replaces the other version.
+    if (saved or isinstance(exc, StaleVersion)) and chosen.state == "drafting":
+        # Saved: the form goes on from the version just written (else the next save would
+        # look like another tab's). Stale: the typed text stays in the form; saving again
+        # knowingly replaces the other version.
         form.draft_version.data = current_report(chosen).draft_version
     return _render_my(mine, chosen, form if chosen.state == "drafting" else None, exc.status)
 

@@ -29,6 +29,7 @@ from workflow_app.assessments import attachments, labels
 from workflow_app.assessments.models import Objection
 from workflow_app.assessments.permissions import can_fire
 from workflow_app.assessments.services import get_assessment
+from workflow_app.assessments.views import objection_windows
 from workflow_app.cycles.models import Cycle
 from workflow_app.errors import Conflict, Invalid, NotAllowed, NotFound
 from workflow_app.extensions import db
@@ -110,6 +111,9 @@ def raise_form(assessment_id, event):
         if not can_fire(current_user, a, event):
             raise NotAllowed()
         form = ObjectionForm(formdata=None, version=a.version)
+        closed = objection_windows(a, [event])[event]["closed"]
+        if closed:  # said before the form is filled in, not after
+            return _raise_page(a, event, None, 409, closed)
         return _raise_page(a, event, form)
     form = ObjectionForm()
     files = [(f.filename or "", f.read()) for f in request.files.getlist("evidence")]

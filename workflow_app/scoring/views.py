@@ -4,8 +4,12 @@
 from flask import Blueprint, render_template
 from flask_babel import gettext
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from workflow_app.assessments.labels import state_label
+from workflow_app.assessments.models import Assessment
+from workflow_app.assessments.permissions import can_fire
+from workflow_app.assessments.views import objection_windows
 from workflow_app.cycles.models import Cycle
 from workflow_app.cycles.services import can_manage_cycle
 from workflow_app.errors import NotAllowed, NotFound
@@ -75,7 +79,18 @@ def _publication(cycle_id):
 @login_required
 def publication(cycle_id):
     cycle, rows, notice = _publication(cycle_id)
-    return render_template("results/publication.html", cycle=cycle, rows=rows, notice=notice)
+    return render_template("results/publication.html", cycle=cycle, rows=rows, notice=notice,
+                           mine=_my_objection(cycle))
+
+
+def _my_objection(cycle):
+    """The viewer's own result in this 公示, when they may object to it: the notice says
+    objections are open, so the page offers the button (or says the period has passed)."""
+    a = db.session.scalar(select(Assessment).where(
+        Assessment.cycle_id == cycle.id, Assessment.cadre_id == current_user.id))
+    if a is None or not can_fire(current_user, a, "dispute"):
+        return None
+    return {"a": a, "window": objection_windows(a, ["dispute"])["dispute"]}
 
 
 @bp.get("/cycles/<int:cycle_id>/publication.pdf")

@@ -27,8 +27,9 @@ import json
 import math
 import re
 
+from flask import Request as FlaskRequest
 from flask import Response as FlaskResponse
-from flask import request
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import String, event, inspect
@@ -225,6 +226,31 @@ def finalize(value):
     return value
 
 
+class Request(FlaskRequest):
+    """Flask's request, but a view marked `larger_body(n)` reads a body of up to n bytes
+    (the limit must be known before CSRF and this boundary read the form)."""
+
+    @property
+    def max_content_length(self):
+        if self._max_content_length is not None:
+            return self._max_content_length
+        view = current_app.view_functions.get(self.endpoint) if current_app else None
+        larger = getattr(view, "max_body", None)
+        return larger if larger is not None else super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value):
+        self._max_content_length = value
+
+
+def larger_body(limit):
+    """Mark a view (outermost, under the route) to accept bodies up to `limit` bytes."""
+    def mark(view):
+        view.max_body = limit
+        return view
+    return mark
+
+
 class Response(FlaskResponse):
     """Flask's response, but a str body with unencodable characters is still sent."""
 
@@ -265,5 +291,6 @@ def init_app(app):
     app.before_request(clean_request)
     app.jinja_env.finalize = finalize
     app.response_class = Response
+    app.request_class = Request
     if not event.contains(Session, "before_flush", _check_lengths):
         event.listen(Session, "before_flush", _check_lengths)

@@ -1,10 +1,12 @@
 /* Kaohe: small progressive enhancements. Every page works without this script.
  *  - the report form saves itself a few seconds after typing stops (fetch + CSRF token);
  *    a save refused because another tab saved first stops autosaving and says so,
- *    leaving the typed text in place;
+ *    leaving the typed text in place; a button pressed during a save waits for it;
  *  - indicator rows are added and removed in the page;
  *  - a file over the size limit is refused before it is sent;
+ *  - text fields count their characters near their limit;
  *  - the queue's "select all" box and the count of selected items;
+ *  - a [data-open-wide] box (the sent-back comparison) opens on a wide screen only;
  *  - [data-print] buttons print the page (the CSP allows no inline handlers).
  */
 (function () {
@@ -15,7 +17,7 @@
   function autosave(form) {
     var status = document.getElementById("autosave-status");
     var delay = Number(form.dataset.autosaveDelay) || DEFAULT_DELAY_MS;
-    var timer = null, busy = false, again = false, stopped = false;
+    var timer = null, busy = false, again = false, stopped = false, pending = null;
 
     function say(text) { if (status) { status.textContent = text; } }
 
@@ -35,6 +37,9 @@
         method: "POST", body: payload(), credentials: "same-origin",
         headers: {"X-CSRFToken": form.elements.csrf_token.value, "Accept": "application/json"}
       }).then(function (resp) {
+        if (resp.status === 413) {  // over the boundary's limit: an HTML page, not JSON
+          return {status: 413, body: {message: status.dataset.tooLarge}};
+        }
         return resp.json().then(function (body) { return {status: resp.status, body: body}; });
       }).then(function (answer) {
         if (answer.status === 200) {
@@ -48,6 +53,7 @@
         say(status.dataset.offline);
       }).then(function () {
         busy = false;
+        if (pending) { finish(pending); return; }
         if (again) { again = false; schedule(); }
       });
     }
@@ -60,7 +66,24 @@
     form.addEventListener("input", function (event) {
       if (event.target.type !== "file") { schedule(); }
     });
-    form.addEventListener("submit", function () { clearTimeout(timer); stopped = true; });
+    // A button pressed while a save is on its way waits for it: that save moves the
+    // draft's version, and the form must send the new one (else a false "changed elsewhere").
+    function finish(button) {
+      pending = null;
+      stopped = true;
+      var submitter = button === true ? undefined : button;
+      if (form.requestSubmit) { form.requestSubmit(submitter); } else { form.submit(); }
+    }
+
+    form.addEventListener("submit", function (event) {
+      clearTimeout(timer);
+      if (busy) {
+        event.preventDefault();
+        pending = event.submitter || true;
+        return;
+      }
+      stopped = true;
+    });
   }
 
   function renumber(container) {
@@ -80,6 +103,8 @@
       next += 1;
       container.insertAdjacentHTML("beforeend", html);
       renumber(container);
+      var limited = container.lastElementChild.querySelectorAll("[data-limit]");
+      for (var i = 0; i < limited.length; i++) { counter(form, limited[i]); }
       var fresh = container.lastElementChild.querySelector("input");
       if (fresh) { fresh.focus(); }
     });
@@ -109,6 +134,35 @@
     });
   }
 
+  // Near a field's limit a counter appears under it; over it the counter says by how much.
+  // Nothing is cut (the fields have no maxlength): the server refuses text over the limit.
+  var NEAR = 0.8;
+
+  function counters(form) {
+    var fields = form.querySelectorAll("[data-limit]");
+    for (var i = 0; i < fields.length; i++) { counter(form, fields[i]); }
+  }
+
+  function counter(form, field) {
+    var limit = Number(field.dataset.limit);
+    var note = document.createElement("p");
+    note.className = "counter";
+    note.id = field.id + "-count";
+    note.setAttribute("aria-live", "polite");
+    field.insertAdjacentElement("afterend", note);
+    function update() {
+      var n = field.value.length;
+      var over = n > limit;
+      note.hidden = n < limit * NEAR;
+      note.className = "counter " + (over ? "over" : "near");
+      var template = over ? form.dataset.counterOver : form.dataset.counterNear;
+      note.textContent = template.replace("{n}", n).replace("{limit}", limit)
+        .replace("{over}", n - limit);
+    }
+    field.addEventListener("input", update);
+    update();
+  }
+
   function batch(form) {
     var all = form.querySelector("[data-select-all]");
     var items = form.querySelectorAll("[data-item]");
@@ -133,7 +187,11 @@
       if (report.dataset.autosave && window.fetch && window.FormData) { autosave(report); }
       rows(report);
       fileLimit(report);
+      counters(report);
     }
+    var wide = window.matchMedia && window.matchMedia("(min-width: 40rem)").matches;
+    var boxes = document.querySelectorAll("details[data-open-wide]");
+    for (var j = 0; j < boxes.length; j++) { boxes[j].open = wide; }
     var queue = document.getElementById("batch");
     if (queue) { batch(queue); }
     var printers = document.querySelectorAll("[data-print]");
