@@ -14,6 +14,7 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -22,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 
 from workflow_app import limits
 from workflow_app.assessments.attachments import SIGNATURES
+from workflow_app.assessments.labels import VOTE_LABELS
 from workflow_app.assessments.report import (
     DIMENSION_LABELS,
     DIMENSIONS,
@@ -34,7 +36,8 @@ from workflow_app.security.inputs import to_int, to_version
 
 ACCEPT = ",".join("." + ext for ext in SIGNATURES)
 SCORE_ATTRS = {"inputmode": "decimal", "autocomplete": "off", "class": "score"}
-EXTRA_MESSAGES = {"too_many": _l("Too many rows: at most %(n)d.", n=MAX_INDICATORS)}
+EXTRA_MESSAGES = {"too_many": _l("Too many rows: at most %(n)d.", n=MAX_INDICATORS),
+                  "reason_to_disagree": _l("Please give the reason for disagreeing.")}
 
 
 def message(code):
@@ -241,6 +244,47 @@ class DecisionForm(ErrorsFromService, FlaskForm):
 
     def params(self):
         return {name: (self[name].data if name in self else None) for name in self.PARAMS}
+
+    def version_number(self):
+        return to_version(self.version.data)
+
+
+# 同意 / 不同意 / 弃权
+VOTE_CHOICES = [SelectChoice(code, label) for code, label in VOTE_LABELS.items()]
+
+
+class VoteForm(ErrorsFromService, FlaskForm):
+    """A two-committees member's vote: 同意 / 不同意 / 弃权 in one form.
+
+    `score_rule` is the approve transition's score rule ("required", "optional" or None:
+    the stage does not score). A reason is required to disagree (the send-back's comment).
+    """
+
+    decision = RadioField(_l("Your vote"), choices=VOTE_CHOICES, validate_choice=False)
+    score = StringField(_l("Score"), render_kw=SCORE_ATTRS, description=_l(
+        "0 to 100; with Agree. The committee's score is the mean of the members' scores."))
+    comment = TextAreaField(_l("Reason or remark"), render_kw={
+        "rows": 3, "maxlength": limits.COMMENT},
+        description=_l("Required when you disagree: the cadre reads it when the item goes "
+                       "back."))
+    version = HiddenField()
+
+    def __init__(self, *args, score_rule=None, **kwargs):
+        kwargs.setdefault("prefix", "vote")
+        super().__init__(*args, **kwargs)
+        self.score_rule = score_rule
+        if not score_rule:
+            del self["score"]
+
+    def chosen(self):
+        """The chosen vote, or None when nothing (or something unknown) was chosen."""
+        value = self.decision.data
+        return value if value in VOTE_LABELS else None
+
+    def params(self, event):
+        """What the service takes for `event`: a score only with 同意."""
+        score = self.score.data if "score" in self and event == "approve" else None
+        return {"comment": self.comment.data, "score": score}
 
     def version_number(self):
         return to_version(self.version.data)

@@ -19,7 +19,7 @@ from workflow_app.assessments.queries import tasks, visible
 from workflow_app.assessments.services import fire_event, save_report
 from workflow_app.audit.services import history
 from workflow_app.audit.verify import verify_all
-from workflow_app.errors import Conflict, Invalid, NotAllowed
+from workflow_app.errors import Conflict, Invalid, NotAllowed, NotFound
 from workflow_app.extensions import db
 
 
@@ -95,7 +95,8 @@ def test_a_single_vote_is_audited_without_moving(members, create_cycle):
     last = history("assessment", a.id)[-1]
     assert (last.action, last.from_state, last.to_state) == (
         "committee_vote", "committee_review", "committee_review")
-    assert (last.comment, last.data, last.actor_role) == ("同意", {"score": "91.00"}, "committee")
+    assert (last.comment, last.data, last.actor_role) == (
+        "同意", {"score": "91.00", "vote": "approve"}, "committee")
     assert a.version == version + 1 and a.state_since == since and a.audit_head == last.hash
     assert db.session.scalars(select(Review).where(Review.stage == "committee_review")).all() == []
 
@@ -117,19 +118,101 @@ def test_nobody_votes_twice(members, create_cycle):
     db.session.rollback()
 
 
-def test_send_back_by_one_member_sends_back_at_once(members, create_cycle):
-    a = _at_committee(members, create_cycle, "all")
-    _vote(members, a, "com_a1", score=90)
-    _vote(members, a, "com_a2", event="send_back", comment="请补充材料")
-    assert a.state == "drafting"
+# rule, the votes cast in turn (member, vote, reason), the state after each vote
+VOTES = [
+    # "any": one member acts for the committee, the first 不同意 sends it back
+    ("any", [("com_a1", "abstain", ""), ("com_a2", "send_back", "请补充材料")],
+     ["committee_review", "drafting"]),
+    # "majority" of 3: one 不同意 leaves 2 who may still agree
+    ("majority", [("com_a1", "send_back", "材料不全"), ("com_a2", "approve", ""),
+                  ("com_a3", "send_back", "请补充佐证")],
+     ["committee_review", "committee_review", "drafting"]),
+    ("majority", [("com_a1", "send_back", "材料不全"), ("com_a2", "abstain", "")],
+     ["committee_review", "drafting"]),  # at most 1 of 3 can agree now
+    ("majority", [("com_a1", "abstain", ""), ("com_a2", "approve", ""),
+                  ("com_a3", "approve", "")],
+     ["committee_review", "committee_review", "secretary_approval"]),
+    # "all": any 不同意 or 弃权 ends the hope of unanimity
+    ("all", [("com_a1", "approve", ""), ("com_a2", "send_back", "请补充材料")],
+     ["committee_review", "drafting"]),
+    ("all", [("com_a1", "abstain", "不了解情况")], ["drafting"]),
+]
+
+
+@pytest.mark.parametrize(("rule", "votes", "states"), VOTES)
+def test_agree_disagree_abstain_under_the_rule(members, create_cycle, rule, votes, states):
+    a = _at_committee(members, create_cycle, rule)
+    for (name, event, reason), state in zip(votes, states, strict=True):
+        _vote(members, a, name, score=88 if event == "approve" else None, event=event,
+              comment=reason)
+        assert a.state == state
+    assert verify_all() is None
+    if states[-1] != "drafting":
+        return
+    # Sent back with every 不同意 member's reason, by name, for the cadre to read.
     review = db.session.scalars(select(Review).where(Review.stage == "committee_review")).one()
-    assert (review.decision, review.comment) == ("send_back", "请补充材料")
+    reasons = [f"{name}：{reason}" for name, event, reason in votes if event == "send_back"]
+    assert (review.decision, review.comment) == (
+        "send_back", "\n".join(reasons) or "按两委会表决规则未获通过。")
+
+
+@pytest.mark.parametrize(("rule", "eligible", "votes", "outcome"), [
+    ("any", 3, (0, 0, 1), None), ("any", 3, (0, 1, 0), "send_back"),
+    ("any", 1, (0, 0, 1), "send_back"), ("any", 2, (1, 0, 0), "approve"),
+    ("majority", 3, (1, 1, 0), None), ("majority", 3, (1, 1, 1), "send_back"),
+    ("majority", 3, (2, 1, 0), "approve"), ("majority", 4, (2, 0, 2), "send_back"),
+    ("majority", 4, (2, 0, 1), None), ("majority", 5, (0, 2, 1), "send_back"),
+    ("all", 3, (2, 0, 0), None), ("all", 3, (3, 0, 0), "approve"),
+    ("all", 3, (0, 0, 1), "send_back"),
+    ("all", 0, (0, 0, 0), None), ("majority", 0, (0, 0, 0), None),
+])
+def test_outcome_table(rule, eligible, votes, outcome):
+    """(同意, 不同意, 弃权) counts: decided as soon as the outcome is certain."""
+    assert committee.outcome(rule, eligible, *votes) == outcome
+
+
+def test_the_tally_counts_each_vote_and_says_what_is_left(members, create_cycle):
+    a = _at_committee(members, create_cycle, "majority")
+    _vote(members, a, "com_a1", event="abstain", comment="不了解情况")
+    t = committee.tally(a)
+    assert (t["approvals"], t["against"], t["abstentions"], t["voted"]) == (0, 0, 1, 1)
+    assert [u.username for u in t["waiting"]] == ["com_a2", "com_a3"] and t["quorum"] == 2
+    assert t["outcome"] is None and (t["to_approve"], t["to_send_back"]) == (2, 1)
+    # what the next vote would decide: one more 不同意 or 弃权 leaves 2 of 3 out of reach
+    assert t["if_vote"] == {"approve": None, "send_back": "send_back",
+                            "abstain": "send_back"}
+
+
+def test_a_deciding_abstention_is_audited_then_the_rule_closes(members, create_cycle):
+    a = _at_committee(members, create_cycle, "all")
+    _vote(members, a, "com_a1", event="abstain")
+    vote, closing = history("assessment", a.id)[-2:]
+    assert (vote.action, vote.actor_id, vote.data) == (
+        "committee_vote", members.com_a1.id, {"vote": "abstain"})
+    assert (closing.action, closing.actor_id, closing.actor_role, closing.to_state) == (
+        "send_back", None, "system", "drafting")
+    assert verify_all() is None
+
+
+def test_abstain_takes_no_score_and_is_not_in_older_workflow_versions(members, create_cycle):
+    a = _at_committee(members, create_cycle, "majority")
+    with pytest.raises(Invalid) as refused:
+        fire_event(a, "abstain", members.com_a1, score=80)
+    assert refused.value.fields == {"score": "not_accepted"}
+    db.session.rollback()
+    a.cycle.workflow_version = 2  # a cycle opened before 弃权 keeps its rules
+    assert "abstain" not in allowed_events(members.com_a1, a)
+    with pytest.raises(NotFound):
+        fire_event(a, "abstain", members.com_a1)
+    db.session.rollback()
 
 
 def test_a_new_round_after_resubmission(members, create_cycle):
     a = _at_committee(members, create_cycle, "majority")
     _vote(members, a, "com_a1", score=90)
     _vote(members, a, "com_a2", event="send_back", comment="请补充材料")
+    _vote(members, a, "com_a3", event="send_back", comment="请补充材料")
+    assert a.state == "drafting"
     fire_event(a, "submit", members.a1)
     fire_event(a, "approve", members.sup_a, score=80)
     db.session.commit()

@@ -12,19 +12,26 @@ TAIL_STATES = ("approved", "published", "disputed", "final", "appealed")
 EXCLUDED = "excluded"
 SEND_BACK_FIELDS = fields(comment=REQUIRED)
 EXCLUDE_FIELDS = fields(reason=REQUIRED, comment=OPTIONAL)
+# 弃权: a committee member takes part in the vote without deciding either way. The
+# item stays in the stage; the application counts the vote under the cycle's rule.
+ABSTAIN_FIELDS = fields(comment=OPTIONAL)
+VOTING_ACTORS = ("committee",)
 
 
-def review_chain(stages):
+def review_chain(stages, abstain=False):
     """Transitions for a chain of review stages.
 
     `stages` is a list of (state, actor, score_rule, skip_guard): `skip_guard`
     names a guard that must hold for the stage to be used at all (None: always).
     Approving a stage goes to the next stage whose guard holds, else `approved`.
+    With `abstain`, a voting body's stage (the committee) also offers `abstain`.
     """
     out = []
     for i, (state, actor, score_rule, _skip) in enumerate(stages):
         out += _approve_edges(state, actor, score_rule, stages[i + 1:])
         out.append(Transition("send_back", state, DRAFTING, (actor,), fields=SEND_BACK_FIELDS))
+        if abstain and actor in VOTING_ACTORS:
+            out.append(Transition("abstain", state, state, (actor,), fields=ABSTAIN_FIELDS))
     return out
 
 
@@ -77,16 +84,17 @@ def exclusion(stages):
                  for state in (DRAFTING, *[s[0] for s in stages]))
 
 
-def build(key, version, stages, rereview, excludable=True):
+def build(key, version, stages, rereview, excludable=True, abstain=True):
     """A workflow version. `excludable=False` keeps version 1 as it was first opened:
-    cycles pin their version, so the `exclude` event came with version 2."""
+    cycles pin their version, so the `exclude` event came with version 2, and
+    `abstain=False` keeps versions 1 and 2 without the committee's 弃权 (version 3)."""
     extra = (EXCLUDED,) if excludable else ()
     states = (DRAFTING, *[s[0] for s in stages], *TAIL_STATES, *extra)
     submit = Transition("submit", DRAFTING, first_stage(stages), ("cadre",),
                         when=("report_complete", "window_open"), fields=fields(comment=OPTIONAL))
     return Workflow(
         key=key, version=version, states=states, initial=DRAFTING,
-        transitions=(submit, *review_chain(stages), *tail(rereview),
+        transitions=(submit, *review_chain(stages, abstain), *tail(rereview),
                      *(exclusion(stages) if excludable else ())),
         stage_actor={s[0]: s[1] for s in stages}, final_states=("final", *extra),
     )

@@ -21,7 +21,9 @@ REREVIEW = [
     ("supervisor_review", (), ("committee_stage",)),
 ]
 
-V1 = build("quarterly", 1, STAGES, REREVIEW, excludable=False)
+V1 = build("quarterly", 1, STAGES, REREVIEW, excludable=False, abstain=False)
 # v2: org_admin may exclude (不参加本次考核) from drafting or any review stage.
-V2 = build("quarterly", 2, STAGES, REREVIEW)
-VERSIONS = (V1, V2)
+V2 = build("quarterly", 2, STAGES, REREVIEW, abstain=False)
+# v3: a committee member may abstain (弃权) as well as approve (同意) or send back (不同意).
+V3 = build("quarterly", 3, STAGES, REREVIEW)
+VERSIONS = (V1, V2, V3)

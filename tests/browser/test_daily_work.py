@@ -158,8 +158,9 @@ def test_two_committees_majority_with_recusal_then_secretary(browser, live):
     login(page, live.url, "com_a1")
     page.goto(url)
     assert "已有 0 人同意，需 2 人同意" in page.inner_text("#committee")
-    page.fill("input[name='approve-score']", "90")
-    page.click("form.decision-approve button[type=submit]")
+    page.check("input[name='vote-decision'][value='approve']")  # 同意
+    page.fill("input[name='vote-score']", "90")
+    page.click("#vote-form button[type=submit]")
     assert "您的表决已记录" in flashes(page)
     assert "两委会审议" in page.inner_text("#state")
     logout(page)
@@ -176,8 +177,9 @@ def test_two_committees_majority_with_recusal_then_secretary(browser, live):
     login(page, live.url, "com_a2")
     page.goto(url)
     assert "可参与表决的成员 2 人" in page.inner_text("#committee")
-    page.fill("input[name='approve-score']", "80")
-    page.click("form.decision-approve button[type=submit]")
+    page.check("input[name='vote-decision'][value='approve']")  # 同意
+    page.fill("input[name='vote-score']", "80")
+    page.click("#vote-form button[type=submit]")
     assert "书记审批" in page.inner_text("#state")
     logout(page)
 

@@ -160,6 +160,8 @@ ROWS = [
         event="exclude", data={"exclude-reason": "借调", "confirmed": "yes"}),
     row("assessments.conflict", "POST", "committee", assessment_id="$p2.committee_review",
         data={"reason": "亲属关系"}),
+    row("assessments.vote", "POST", "committee", assessment_id="$p2.committee_review",
+        data={"vote-decision": "approve", "vote-score": "85"}),
     row("disputes.raise_form", "GET", "own unit_member", assessment_id="$cadre.published",
         event="dispute"),
     row("disputes.raise_form", "POST", "own unit_member", assessment_id="$cadre.published",

@@ -55,6 +55,7 @@ WEB = {
     "indicators.withdraw": "/assessments/{a}/adjustments/1/withdraw",
     "assessments.conflict": "/assessments/{a}/conflict",
     "assessments.fire": "/assessments/{a}/events/approve",
+    "assessments.vote": "/assessments/{a}/vote",
     "assessments.withdraw": "/assessments/{a}/files/1/withdraw",
     "disputes.raise_form": "/assessments/{a}/objections/dispute",
     "ratings.add": "/assessments/{a}/raters/add",

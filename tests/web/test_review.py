@@ -112,15 +112,23 @@ def test_sent_back_report_shows_the_reason_to_the_cadre(auth, world, submitted):
     assert "历史版本" in detail and "第 2 版" in detail
 
 
+def _vote(web, aid, decision, version=None, **fields):
+    """The committee member's one vote form: 同意 / 不同意 / 弃权."""
+    data = {"vote-decision": decision, **{f"vote-{k}": v for k, v in fields.items()}}
+    if version is not None:
+        data["vote-version"] = str(version)
+    return web.post(f"/assessments/{aid}/vote", data)
+
+
 def test_committee_must_score(auth, world, submitted, fresh):
     _advance(fresh(Assessment, submitted), ("approve", world.sup_a, {"score": 90}))
     com = auth.user("com_a1")
     page = _text(com.get(f"/assessments/{submitted}"))
-    assert 'name="approve-score"' in page and "aria-required" in page
-    refused = _decide(com, submitted, "approve", 3, comment="同意")
+    assert 'name="vote-score"' in page and "aria-required" in page
+    refused = _vote(com, submitted, "approve", 3, comment="同意")
     assert refused.status_code == 422
-    assert 'id="approve-score-error">此项为必填项。' in _text(refused)
-    assert _decide(com, submitted, "approve", 3, score="92").status_code == 302
+    assert 'id="vote-score-error">此项为必填项。' in _text(refused)
+    assert _vote(com, submitted, "approve", 3, score="92").status_code == 302
     assert fresh(Assessment, submitted).state == "secretary_approval"
 
 
@@ -128,13 +136,13 @@ def test_stale_version_shows_already_handled_and_fresh_state(auth, world, submit
     com1, com2 = auth.user("com_a1"), auth.user("com_a2")
     _advance(fresh(Assessment, submitted), ("approve", world.sup_a, {}))
     page = _text(com2.get(f"/assessments/{submitted}"))
-    old = _version(page, "approve")
-    assert _decide(com1, submitted, "approve", old, score="91").status_code == 302
-    late = _decide(com2, submitted, "approve", old, score="70")
+    old = _version(page, "vote")
+    assert _vote(com1, submitted, "approve", old, score="91").status_code == 302
+    late = _vote(com2, submitted, "approve", old, score="70")
     assert late.status_code == 409
     html = _text(late)
     assert "该事项已由他人办理" in html and "书记审批" in html
-    assert 'name="approve-score"' not in html  # nothing left for com_a2 to decide
+    assert 'name="vote-score"' not in html  # nothing left for com_a2 to decide
     assert fresh(Assessment, submitted).state == "secretary_approval"
 
 

@@ -38,11 +38,12 @@ def at_committee(world, create_cycle):
     return a
 
 
-def _vote(web, a, score):
+def _vote(web, a, score, decision="approve", comment=""):
     page = _text(web.get(f"/assessments/{a.id}"))
-    version = re.search(r'name="approve-version" type="hidden" value="(\d+)"', page).group(1)
-    return web.post(f"/assessments/{a.id}/events/approve",
-                    {"approve-score": score, "approve-version": version})
+    version = re.search(r'name="vote-version" type="hidden" value="(\d+)"', page).group(1)
+    return web.post(f"/assessments/{a.id}/vote", {
+        "vote-decision": decision, "vote-score": score, "vote-comment": comment,
+        "vote-version": version})
 
 
 def test_committee_panel_counts_votes(auth, world, at_committee, fresh):
@@ -53,8 +54,8 @@ def test_committee_panel_counts_votes(auth, world, at_committee, fresh):
     resp = _vote(com1, at_committee, "90")
     after = _text(com1.get(resp.headers["Location"]))
     assert "您的表决已记录" in after and "已有 1 人同意，需 2 人同意" in after
-    assert 'name="approve-score"' not in after  # nothing left for com_a1 to decide
-    assert "两委会成员表决" in after  # the vote in the history
+    assert 'name="vote-score"' not in after  # nothing left for com_a1 to decide
+    assert "两委会成员表决" in after and "· 同意" in after  # the vote in the history
     _vote(auth.user("com_a2"), fresh(Assessment, at_committee.id), "80")
     done = fresh(Assessment, at_committee.id)
     assert done.state == "secretary_approval"

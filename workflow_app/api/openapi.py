@@ -76,7 +76,12 @@ SCHEMAS = {
             "allowed_events": {"type": "array", "items": STR}, "rank": NULLABLE_INT,
             "flags": {"type": "array"}, "report": {"type": ["object", "null"]},
             "scores": {"type": "array", "items": OBJ},
-            "history": {"type": "array", "items": OBJ}}}]},
+            "history": {"type": "array", "items": OBJ},
+            # At the two-committees stage, for those who see the details: the tally.
+            "committee": {"type": ["object", "null"], "properties": {
+                "rule": {"enum": ["any", "majority", "all"]}, "eligible": INT,
+                "quorum": INT, "needed": INT, "agree": INT, "disagree": INT, "abstain": INT,
+                "not_voted": INT, "votes": {"type": "array", "items": OBJ}}}}}]},
     "Token": {"type": "object", "required": ["token"], "properties": {"token": STR}},
 }
 
@@ -102,8 +107,10 @@ ENDPOINTS = [
     ("get", "/assessments", "Assessments the caller may see", None, 200, True),
     ("get", "/assessments/{id}", "One assessment with report and history", None, 200, True),
     ("put", "/assessments/{id}/report", "Save the report draft", "ReportRequest", 200, True),
-    ("post", "/assessments/{id}/events/{event}", "Fire a workflow event", "EventRequest", 200,
-     True),
+    ("post", "/assessments/{id}/events/{event}", "Fire a workflow event. At the "
+     "two-committees stage approve / send_back / abstain are the member's vote (同意 / 不同意 "
+     "(comment required) / 弃权); the cycle's rule decides when the item moves",
+     "EventRequest", 200, True),
     ("post", "/assessments/{id}/negative-items", "Record a 负面清单 item (auditor, org_admin)",
      "NegativeItemRequest", 201, True),
     ("post", "/assessments/{id}/override", "Override a grade with a reason (org_admin)",

@@ -1,20 +1,33 @@
 """The two-committees stage (两委会) as a real committee.
 
 Each member votes once per round (a round is one stay in the stage, numbered by
-the audit seq that entered it: `Assessment.stage_seq`). The cycle's rule decides
-when the item moves on: "any" member, a "majority" of the eligible members, or
-"all" of them. Eligible are the committee holders over the unit, minus the cadre
-and minus those who declared a conflict of interest (回避). The stage's score is
-the mean of that round's member scores. A send-back by any one member sends the
-item back at once.
+the audit seq that entered it: `Assessment.stage_seq`): 同意 (approve), 不同意
+(send_back, a reason required) or 弃权 (abstain). Eligible are the committee
+holders over the unit, minus the cadre and minus those who declared a conflict of
+interest (回避). The cycle's rule decides as soon as the outcome is certain:
+
+- "any": one member acts for the committee; the first 同意 moves the item on, the
+  first 不同意 sends it back.
+- "majority" / "all": more than half of / every eligible member must vote 同意
+  (应到会成员过半数同意, as in the Party's rules for committee decisions). The
+  item goes back as soon as that can no longer happen.
+
+弃权 is taking part without deciding: it counts towards the quorum (more than half
+of the eligible members must take part before anything is decided by majority or
+all; the 同意 needed imply it) but never as 同意, so under "all" it ends the hope
+of unanimity. The stage's score is the mean of that round's 同意 scores; a send-back
+carries every 不同意 member's reason.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from workflow_app import limits
 from workflow_app.assessments.models import CommitteeVote, Recusal
 from workflow_app.errors import Conflict
 from workflow_app.extensions import db
@@ -22,7 +35,7 @@ from workflow_app.people.roles import COMMITTEE
 from workflow_app.people.services import holders_of
 from workflows import get_workflow
 
-VOTE_EVENTS = ("approve", "send_back")
+VOTE_EVENTS = ("approve", "send_back", "abstain")
 ALREADY_VOTED = _l("You have already decided on this item in this round.")
 
 
@@ -80,15 +93,45 @@ def rule_met(rule, approvals, eligible):
     return True
 
 
+def outcome(rule, eligible, approvals, against, abstentions):
+    """"approve", "send_back" or None (not decided yet) for one round's counts."""
+    if eligible < 1:
+        return None  # nobody left to decide: the org department steps in
+    if rule_met(rule, approvals, eligible):
+        return "approve"
+    remaining = max(eligible - approvals - against - abstentions, 0)
+    if rule == "any":
+        return "send_back" if against or not remaining else None
+    return None if rule_met(rule, approvals + remaining, eligible) else "send_back"
+
+
+def quorum(rule, eligible):
+    """How many members must take part (any vote, 弃权 included) before a decision."""
+    return 1 if rule == "any" else eligible // 2 + 1
+
+
 def tally(assessment):
-    """{"rule", "eligible", "approvals", "needed"} for the current round."""
-    eligible = {u.id for u in eligible_members(assessment)}
-    approvals = sum(1 for v in round_votes(assessment)
-                    if v.decision == "approve" and v.member_id in eligible)
+    """The current round: the rule, the counts of each vote, who voted what, who has not
+    yet, what is needed and what is decided ("outcome"), and what each vote of a member
+    who has not voted yet would decide ("if_vote")."""
+    members = eligible_members(assessment)
+    eligible = {u.id for u in members}
+    votes = [v for v in round_votes(assessment) if v.member_id in eligible]
+    counts = {d: sum(1 for v in votes if v.decision == d) for d in VOTE_EVENTS}
     rule = assessment.cycle.committee_rule or "any"
-    return {"rule": rule, "eligible": len(eligible), "approvals": approvals,
+    voted = {v.member_id for v in votes}
+    decide = partial(outcome, rule, len(eligible))
+    current = (counts["approve"], counts["send_back"], counts["abstain"])
+    return {"rule": rule, "eligible": len(eligible), "approvals": counts["approve"],
+            "against": counts["send_back"], "abstentions": counts["abstain"],
+            "voted": len(votes), "votes": votes, "quorum": quorum(rule, len(eligible)),
+            "waiting": [u for u in members if u.id not in voted],
             "needed": needed(rule, len(eligible)),
-            "met": rule_met(rule, approvals, len(eligible))}
+            **_still_needed(rule, len(eligible), counts["approve"], len(votes)),
+            "met": rule_met(rule, counts["approve"], len(eligible)),
+            "outcome": decide(*current),
+            "if_vote": {event: decide(*_plus(current, i)) for i, event in
+                        enumerate(VOTE_EVENTS)}}
 
 
 def needed(rule, eligible):
@@ -97,6 +140,19 @@ def needed(rule, eligible):
     if rule == "majority":
         return eligible // 2 + 1
     return 1
+
+
+def _still_needed(rule, eligible, approvals, voted):
+    """How many more 同意 move the item on, and how many more 不同意/弃权 send it back
+    (under "any" the first 不同意 does; an abstention only when nobody is left)."""
+    to_approve = max(needed(rule, eligible) - approvals, 0)
+    remaining = max(eligible - voted, 0)
+    to_send_back = 1 if rule == "any" else max(remaining - to_approve + 1, 0)
+    return {"to_approve": to_approve, "to_send_back": to_send_back}
+
+
+def _plus(counts, index):
+    return tuple(n + 1 if i == index else n for i, n in enumerate(counts))
 
 
 def record_vote(assessment, actor, event, params, report, now):
@@ -122,12 +178,31 @@ def mean_score(votes):
     return (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def closing_params(assessment, params):
-    """The stage's decision once the rule is met: the members' mean as its score."""
+def closing_params(assessment, params, decision="approve"):
+    """The stage's decision once the rule decided: to approve, the members' mean as its
+    score; to send back, every 不同意 member's reason."""
     votes = round_votes(assessment)
-    approvals = [v for v in votes if v.decision == "approve"]
+    if decision == "send_back":
+        return {**params, "score": None, "comment": against_reasons(votes),
+                "reviewer_id": _last_member(votes, "send_back")}
     return {**params, "score": mean_score(votes),
-            "reviewer_id": approvals[-1].member_id if approvals else None}
+            "reviewer_id": _last_member(votes, "approve")}
+
+
+def _last_member(votes, decision):
+    """Who the stage's review names: the last member who voted that way, else (sent back
+    on abstentions alone) the last member who voted."""
+    chosen = [v for v in votes if v.decision == decision] or votes
+    return chosen[-1].member_id if chosen else None
+
+
+def against_reasons(votes):
+    """"张三：理由" per 不同意 vote, one a line: what the cadre reads on being sent back."""
+    lines = [gettext("%(name)s: %(reason)s", name=v.member.display_name, reason=v.comment)
+             for v in votes if v.decision == "send_back"]
+    text = "\n".join(lines) or gettext("The committee did not approve under its rule.")
+    # Each reason is kept whole on its vote; the review's comment has the review's limit.
+    return text if len(text) <= limits.COMMENT else text[:limits.COMMENT - 1] + "…"
 
 
 def all_votes(assessment):

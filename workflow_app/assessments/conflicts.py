@@ -3,7 +3,8 @@
 From then on the member has no committee relation to the item (permissions), it
 leaves their queue (queries) and they no longer count towards the committee's
 rule. Declaring is audited on the item's chain. When the remaining members have
-already approved enough, the stage closes at once, recorded as done by the system.
+already decided it under the rule, the stage closes at once, recorded as done by
+the system.
 """
 
 from flask_babel import lazy_gettext as _l
@@ -11,15 +12,13 @@ from sqlalchemy.exc import IntegrityError
 
 from workflow_app import limits
 from workflow_app.assessments import committee
-from workflow_app.assessments.guards import Guards
 from workflow_app.assessments.models import Recusal
 from workflow_app.assessments.permissions import can_declare_conflict, relations
-from workflow_app.assessments.services import current_report, move, versioned_move
+from workflow_app.assessments.services import close_committee_stage, versioned_move
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.errors import Conflict, NotAllowed, StaleVersion
 from workflow_app.extensions import db
 from workflow_app.validation import require_text
-from workflows import engine_for
 
 ALREADY_DECIDED = _l("You have already decided on this item in this round; "
                      "a conflict of interest must be declared before deciding.")
@@ -52,12 +51,9 @@ def _add_recusal(assessment, actor, reason, now):
 
 
 def _close_if_rule_met(assessment, now, client_addr):
-    """Fewer eligible members may mean the votes already cast are now enough."""
-    if not committee.is_committee_stage(assessment) or not committee.tally(assessment)["met"]:
+    """Fewer eligible members may mean the votes already cast now decide."""
+    if not committee.is_committee_stage(assessment):
         return
-    engine = engine_for(assessment.cycle.workflow_key, assessment.cycle.workflow_version)
-    report = current_report(assessment)
-    transition = engine.fire(assessment.state, "approve", Guards(assessment, report, now))
-    params = committee.closing_params(assessment, {"comment": ""})
-    move(assessment, transition.dest, "approve", None, {"system"}, params, report, now,
-         client_addr)
+    decision = committee.tally(assessment)["outcome"]
+    if decision is not None:
+        close_committee_stage(assessment, decision, now, client_addr)

@@ -34,8 +34,16 @@ EVENT_LABELS = {
     "grant": _l("Grant the review"),
     "deny": _l("Deny the appeal"),
     "exclude": _l("Exclude from this cycle"),
+    "abstain": _l("Abstain"),
     "committee_vote": _l("Committee member's vote"),
     "declare_conflict": _l("Stepped aside (conflict of interest)"),
+}
+
+# A two-committees member's vote (committee_vote.decision): 同意 / 不同意 / 弃权.
+VOTE_LABELS = {
+    "approve": _l("Agree"),
+    "send_back": _l("Disagree"),
+    "abstain": _l("Abstain"),
 }
 
 RELATION_LABELS = {
@@ -80,6 +88,10 @@ def state_label(code):
 
 def event_label(code):
     return _label(EVENT_LABELS, code)
+
+
+def vote_label(code):
+    return _label(VOTE_LABELS, code)
 
 
 def relation_label(codes):

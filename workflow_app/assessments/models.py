@@ -147,7 +147,9 @@ class CommitteeVote(db.Model):
 
     __table_args__ = (
         UniqueConstraint("assessment_id", "member_id", "round"),
-        CheckConstraint(in_check("decision", ("approve", "send_back")), name="known_decision"),
+        # 同意 / 不同意 / 弃权
+        CheckConstraint(in_check("decision", ("approve", "send_back", "abstain")),
+                        name="known_decision"),
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
     )
 

@@ -1,5 +1,6 @@
 """JSON shapes of assessments, shared by the API and the web views."""
 
+from workflow_app.assessments import committee
 from workflow_app.assessments.models import Review
 from workflow_app.assessments.permissions import allowed_events, relations, sees_details
 from workflow_app.assessments.services import current_report
@@ -36,7 +37,18 @@ def detail_json(a, user):
                          "submitted_at": _time(report.submitted_at)}
         out["scores"] = [_review_json(r) for r in _reviews(a)]
         out["history"] = [_entry_json(e) for e in _history(a, user)]
+        out["committee"] = _committee_json(a) if committee.is_committee_stage(a) else None
     return out
+
+
+def _committee_json(a):
+    """The current round's tally, as the assessment page shows it."""
+    t = committee.tally(a)
+    return {"rule": t["rule"], "eligible": t["eligible"], "quorum": t["quorum"],
+            "needed": t["needed"], "agree": t["approvals"], "disagree": t["against"],
+            "abstain": t["abstentions"], "not_voted": len(t["waiting"]),
+            "votes": [{"member_id": v.member_id, "vote": v.decision, "score": _num(v.score),
+                       "comment": v.comment, "at": _time(v.created_at)} for v in t["votes"]]}
 
 
 def _history(a, user):

@@ -107,25 +107,44 @@ def fire_event(assessment, event, actor, *, comment=None, score=None, reason=Non
     transition = _run_engine(engine, assessment, event, guards, report)
     acting_as = rels & set(transition.actors)
     if committee.counts_votes(assessment, event, acting_as):
-        entry, params = _vote(assessment, event, actor, acting_as, params, report, now,
-                              client_addr)
-        if entry is not None:
-            return entry
+        return _vote(assessment, event, actor, acting_as, params, report, now, client_addr)
     return move(assessment, transition.dest, event, actor, acting_as, params, report, now,
                 client_addr)
 
 
 def _vote(assessment, event, actor, acting_as, params, report, now, client_addr):
-    """Record a member's vote. Returns (its audit entry, _) while the rule is not met yet,
-    else (None, the parameters of the stage's decision: the members' mean as its score)."""
+    """Record a member's vote (同意/不同意/弃权). While the rule has not decided, the vote
+    is audited as "committee_vote" and the item stays; once it has, the member's vote
+    closes the stage (approve: the members' mean as its score; send back: every 不同意
+    reason). A deciding 弃权 is audited first, then the stage closes by the rule."""
     committee.record_vote(assessment, actor, event, params, report, now)
-    if event != "approve":
-        return None, params  # one member's send-back sends the item back at once
-    if not committee.tally(assessment)["met"]:
-        return versioned_move(assessment, assessment.state, actor, acting_as, now,
-                              "committee_vote", params, client_addr), params
-    return None, {**committee.closing_params(assessment, params),
-                  "member_score": params.get("score")}
+    decision = committee.tally(assessment)["outcome"]
+    if decision is None or decision != event:
+        entry = versioned_move(assessment, assessment.state, actor, acting_as, now,
+                               "committee_vote", {**params, "vote": event}, client_addr)
+        if decision is not None:
+            close_committee_stage(assessment, decision, now, client_addr)
+        return entry
+    closing = committee.closing_params(assessment, params, decision)
+    if decision == "approve":
+        closing["member_score"] = params.get("score")
+    dest = _decided_transition(assessment, decision, report, now).dest
+    return move(assessment, dest, decision, actor, acting_as, closing, report, now,
+                client_addr)
+
+
+def close_committee_stage(assessment, decision, now, client_addr=""):
+    """The rule decided without a member's matching vote (a 弃权, a 回避): the system
+    closes the stage with the committee's decision."""
+    report = current_report(assessment)
+    dest = _decided_transition(assessment, decision, report, now).dest
+    params = committee.closing_params(assessment, {"comment": ""}, decision)
+    move(assessment, dest, decision, None, {"system"}, params, report, now, client_addr)
+
+
+def _decided_transition(assessment, decision, report, now):
+    engine = engine_for(assessment.cycle.workflow_key, assessment.cycle.workflow_version)
+    return engine.fire(assessment.state, decision, Guards(assessment, report, now))
 
 
 def move(assessment, dest, event, actor, acting_as, params, report, now, client_addr=""):
@@ -312,7 +331,7 @@ def _absent_id(actor, assessment, acting_as):
 
 
 def _entry_data(params):
-    data = {k: params[k] for k in ("score", "member_score", "from_grade", "to_grade")
+    data = {k: params[k] for k in ("score", "member_score", "from_grade", "to_grade", "vote")
             if params.get(k) is not None}
     if params.get("reason"):
         data["reason"] = params["reason"]

@@ -13,7 +13,7 @@ from flask_babel import format_date, format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from forms.assessments import ConflictForm, DecisionForm
+from forms.assessments import ConflictForm, DecisionForm, VoteForm
 from workflow_app.assessments import committee, labels
 from workflow_app.assessments.conflicts import declare_conflict
 from workflow_app.assessments.context import review_details
@@ -34,7 +34,7 @@ from workflow_app.assessments.report import DIMENSION_LABELS
 from workflow_app.assessments.services import current_report, fire_event, get_assessment
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.confirmation import IRREVERSIBLE, ask_first
-from workflow_app.errors import Conflict, Invalid, WrongState
+from workflow_app.errors import Conflict, Invalid, NotAllowed, WrongState
 from workflow_app.extensions import db
 from workflow_app.people.roles import CADRE
 from workflow_app.workcalendar import LOCAL_TZ
@@ -58,6 +58,11 @@ def _state_label(code):
 @bp.app_template_filter("event_label")
 def _event_label(code):
     return labels.event_label(code)
+
+
+@bp.app_template_filter("vote_label")
+def _vote_label(code):
+    return labels.vote_label(code)
 
 
 @bp.app_template_filter("relation_label")
@@ -117,9 +122,11 @@ def event_rules(a, event):
             for name in DecisionForm.PARAMS if candidates[0].fields.get(name)}
 
 
-def _decision_forms(a, rels, posted=None):
+def _decision_forms(a, rels, posted=None, voting=False):
     forms = {}
     for event in allowed_events(current_user, a, rels):
+        if voting and event in committee.VOTE_EVENTS:
+            continue  # one vote form instead (同意 / 不同意 / 弃权)
         if posted is not None and getattr(posted, "event", None) == event:
             forms[event] = posted
             continue
@@ -148,13 +155,30 @@ def objection_windows(a, events, now=None):
                 "closes": objection_closes_at(a, e)} for e in events if e in OBJECTION_EVENTS}
 
 
+def _vote_form(a, rels, posted=None):
+    """The member's vote form while they may still vote in this committee round."""
+    if not votes_here(a, rels) or not set(committee.VOTE_EVENTS) & set(
+            allowed_events(current_user, a, rels)):
+        return None
+    if isinstance(posted, VoteForm):
+        return posted
+    form = VoteForm(formdata=None, score_rule=event_rules(a, "approve").get("score"))
+    form.version.data = a.version
+    return form
+
+
+def votes_here(a, rels):
+    return "committee" in rels and committee.is_committee_stage(a)
+
+
 def _render_detail(a, posted=None, status=200):
     rels = relations(current_user, a)
     now = utcnow()
-    forms = _decision_forms(a, rels, posted)
+    vote_form = _vote_form(a, rels, posted)
+    forms = _decision_forms(a, rels, posted, vote_form is not None)
     context = {"a": a, "forms": forms, "details": None,
                "conflict_form": _conflict_form(a, rels, posted),
-               "objections": objection_windows(a, forms, now),
+               "objections": objection_windows(a, forms, now), "vote_form": vote_form,
                "due": due_of(a), "overdue": is_overdue(a, now)}
     if sees_details(current_user, a, rels):
         context["details"] = review_details(a, current_user)
@@ -185,8 +209,52 @@ def fire(assessment_id, event):
     except Conflict as exc:
         return _decision_conflict(assessment_id, exc)
     db.session.commit()
-    flash(done_message(event, entry), "success")
+    flash(done_message(event, entry, a), "success")
     return redirect(url_for(".detail", assessment_id=assessment_id))
+
+
+@bp.post("/assessments/<int:assessment_id>/vote")
+@login_required
+def vote(assessment_id):
+    """A two-committees member votes 同意 / 不同意 / 弃权; the cycle's rule decides."""
+    a = get_assessment(assessment_id, current_user)
+    if "committee" not in relations(current_user, a):
+        raise NotAllowed()
+    if not committee.is_committee_stage(a):  # decided meanwhile: show how
+        return _decision_conflict(assessment_id, Conflict(code="already_handled"))
+    form = VoteForm(score_rule=event_rules(a, "approve").get("score"))
+    event = form.chosen()
+    try:
+        if event is None:
+            raise Invalid(fields={"decision": "required"})
+        fire_event(a, event, current_user, **form.params(event),
+                   version=form.version_number(), client_addr=client_addr())
+    except Invalid as exc:
+        return _decision_invalid(assessment_id, form, _vote_errors(event, exc))
+    except Conflict as exc:
+        return _decision_conflict(assessment_id, exc)
+    db.session.commit()
+    flash(vote_message(a), "success")
+    return redirect(url_for(".detail", assessment_id=assessment_id))
+
+
+def _vote_errors(event, exc):
+    """不同意 without a reason: say what is missing, not just "required"."""
+    if event == "send_back" and exc.fields.get("comment") == "required":
+        exc.fields = {**exc.fields, "comment": "reason_to_disagree"}
+    return exc
+
+
+def vote_message(a):
+    """What the vote did, once committed: recorded only, or the rule decided."""
+    if a.state == "drafting":
+        return gettext("Your vote was recorded. Under the committee's rule the item went "
+                       "back to the cadre with the members' reasons.")
+    if not committee.is_committee_stage(a):
+        return gettext("Your vote was recorded. Under the committee's rule the item moved "
+                       "on to: %(state)s.", state=labels.state_label(a.state))
+    return gettext("Your vote was recorded. The committee's rule has not decided yet: "
+                   "%(n)d members still to vote.", n=len(committee.tally(a)["waiting"]))
 
 
 def _confirm_exclusion(a, event, form):
@@ -200,10 +268,9 @@ def _confirm_exclusion(a, event, form):
         reason=reason)], url_for(".detail", assessment_id=a.id), warning=IRREVERSIBLE)
 
 
-def done_message(event, entry):
-    if entry.action == "committee_vote":
-        return gettext("Your vote was recorded. The item moves on once enough committee "
-                       "members have approved.")
+def done_message(event, entry, a):
+    if entry.action == "committee_vote" or event == "abstain":
+        return vote_message(a)
     return gettext("Done: %(event)s.", event=labels.event_label(event))
 
 

@@ -194,11 +194,24 @@ def _score_for(a, event, form):
     return form.score.data if event_rules(a, event).get("score") else None
 
 
+# The batch form's fields, by the names the services use: a refusal names its field.
+BATCH_FIELDS = {"score": _l("Score"), "comment": _l("Comment"), "reason": _l("Reason")}
+
+
 def _why(exc):
     if isinstance(exc, Invalid):
-        return "; ".join(str(message(code)) for code in exc.fields.values()) or str(exc.message)
+        return "; ".join(_field_problem(name, code) for name, code in exc.fields.items()) or str(
+            exc.message)
     if isinstance(exc, NotFound):
         return str(exc.message)
     if isinstance(exc, Conflict):
         return str(conflict_message(exc))
     return str(exc.message)
+
+
+def _field_problem(name, code):
+    """"评分：此项为必填项。": which field, and what is wrong with it."""
+    label = BATCH_FIELDS.get(name)
+    if label is None:
+        return str(message(code))
+    return gettext("%(field)s: %(message)s", field=label, message=message(code))

@@ -14,6 +14,7 @@ reason) and the evidence file URLs (404 for anyone else, even with a guessed id)
 from types import SimpleNamespace
 
 from workflow_app.assessments.permissions import relations
+from workflow_app.assessments.recusal_privacy import hides_recusal_reason, without_reason
 
 OBJECTOR_READERS = {"org_admin", "auditor"}
 OBJECTION_EVENTS = ("dispute", "appeal")
@@ -43,5 +44,16 @@ def masked(entry):
 
 
 def visible_history(entries, user, assessment):
+    """The history as `user` may read it: objectors masked as above, and a committee
+    member's reason for stepping aside only for those who may read it
+    (assessments/recusal_privacy.py): one function for the web page and the API."""
     rels = relations(user, assessment)
-    return [masked(e) if hides_objector(e, user, assessment, rels) else e for e in entries]
+    return [_as_seen(e, user, assessment, rels) for e in entries]
+
+
+def _as_seen(entry, user, assessment, rels):
+    if hides_objector(entry, user, assessment, rels):
+        return masked(entry)
+    if hides_recusal_reason(entry, user, assessment, rels):
+        return without_reason(entry)
+    return entry
