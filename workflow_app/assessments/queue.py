@@ -106,6 +106,14 @@ def waits_for(user, assessment_id):
         Assessment.id == assessment_id, task_filter(user))) is not None
 
 
+def waiting_among(user, ids):
+    """The ids among `ids` that are in `user`'s queue (one query)."""
+    if not ids:
+        return set()
+    return set(db.session.scalars(_joined(select(Assessment.id)).where(
+        Assessment.id.in_(sorted(ids)), task_filter(user))))
+
+
 def stood_in_for(user, rows):
     """{item id: absent reviewer} for the rows that wait for `user` only as a substitute
     (代办). Nothing is looked up for someone who stands in for nobody."""
