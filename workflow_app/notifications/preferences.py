@@ -30,6 +30,7 @@ KIND_LABELS = {
     "review_overdue": _l("Daily reminder of overdue reviews"),
     "review_escalated": _l("Overdue items escalated to me"),
     "objection_raised": _l("An objection or appeal was raised"),
+    "rating_assigned": _l("I am asked to rate a colleague (360)"),
 }
 
 
