@@ -313,6 +313,7 @@ class QueueFilterForm(Form):
     unit = SelectField(_l("Unit"), coerce=str)
     state = SelectField(_l("State"), coerce=str)
     overdue = BooleanField(_l("Overdue only"))
+    q = StringField(_l("Name contains"), render_kw={"maxlength": 60, "type": "search"})
     sort = SelectField(_l("Sort"), coerce=str, choices=[
         SelectChoice("due", _l("Due date, earliest first")),
         SelectChoice("due_desc", _l("Due date, latest first")),

@@ -99,7 +99,7 @@ def test_send_back_and_resubmit(browser, live):
     assert page.inner_text("#send_back-comment-error") == "此项为必填项。"
     page.fill("textarea[name='send_back-comment']", "最不满意的工作请写具体措施")
     page.click("form.decision-send_back button[type=submit]")
-    assert "已办理：退回。" in flashes(page)
+    assert "已办理：退回（a1，" in flashes(page)  # back to the queue: nothing else waits
     logout(page)
 
     login(page, live.url, "a1")
@@ -120,6 +120,8 @@ def test_send_back_and_resubmit(browser, live):
     page.click("text=与被退回版本相比的修改")
     assert "下季度逐户上门宣传" in page.inner_text(".compare-box")
     page.locator("form.decision-approve button[type=submit]").click()
+    page.wait_for_url("**/tasks")
+    page.goto(f"{live.url}/assessments/{ids['a1']}")
     assert "两委会审议" in page.inner_text("#state")
 
 
@@ -162,6 +164,7 @@ def test_two_committees_majority_with_recusal_then_secretary(browser, live):
     page.fill("input[name='vote-score']", "90")
     page.click("#vote-form button[type=submit]")
     assert "您的表决已记录" in flashes(page)
+    page.goto(url)  # the queue is shown next: nothing else waits for com_a1
     assert "两委会审议" in page.inner_text("#state")
     logout(page)
 
@@ -180,12 +183,16 @@ def test_two_committees_majority_with_recusal_then_secretary(browser, live):
     page.check("input[name='vote-decision'][value='approve']")  # 同意
     page.fill("input[name='vote-score']", "80")
     page.click("#vote-form button[type=submit]")
+    page.wait_for_url("**/tasks")
+    page.goto(url)
     assert "书记审批" in page.inner_text("#state")
     logout(page)
 
     login(page, live.url, "sec_a")
     page.goto(url)
     page.click("form.decision-approve button[type=submit]")
+    page.wait_for_url("**/tasks")
+    page.goto(url)
     assert page.inner_text("#state") == "已审定"
     timeline = page.inner_text(".timeline")
     assert "两委会成员表决" in timeline and "声明回避" in timeline

@@ -65,10 +65,10 @@ def test_supervisor_approves_from_task_list_with_score(auth, world, submitted, f
     assert FULL_REPORT["key_work"] in page and "通过" in page and "退回" in page
     resp = _decide(sup, submitted, "approve", _version(page, "approve"), score="88.5",
                    comment="工作扎实")
-    assert resp.status_code == 302
-    after = _text(sup.get(resp.headers["Location"]))
-    assert "已办理：通过。" in after and "两委会审议" in after and "88.50" in after
-    assert "工作扎实" in after
+    assert resp.status_code == 302 and resp.headers["Location"] == "/tasks"  # nothing else
+    assert "已办理：通过（a1，" in _text(sup.get(resp.headers["Location"]))
+    after = _text(sup.get(link))
+    assert "两委会审议" in after and "88.50" in after and "工作扎实" in after
     a = fresh(Assessment, submitted)
     assert a.state == "committee_review" and a.version == 3
     review = db.session.scalar(select(Review).where(Review.assessment_id == a.id))

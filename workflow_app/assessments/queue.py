@@ -6,18 +6,26 @@ the API's task list; nothing is loaded beyond the page shown.
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
+from workflow_app.assessments import labels
 from workflow_app.assessments.deadlines import due_column, overdue_clause
 from workflow_app.assessments.models import Assessment
+from workflow_app.assessments.permissions import represented, standing_in_for
 from workflow_app.assessments.queries import Cadre, task_filter
 from workflow_app.clock import as_utc
 from workflow_app.cycles.models import Cycle
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit
+from workflow_app.people.search import clean_query, contains
+from workflow_app.security.inputs import to_int
+from workflows import get_workflow
 
 SORTS = ("due", "due_desc", "waiting")
 MAX_PAGE_SIZE = 100
+# The query arguments that make a queue view; the item page carries them along so a
+# decision leads to the next item of the same view (issue 11).
+FILTER_ARGS = ("cycle", "unit", "state", "overdue", "sort", "q")
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,22 @@ class QueueFilter:
     state: str | None = None
     overdue: bool = False
     sort: str = "due"
+    search: str = ""
+
+
+def view_args(args):
+    """The queue-view arguments of a request's query string (others dropped)."""
+    return {k: args[k] for k in FILTER_ARGS if args.get(k)}
+
+
+def filter_from(args):
+    """A QueueFilter from query arguments; anything unknown or malformed is ignored."""
+    state = args.get("state") or None
+    sort = args.get("sort") if args.get("sort") in SORTS else "due"
+    return QueueFilter(cycle_id=to_int(args.get("cycle")), unit_id=to_int(args.get("unit")),
+                       state=state if state in labels.STATE_LABELS else None,
+                       overdue=bool(args.get("overdue")), sort=sort,
+                       search=clean_query(args.get("q")))
 
 
 def _joined(query):
@@ -45,6 +69,9 @@ def _where(query, user, f, now, with_state=True):
         query = query.where(Assessment.state == f.state)
     if f.overdue:
         query = query.where(overdue_clause(as_utc(now)))
+    if f.search:
+        query = query.where(or_(contains(Cadre.display_name, f.search),
+                                contains(Cadre.username, f.search)))
     return query
 
 
@@ -63,6 +90,42 @@ def page(user, f, now, number=1, size=20):
     query = _order(_where(select(Assessment), user, f, now), f.sort)
     rows = db.session.scalars(query.limit(size + 1).offset((number - 1) * size)).all()
     return rows[:size], len(rows) > size
+
+
+def next_item(user, f, now, skip_id):
+    """The first item of the view `f` other than `skip_id` that waits for a decision on
+    someone else's report (a reviewer's own draft is not "next"), or None."""
+    query = _order(_where(select(Assessment), user, f, now), f.sort)
+    return db.session.scalar(query.where(Assessment.id != skip_id,
+                                         Assessment.cadre_id != user.id).limit(1))
+
+
+def waits_for(user, assessment_id):
+    """Whether the item is in `user`'s queue (some decision of theirs waits on it)."""
+    return db.session.scalar(_joined(select(Assessment.id)).where(
+        Assessment.id == assessment_id, task_filter(user))) is not None
+
+
+def waiting_among(user, ids):
+    """The ids among `ids` that are in `user`'s queue (one query)."""
+    if not ids:
+        return set()
+    return set(db.session.scalars(_joined(select(Assessment.id)).where(
+        Assessment.id.in_(sorted(ids)), task_filter(user))))
+
+
+def stood_in_for(user, rows):
+    """{item id: absent reviewer} for the rows that wait for `user` only as a substitute
+    (代办). Nothing is looked up for someone who stands in for nobody."""
+    if not represented(user):
+        return {}
+    found = {}
+    for a in rows:
+        stage = get_workflow(a.cycle.workflow_key, a.cycle.workflow_version).stage_actor
+        absent = standing_in_for(user, a, {stage.get(a.state)})
+        if absent is not None:
+            found[a.id] = absent
+    return found
 
 
 def state_counts(user, f, now):

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from forms.assessments import ConflictForm, DecisionForm, VoteForm
-from workflow_app.assessments import committee, labels
+from workflow_app.assessments import committee, labels, queue
 from workflow_app.assessments.conflicts import declare_conflict
 from workflow_app.assessments.context import review_details
 from workflow_app.assessments.deadlines import due_of, is_overdue
@@ -179,7 +179,8 @@ def _render_detail(a, posted=None, status=200):
     context = {"a": a, "forms": forms, "details": None,
                "conflict_form": _conflict_form(a, rels, posted),
                "objections": objection_windows(a, forms, now), "vote_form": vote_form,
-               "due": due_of(a), "overdue": is_overdue(a, now)}
+               "due": due_of(a), "overdue": is_overdue(a, now),
+               "view": queue.view_args(request.args)}
     if sees_details(current_user, a, rels):
         context["details"] = review_details(a, current_user)
     if committee.is_committee_stage(a) and context["details"] is not None:
@@ -201,6 +202,7 @@ def fire(assessment_id, event):
     asked = _confirm_exclusion(a, event, form)
     if asked is not None:
         return asked
+    was_task = event != "submit" and queue.waits_for(current_user, a.id)
     try:
         entry = fire_event(a, event, current_user, **form.params(),
                            version=form.version_number(), client_addr=client_addr())
@@ -209,8 +211,24 @@ def fire(assessment_id, event):
     except Conflict as exc:
         return _decision_conflict(assessment_id, exc)
     db.session.commit()
-    flash(done_message(event, entry, a), "success")
-    return redirect(url_for(".detail", assessment_id=assessment_id))
+    return redirect(_after_decision(a, event, entry, was_task))
+
+
+def _after_decision(a, event, entry, was_task):
+    """Where a decision leads: the same item while it still waits for this person (or was
+    never theirs to decide, e.g. a cadre's own), else the next item of the queue view they
+    came from (its filters kept), else back to that view, now empty, with the result."""
+    view = queue.view_args(request.args)
+    if not was_task or queue.waits_for(current_user, a.id):
+        flash(done_message(event, entry, a), "success")
+        return url_for(".detail", assessment_id=a.id, **view)
+    flash(handled_message(event, entry, a), "success")
+    following = queue.next_item(current_user, queue.filter_from(view), utcnow(), a.id)
+    if following is None:
+        flash(gettext("Nothing else waits for you here."), "info")
+        return url_for(".task_list", **view)
+    flash(gettext("Next in your queue: %(name)s.", name=following.cadre.display_name), "info")
+    return url_for(".detail", assessment_id=following.id, **view)
 
 
 @bp.post("/assessments/<int:assessment_id>/vote")
@@ -223,19 +241,18 @@ def vote(assessment_id):
     if not committee.is_committee_stage(a):  # decided meanwhile: show how
         return _decision_conflict(assessment_id, Conflict(code="already_handled"))
     form = VoteForm(score_rule=event_rules(a, "approve").get("score"))
-    event = form.chosen()
+    event, was_task = form.chosen(), queue.waits_for(current_user, a.id)
     try:
         if event is None:
             raise Invalid(fields={"decision": "required"})
-        fire_event(a, event, current_user, **form.params(event),
-                   version=form.version_number(), client_addr=client_addr())
+        entry = fire_event(a, event, current_user, **form.params(event),
+                           version=form.version_number(), client_addr=client_addr())
     except Invalid as exc:
         return _decision_invalid(assessment_id, form, _vote_errors(event, exc))
     except Conflict as exc:
         return _decision_conflict(assessment_id, exc)
     db.session.commit()
-    flash(vote_message(a), "success")
-    return redirect(url_for(".detail", assessment_id=assessment_id))
+    return redirect(_after_decision(a, event, entry, was_task))
 
 
 def _vote_errors(event, exc):
@@ -272,6 +289,15 @@ def done_message(event, entry, a):
     if entry.action == "committee_vote" or event == "abstain":
         return vote_message(a)
     return gettext("Done: %(event)s.", event=labels.event_label(event))
+
+
+def handled_message(event, entry, a):
+    """The result named with its item: the page shown next is another item or the queue."""
+    names = {"name": a.cadre.display_name, "cycle": a.cycle.name}
+    if entry.action == "committee_vote" or event == "abstain":
+        return gettext("Your vote on %(name)s (%(cycle)s) was recorded.", **names)
+    return gettext("Done: %(event)s for %(name)s (%(cycle)s).",
+                   event=labels.event_label(event), **names)
 
 
 def _decision_invalid(assessment_id, form, exc):

@@ -23,6 +23,7 @@ from workflow_app.clock import utcnow
 from workflow_app.confirmation import ask_first
 from workflow_app.errors import Conflict, DomainError, Invalid, NotFound
 from workflow_app.extensions import db
+from workflow_app.people.search import clean_query
 from workflow_app.security.inputs import to_int, to_version
 from workflow_app.validation import parse_score
 
@@ -51,7 +52,8 @@ def _filters():
     return form, queue.QueueFilter(
         cycle_id=int(chosen_cycle) if chosen_cycle else None,
         unit_id=int(chosen_unit) if chosen_unit else None,
-        state=form.chosen(form.state), overdue=bool(form.overdue.data), sort=sort)
+        state=form.chosen(form.state), overdue=bool(form.overdue.data), sort=sort,
+        search=clean_query(form.q.data))
 
 
 def _queue_context(batch=None, results=None, selected=()):
@@ -64,9 +66,11 @@ def _queue_context(batch=None, results=None, selected=()):
             "total": sum(counts.values()), "overdue_total": queue.overdue_count(
                 current_user, f, now),
             "due": {a.id: due_of(a) for a in rows}, "now": now,
+            "proxies": queue.stood_in_for(current_user, rows),
             "batch": batch or BatchForm(formdata=None), "results": results,
             "selected": {ident for ident, _ in selected},
-            "args": {k: v for k, v in request.args.items() if k != "page"}}
+            "args": {k: v for k, v in request.args.items() if k != "page"},
+            "view": queue.view_args(request.args)}
 
 
 @bp.get("/tasks")

@@ -23,12 +23,14 @@ from workflow_app.auth.credentials import change_password as change_own_password
 from workflow_app.auth.services import authenticate, end_credentials
 from workflow_app.errors import DomainError, Invalid
 from workflow_app.extensions import db
-from workflow_app.people.roles import CADRE, COMMITTEE, ORG_ADMIN, SECRETARY, SUPERVISOR
+from workflow_app.people.roles import CADRE, COMMITTEE, ORG_ADMIN, RATER, SECRETARY, SUPERVISOR
 from workflow_app.security.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 
 REVIEW_ROLES = {SUPERVISOR, COMMITTEE, SECRETARY, ORG_ADMIN}
+# Who may be asked to rate a colleague (360): a role test, so the menu costs no query.
+RATER_ROLES = {CADRE, SUPERVISOR, COMMITTEE, SECRETARY, RATER}
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 # What a user who must change their password may still reach.
 WHILE_CHANGE_REQUIRED = {"auth.change_password", "auth.logout", "auth.switch_language",
@@ -141,7 +143,8 @@ def navigation():
     if current_user.is_authenticated:
         roles = set(current_user.roles)
         nav = {"name": current_user.display_name, "my": CADRE in roles,
-               "tasks": bool(roles & REVIEW_ROLES), "admin": ORG_ADMIN in roles}
+               "tasks": bool(roles & REVIEW_ROLES), "admin": ORG_ADMIN in roles,
+               "ratings": bool(roles & RATER_ROLES)}
     return {"nav": nav, "current_lang": _current_language(), "language_names": LANGUAGE_NAMES}
 
 

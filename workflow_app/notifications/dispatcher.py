@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.extensions import db
+from workflow_app.notifications import digest
 from workflow_app.notifications.channels import CHANNELS
 from workflow_app.notifications.models import Notification
 
@@ -34,6 +35,8 @@ def drain(now=None, batch_size=BATCH_SIZE):
     """Deliver everything due at `now`; commits once per batch. Returns a summary line."""
     now = as_utc(now) if now else utcnow()
     counts, last_id = Counter(), 0
+    counts["digests"] = digest.gather(now)
+    db.session.commit()  # the digests and their merged parts together, locks released
     while True:
         batch = claim(now, last_id, batch_size)
         if not batch:
@@ -54,7 +57,9 @@ def claim(now, after_id, limit):
     """
     query = (select(Notification)
              .where(Notification.status == "pending", Notification.next_attempt_at <= now,
-                    Notification.id > after_id)
+                    Notification.id > after_id,
+                    # Parts of a digest go out only inside one (digest.gather).
+                    Notification.kind.notin_(digest.DIGESTED))
              .order_by(Notification.id).limit(limit)
              .options(selectinload(Notification.user))
              .with_for_update(skip_locked=True, of=Notification))
@@ -94,7 +99,7 @@ def failed(note, now, exc):
 
 def summary(counts):
     line = f"sent {counts['sent']}, retried {counts['retried']}, dead {counts['dead']}"
-    extra = [f"{k} {counts[k]}" for k in ("skipped", "deferred") if counts[k]]
+    extra = [f"{k} {counts[k]}" for k in ("skipped", "deferred", "digests") if counts[k]]
     return ", ".join([line, *extra])
 
 

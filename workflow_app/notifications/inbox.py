@@ -9,14 +9,17 @@ from sqlalchemy import func, select, update
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.errors import NotFound
 from workflow_app.extensions import db
+from workflow_app.notifications.digest import DIGESTED
 from workflow_app.notifications.models import Notification
 
 PAGE_SIZE = 30
 
 
 def _mine(user):
+    # Parts of a digest are shown through their digest, never one by one.
     return (Notification.user_id == user.id, Notification.channel == "in_app",
-            Notification.status != "skipped")
+            Notification.status.notin_(("skipped", "merged")),
+            Notification.kind.notin_(DIGESTED))
 
 
 def inbox(user, page=1, unread_only=False):

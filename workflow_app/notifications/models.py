@@ -17,7 +17,12 @@ from workflow_app.extensions import db
 from workflow_app.models_base import created_at, in_check, pk, timestamp
 
 CHANNELS = ("in_app", "email", "sms")
-STATUSES = ("pending", "sent", "dead", "skipped")
+# merged: a part gathered into a digest (notifications.digest), never delivered alone.
+STATUSES = ("pending", "sent", "dead", "skipped", "merged")
+
+
+MERGED_HAS_DIGEST = ("(status = 'merged' AND digest_id IS NOT NULL) OR "
+                     "(status <> 'merged' AND digest_id IS NULL)")
 
 
 class Notification(db.Model):
@@ -38,13 +43,18 @@ class Notification(db.Model):
     created_at = created_at()
     sent_at = timestamp()
     read_at = timestamp()
+    # The digest a merged part went into (one message per reviewer per hour).
+    digest_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notification.id", ondelete="CASCADE"), index=True)
 
     user = relationship("User", lazy="joined")
 
     __table_args__ = (
         CheckConstraint(in_check("channel", CHANNELS), name="known_channel"),
         CheckConstraint(in_check("status", STATUSES), name="known_status"),
+        CheckConstraint(MERGED_HAS_DIGEST, name="merged_has_digest"),
         Index("ix_notification_due", "status", "next_attempt_at"),
+        Index("ix_notification_kind_unread", "kind", "read_at"),
         Index("ix_notification_user_channel", "user_id", "channel"),
     )
 

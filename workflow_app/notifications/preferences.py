@@ -26,10 +26,11 @@ KIND_LABELS = {
     "published": _l("My result is published"),
     "objection_resolved": _l("Decision on my objection or appeal"),
     "finalized": _l("My result is filed"),
-    "review_waiting": _l("A report waits for my review"),
+    "review_waiting": _l("Reports waiting for my review (one message an hour at most)"),
     "review_overdue": _l("Daily reminder of overdue reviews"),
     "review_escalated": _l("Overdue items escalated to me"),
     "objection_raised": _l("An objection or appeal was raised"),
+    "rating_assigned": _l("I am asked to rate a colleague (360)"),
 }
 
 

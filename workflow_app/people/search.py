@@ -50,6 +50,19 @@ def find_people(user, q, limit=SEARCH_LIMIT):
         .order_by(User.display_name, User.username).limit(limit)).all()
 
 
+def find_people_or_unit(user, q, limit=SEARCH_LIMIT):
+    """Like find_people, and also everyone in a unit whose name contains `q` (a picker:
+    "东街" finds the people of 东街社区)."""
+    under = _under(user)
+    if not q or under is None:
+        return []
+    return db.session.scalars(
+        select(User).join(OrgUnit, OrgUnit.id == User.org_unit_id)
+        .where(under, User.active, or_(contains(User.display_name, q),
+                                       contains(User.username, q), contains(OrgUnit.name, q)))
+        .order_by(OrgUnit.path, User.display_name, User.username).limit(limit)).all()
+
+
 def matching(labelled, q, keep=()):
     """[(value, label)] pairs whose label contains `q`, plus those in `keep` (already chosen)."""
     if not q:

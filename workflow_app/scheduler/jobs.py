@@ -19,6 +19,7 @@ from workflow_app.cycles.lifecycle import close_due_cycles
 from workflow_app.cycles.models import Cycle
 from workflow_app.cycles.services import open_cycle
 from workflow_app.extensions import db
+from workflow_app.notifications.digest import retire_handled
 from workflow_app.notifications.models import Notification
 from workflow_app.notifications.services import channels_for, queue_many
 from workflow_app.people.models import User
@@ -139,6 +140,8 @@ JOBS = (
         {"hour": "9-17", "minute": 20}, "Escalate items long past the SLA to the next level"),
     Job("finalize_due", finalize_due, "interval", {"minutes": 10},
         "Finalize results whose publication has ended"),
+    Job("retire_handled_notices", retire_handled, "interval", {"minutes": 5},
+        "Mark done the in-app notices whose reports no longer wait for their reader"),
     Job("purge_withdrawn_evidence", purge_withdrawn, "cron", {"hour": 3, "minute": 30},
         "Delete withdrawn evidence files from disk once the result is filed"),
 )

@@ -24,6 +24,7 @@ from workflow_app.people.models import User
 from workflow_app.people.roles import CADRE, SECRETARY
 from workflow_app.people.services import holders_of
 from workflow_app.scoring.ratings_models import DIMENSIONS, RATER_GROUPS, RaterAssignment, Rating
+from workflow_app.scoring.ratings_notices import notify_assigned
 from workflow_app.scoring.ratings_rounds import (  # noqa: F401 (re-exported for callers)
     can_view_rating_summary,
     open_for_rating,
@@ -102,6 +103,8 @@ def assign_raters(assessment, actor, entries, now=None):
     for rater_id, (user, group) in wanted.items():
         if rater_id not in current or current[rater_id].rater_group != group:
             _add(assessment, actor, user, group)
+    notify_assigned(assessment, [u for rater_id, (u, _g) in wanted.items()
+                                 if rater_id not in current])
     try:
         db.session.flush()
     except IntegrityError:  # another admin changed the list at the same moment

@@ -4,7 +4,7 @@ Each request commits at most once; a refused change rolls back and shows the pag
 again with the reason.
 """
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from workflow_app.assessments.services import get_assessment
 from workflow_app.errors import DomainError, Invalid, NotAllowed
 from workflow_app.extensions import db
 from workflow_app.people.models import User
+from workflow_app.people.search import clean_query, find_people_or_unit
 from workflow_app.scoring.ratings import (
     add_rater,
     assign_raters,
@@ -102,9 +103,18 @@ def raters(assessment_id):
     return _render_raters(assessment, AddRaterForm(groups=_groups(assessment)))
 
 
+def _picked(assessment, taken):
+    """The picker's matches for `q` (name, username or unit), minus the cadre and the
+    raters already on the list."""
+    q = clean_query(request.args.get("q"))
+    found = find_people_or_unit(current_user, q)
+    return q, [u for u in found if u.id not in taken and u.id != assessment.cadre_id]
+
+
 def _render_raters(assessment, add_form, status=200):
     current = assignments(assessment)
     taken = {a.rater_id for a in current}
+    q, picked = _picked(assessment, taken)
     weights, minimum = rating_settings(assessment.cycle.grading)
     return render_template(
         "scoring/raters.html", a=assessment, rows=current, add_form=add_form,
@@ -112,7 +122,7 @@ def _render_raters(assessment, add_form, status=200):
         suggested=[(u, g) for u, g in suggest_raters(assessment) if u.id not in taken],
         summary=summary_body(assessment, current_user),
         started=any(a.rating is not None for a in current),
-        open=open_for_rating(assessment)), status
+        open=open_for_rating(assessment), q=q, picked=picked), status
 
 
 @bp.post("/assessments/<int:assessment_id>/raters/add")
