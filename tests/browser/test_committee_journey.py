@@ -56,7 +56,9 @@ def test_committee_votes_agree_disagree_abstain_and_the_rule_sends_back(browser,
     assert desk.inner_text("#vote-score-error") == "此项为必填项。"
     shot(desk, "committee-01-agree-needs-a-score")
     _vote(desk, "approve", score="90")
+    desk.wait_for_url("**/tasks")  # nothing else waits for com_a1: back to the queue
     assert "还有 2 名成员未表决" in flashes(desk)
+    desk.goto(url)
     assert desk.locator("#vote-form").count() == 0  # nothing left for com_a1 here
     shot(desk, "committee-02-agreed-tally")
 
@@ -70,7 +72,9 @@ def test_committee_votes_agree_disagree_abstain_and_the_rule_sends_back(browser,
     assert fits_the_screen(phone)
     shot(phone, "committee-03-disagree-needs-a-reason-375x812")
     _vote(phone, "send_back", reason="重点工作缺少入户数据")
+    phone.wait_for_url("**/tasks")
     assert "还有 1 名成员未表决" in flashes(phone)
+    phone.goto(url)
     assert "两委会审议" in phone.inner_text("#state")
 
     third = _open_as(browser, live, DESK, "com_a3", url)
@@ -78,7 +82,9 @@ def test_committee_votes_agree_disagree_abstain_and_the_rule_sends_back(browser,
     assert third.inner_text("#decides-abstain") == "选此项即形成决定：本项连同理由退回被考核人。"
     shot(third, "committee-04-what-each-vote-decides")
     _vote(third, "abstain")
+    third.wait_for_url("**/tasks")
     assert "已退回被考核人" in flashes(third)
+    third.goto(url)
     assert third.inner_text("#state") == "填写中"
 
     cadre = _open_as(browser, live, PHONE, "a1", url)

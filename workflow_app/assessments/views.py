@@ -214,15 +214,15 @@ def fire(assessment_id, event):
     return redirect(_after_decision(a, event, entry, was_task))
 
 
-def _after_decision(a, event, entry, was_task):
+def _after_decision(a, event, entry, was_task, voted=False):
     """Where a decision leads: the same item while it still waits for this person (or was
     never theirs to decide, e.g. a cadre's own), else the next item of the queue view they
     came from (its filters kept), else back to that view, now empty, with the result."""
     view = queue.view_args(request.args)
     if not was_task or queue.waits_for(current_user, a.id):
-        flash(done_message(event, entry, a), "success")
+        flash(done_message(event, entry, a, voted), "success")
         return url_for(".detail", assessment_id=a.id, **view)
-    flash(handled_message(event, entry, a), "success")
+    flash(handled_message(event, entry, a, voted), "success")
     following = queue.next_item(current_user, queue.filter_from(view), utcnow(), a.id)
     if following is None:
         flash(gettext("Nothing else waits for you here."), "info")
@@ -252,7 +252,7 @@ def vote(assessment_id):
     except Conflict as exc:
         return _decision_conflict(assessment_id, exc)
     db.session.commit()
-    return redirect(_after_decision(a, event, entry, was_task))
+    return redirect(_after_decision(a, event, entry, was_task, voted=True))
 
 
 def _vote_errors(event, exc):
@@ -285,17 +285,22 @@ def _confirm_exclusion(a, event, form):
         reason=reason)], url_for(".detail", assessment_id=a.id), warning=IRREVERSIBLE)
 
 
-def done_message(event, entry, a):
-    if entry.action == "committee_vote" or event == "abstain":
+def _is_vote(event, entry, voted):
+    """A committee vote, deciding or not (the deciding one is recorded as its event)."""
+    return voted or entry.action == "committee_vote" or event == "abstain"
+
+
+def done_message(event, entry, a, voted=False):
+    if _is_vote(event, entry, voted):
         return vote_message(a)
     return gettext("Done: %(event)s.", event=labels.event_label(event))
 
 
-def handled_message(event, entry, a):
+def handled_message(event, entry, a, voted=False):
     """The result named with its item: the page shown next is another item or the queue."""
     names = {"name": a.cadre.display_name, "cycle": a.cycle.name}
-    if entry.action == "committee_vote" or event == "abstain":
-        return gettext("Your vote on %(name)s (%(cycle)s) was recorded.", **names)
+    if _is_vote(event, entry, voted):  # with what the rule did
+        return gettext("%(name)s (%(cycle)s): %(result)s", result=vote_message(a), **names)
     return gettext("Done: %(event)s for %(name)s (%(cycle)s).",
                    event=labels.event_label(event), **names)
 
