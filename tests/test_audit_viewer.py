@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from tests.factories import FULL_REPORT, make_user
+from tests.security import test_audit_mac
 from tests.test_anonymity import _raters, _scores
 from tests.web import conftest as web_fixtures
 from workflow_app.assessments.models import Assessment
@@ -21,6 +22,7 @@ from workflow_app.scoring.negative import record_negative_item
 from workflow_app.scoring.ratings import assign_raters, submit_rating
 
 auth = web_fixtures.auth
+unguarded = test_audit_mac.unguarded  # the append-only triggers lifted, as a DB writer would
 
 
 def _assessment(world, username):
@@ -72,6 +74,7 @@ def test_the_auditor_lands_on_their_home(scene, auth):
     page = web.get("/audit/").get_data(as_text=True)
     assert "2026年第一季度平时考核" in page and 'id="negative-items">1<' in page
     assert 'href="/audit/"' in page  # the menu entry
+    assert 'id="dash-audit"' in web.get("/dashboard").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("who", ["a1", "sup_a", "com_a1", "sec_a"])
@@ -127,7 +130,8 @@ def test_the_log_page_shows_before_and_after_in_chinese(scene, world, auth):
     page = _entries(auth.user("audit"), person="a1", cycle=str(scene.id))
     assert "提交" in page and "填写中" in page  # action and states in Chinese
     page = _entries(auth.user("audit"), subject_type="org_unit")
-    assert '<span class="before">东街社区</span> → <span class="after">东街社区居委会</span>' in page
+    assert ('<span class="before">东街社区</span> → '
+            '<span class="after">东街社区居委会</span>') in page
 
 
 def test_org_admins_read_it_too_within_their_units(scene, world, auth):
@@ -200,7 +204,7 @@ def test_verification_intact_is_shown_and_recorded(scene, world, auth):
     assert "最近一次核验" in web.get("/audit/").get_data(as_text=True)
 
 
-def test_a_tampered_entry_is_shown_as_a_break(scene, world, auth):
+def test_a_tampered_entry_is_shown_as_a_break(scene, world, auth, unguarded):
     target = min(_chain(world, "a1"))
     db.session.execute(update(AuditEntry).where(AuditEntry.id == target)
                        .values(comment="改过"))
