@@ -218,3 +218,20 @@ def test_a_tampered_entry_is_shown_as_a_break(scene, world, auth, unguarded):
     # the same break is outside 西街社区's scope: counted, not described
     page = auth.user("town_admin").post("/audit/verify").get_data(as_text=True)
     assert 'id="breaks-elsewhere"' in page and "a1 · " not in page
+
+
+# --- the demo county -----------------------------------------------------------------------
+
+def test_the_demo_county_reads_exports_and_verifies(app, client, runner):
+    """Every kind of entry the demo writes renders, people and units by name."""
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    web = web_fixtures.WebUser(client)
+    assert web.login("audit", "demo1234").status_code == 302
+    for query in ({}, {"page": "2"}, {"action": "add_member"}, {"subject_type": "cycle"}):
+        assert web.get("/audit/log", query_string=query).status_code == 200, query
+    page = _entries(web, action="add_member")
+    assert "<dt>人员</dt>\n              <dd>" in page and "<dd>66</dd>" not in page
+    rows = _sheet(web.get("/audit/log.xlsx", query_string={"action": "add_member"}))
+    assert all("人员: " in r[8] and not r[8].split("；")[0][4:].isdigit() for r in rows[2:])
+    web.get("/audit/")
+    assert 'id="verify-intact"' in web.post("/audit/verify").get_data(as_text=True)

@@ -14,7 +14,7 @@ HEADERS = (_l("Time"), _l("Actor"), _l("Acting as"), _l("Action"), _l("About"),
            _l("From state"), _l("To state"), _l("Comment"), _l("Changes"), _l("Chain"))
 
 
-def _row(r, subjects):
+def _row(r, subjects, names):
     e = r.entry
     subject = subjects.get((e.subject_type, e.subject_id))
     about = f"{present.subject_label(e.subject_type)} {subject.label if subject else e.subject_id}"
@@ -24,14 +24,15 @@ def _row(r, subjects):
     return [as_utc(e.at).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S"), actor,
             relation_label(e.actor_role), str(present.action_label(e.action)), about,
             str(state_label(e.from_state)), str(state_label(e.to_state)), e.comment,
-            present.changes_text(e), f"{e.subject_type}:{e.subject_id}#{e.seq}"]
+            present.changes_text(e, names), f"{e.subject_type}:{e.subject_id}#{e.seq}"]
 
 
 def log_xlsx(rows, subjects, total):
     """One sheet; a line above the table says when the rows were capped."""
+    names = present.names_for([r.entry for r in rows])
     preamble = [str(SHEET)]
     if total > len(rows):
         preamble += [gettext("The newest %(shown)s of %(total)s matching entries; narrow the "
                             "filter to export the rest.", shown=len(rows), total=total)]
     return xlsx_bytes([Sheet(str(SHEET), [str(h) for h in HEADERS],
-                             [_row(r, subjects) for r in rows], preamble)])
+                             [_row(r, subjects, names) for r in rows], preamble)])

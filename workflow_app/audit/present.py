@@ -60,8 +60,12 @@ KEY_LABELS = {
     "penalty_cap": _l("Penalty cap"), "chains": _l("Chains"), "entries": _l("Entries"),
     "breaks": _l("Breaks"), "failures_cleared": _l("Failed logins cleared"),
     "days": _l("Days"), "state": _l("State"), "recorded_reason": _l("Reason recorded"),
-    "not_submitted": _l("Not submitted"), "preview": _l("Trial run"),
+    "not_submitted": _l("Not submitted"), "preview": _l("Trial run"), "unit": _l("Org unit"),
+    "to": _l("Sent to"), "raters": _l("Raters"),
 }
+# Data keys holding ids, shown by name (names_for: one query per kind for a whole page).
+USER_KEYS = ("user", "supervisor_id", "substitute_id", "to")
+UNIT_KEYS = ("unit", "org_unit_id")
 RATERS_HIDDEN = _l("(the rater list is not shown in the log)")
 
 
@@ -94,9 +98,37 @@ class Change:
     paired: bool = False   # before → after; else `after` is the value
 
 
-def changes(entry):
-    """The data as rows: `before` dicts and from_x/to_x pairs as before → after."""
-    data = shown_data(entry)
+def names_for(entries):
+    """{("user" | "unit", id): name} for the ids the entries' data name."""
+    wanted = {"user": set(), "unit": set()}
+    for e in entries:
+        for kind, keys in (("user", USER_KEYS), ("unit", UNIT_KEYS)):
+            for key in keys:
+                value = (e.data or {}).get(key)
+                values = value if isinstance(value, list) else [value]
+                wanted[kind] |= {v for v in values if isinstance(v, int)}
+    found = {}
+    for kind, model, column in (("user", User, User.display_name),
+                                ("unit", OrgUnit, OrgUnit.name)):
+        if wanted[kind]:
+            rows = db.session.execute(select(model.id, column).where(model.id.in_(wanted[kind])))
+            found |= {(kind, r[0]): r[1] for r in rows}
+    return found
+
+
+def _named(key, value, names):
+    kind = "user" if key in USER_KEYS else "unit" if key in UNIT_KEYS else None
+    if kind is None or not names:
+        return value
+    if isinstance(value, list):
+        return [names.get((kind, v), v) for v in value]
+    return names.get((kind, value), value)
+
+
+def changes(entry, names=None):
+    """The data as rows: `before` dicts and from_x/to_x pairs as before → after; ids of
+    people and units by name when `names` (names_for) has them."""
+    data = {k: _named(k, v, names) for k, v in shown_data(entry).items()}
     before = data.pop("before", None) if isinstance(data.get("before"), dict) else {}
     rows = []
     for key in sorted({k[5:] for k in data if k.startswith("from_")}
@@ -121,10 +153,10 @@ def text_of(value):
     return "" if value is None else str(value)
 
 
-def changes_text(entry):
+def changes_text(entry, names=None):
     """One line for the spreadsheet."""
     parts = []
-    for c in changes(entry):
+    for c in changes(entry, names):
         value = (f"{text_of(c.before)} → {text_of(c.after)}" if c.paired
                  else text_of(c.after))
         parts.append(f"{c.label}: {value}")

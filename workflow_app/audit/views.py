@@ -40,6 +40,7 @@ def log():
     return render_template(
         "audit/log.html", flt=flt, rows=rows, total=total, page_size=queries.PAGE_SIZE,
         subjects=present.describe_subjects([r.entry for r in rows]),
+        names=present.names_for([r.entry for r in rows]),
         actions=queries.actions_present(user), units=queries.units_for_filter(user),
         cycles=queries.cycles_in_scope(user), present=present)
 
