@@ -16,6 +16,7 @@ from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, save_report
 from workflow_app.audit import queries
 from workflow_app.audit.models import AuditEntry
+from workflow_app.audit.services import record
 from workflow_app.extensions import db
 from workflow_app.people.services import update_unit
 from workflow_app.scoring.negative import record_negative_item
@@ -122,6 +123,18 @@ def test_an_auditor_of_one_community_never_sees_the_other(scene, world):
                  {"subject_type": "assessment",
                   "subject_id": str(_assessment(world, "b1").id)}):
         assert not _ids(audit_a, **args) & _chain(world, "b1"), args
+
+
+def test_a_cycle_entry_about_the_other_community_stays_there(scene, world):
+    """The scheduler's escalation is on the cycle's chain but about one assessment."""
+    entries = {}
+    for name in ("a1", "b1"):
+        entries[name] = record("cycle", scene.id, "escalate", data={
+            "assessment_id": _assessment(world, name).id, "state": "supervisor_review",
+            "days": 3, "to": [world.users["sup_a" if name == "a1" else "sup_b"].id]})
+    db.session.commit()
+    assert entries["a1"].id in _ids(world.audit_a) and entries["b1"].id not in _ids(world.audit_a)
+    assert {entries["a1"].id, entries["b1"].id} <= _ids(world.audit)
 
 
 def test_the_log_page_shows_before_and_after_in_chinese(scene, world, auth):

@@ -6,7 +6,8 @@ An entry is in scope when its subject lies there:
 - an assessment and everything of its own chain family (360 round `raters`, survey,
   attachment, 负面清单 item, indicator adjustment) → the assessment's unit;
 - a cycle → when one of its assessments, one of its chosen units or its creator's unit
-  is in scope;
+  is in scope; but a cycle entry about one assessment (`escalate`) only with that
+  assessment's scope (`other_units_clause`);
 - a user → the user's unit; an org unit → the unit; a team → its unit; a notification
   → its recipient's unit;
 - county-wide settings (indicator sheets, the working-day calendar) → every reader:
@@ -90,6 +91,19 @@ def scope_clause(user, type_col=AuditEntry.subject_type, id_col=AuditEntry.subje
         return None
     return or_(subject_in(tied_to_units(units_under(paths)), type_col, id_col),
                type_col.in_(SHARED_SUBJECTS))
+
+
+# Cycle entries about one assessment (the scheduler's overdue escalation names it and the
+# reviewers it told): read with that assessment's scope, not the cycle's.
+ASSESSMENT_NAMING = ("escalate",)
+
+
+def other_units_clause(paths):
+    """A cycle entry that names an assessment outside `paths` (the cycle spans units)."""
+    named = AuditEntry.data["assessment_id"].as_integer()
+    inside = select(Assessment.id).where(Assessment.org_unit_id.in_(units_under(paths)))
+    return and_(AuditEntry.subject_type == "cycle", AuditEntry.action.in_(ASSESSMENT_NAMING),
+                or_(named.is_(None), named.not_in(inside)))
 
 
 def hidden_clause(user):
@@ -195,7 +209,9 @@ def readable(user, flt=None):
     scope = scope_clause(user)
     if scope is None:
         return [false()]
-    return [scope, not_(hidden_clause(user)), *filter_clauses(flt or LogFilter())]
+    paths = scope_paths(user, *READER_ROLES)
+    return [scope, not_(other_units_clause(paths)), not_(hidden_clause(user)),
+            *filter_clauses(flt or LogFilter())]
 
 
 Actor, Deputy = aliased(User), aliased(User)
