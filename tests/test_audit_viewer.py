@@ -6,7 +6,7 @@ from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from tests.factories import FULL_REPORT, make_user
 from tests.security import test_audit_mac
@@ -145,6 +145,36 @@ def test_the_log_page_shows_before_and_after_in_chinese(scene, world, auth):
     page = _entries(auth.user("audit"), subject_type="org_unit")
     assert ('<span class="before">东街社区</span> → '
             '<span class="after">东街社区居委会</span>') in page
+
+
+def _statements(web, path):
+    """How many SQL statements one page request runs."""
+    seen = []
+    listener = lambda *args: seen.append(1)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert web.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(seen)
+
+
+def _more_entries(world, n, start=0):
+    for i in range(start, start + n):  # 负面清单 items by two people, unit renames
+        record_negative_item(_assessment(world, ("a1", "a2", "a3", "b1")[i % 4]),
+                             world.users[("audit", "admin")[i % 2]], kind="deduct",
+                             points=1, reason=f"第{i}次")
+        update_unit(world.admin, world.units["a"], f"东街社区{i}", "社区")
+    db.session.commit()
+
+
+def test_a_page_runs_as_many_queries_for_many_entries_as_for_few(scene, world, auth):
+    """One query per kind of subject on the page, never one per entry."""
+    web = auth.user("audit")
+    _more_entries(world, 1)
+    few = _statements(web, "/audit/log")
+    _more_entries(world, 40, start=1)  # a full page of them now, fewer kinds on it
+    assert _statements(web, "/audit/log") <= few <= 16
 
 
 def test_org_admins_read_it_too_within_their_units(scene, world, auth):
