@@ -67,6 +67,10 @@ STAFF_VIEWS = [  # (who, how, path) — every view of a rating round staff can r
     ("audit", "api", "/assessments/{a}/rating-summary"),
     ("admin", "api", "/assessments/{a}"),
     ("audit", "api", "/assessments/{a}"),
+    # the audit log: a `rate` entry would date each rating (issue 10 #9)
+    ("audit", "web", "/audit/log"),
+    ("audit", "web", "/audit/log?subject_type=raters&subject_id={a}"),
+    ("admin", "web", "/audit/"),
 ]
 
 

@@ -79,6 +79,9 @@ def _register_blueprints(app):
     from workflow_app.people.team_views import bp as teams_bp  # 班子
 
     app.register_blueprint(teams_bp)
+    from workflow_app.audit.views import bp as audit_bp  # the auditor's pages
+
+    app.register_blueprint(audit_bp)
     _register_issue4_blueprints(app)
 
 

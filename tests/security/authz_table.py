@@ -243,6 +243,11 @@ ROWS = [
     # --- cycles: set-up, grading, publishing -----------------------------------------------
     row("cycle_setup.admin_home", "GET", "org_admin_any"),
     row("cycle_setup.workflows", "GET", "org_admin_any auditor"),
+    # The auditor's pages (issue 10 #9): auditors and org_admins, each over their units.
+    row("audit.home", "GET", "org_admin_any auditor"),
+    row("audit.log", "GET", "org_admin_any auditor", query={"person": "a", "cycle": "$cycle.open"}),
+    row("audit.export", "GET", "org_admin_any auditor", query={"unit": "$unit"}),
+    row("audit.verify", "POST", "org_admin_any auditor"),
     row("cycles.admin", "GET", "org_admin_any"),
     row("cycle_setup.new", "GET", "org_admin_any"),
     row("cycle_setup.new", "POST", "org_admin_any", data={"name": ""}),

@@ -19,8 +19,9 @@ PERSONAL = {"auth.login", "auth.logout", "api.create_token", "notifications.read
             "notifications.read_all", "notifications.preferences", "surveys.post_answer",
             "auth.change_password", "api.change_own_password", "api.revoke_current_token"}
 
-# What the auditor may write: 负面清单 items (tested below).
-ALLOWED = {"api.create_negative_item"}
+# What the auditor may write: 负面清单 items, and running the chain verification, whose
+# only write is the record of the run on the auditor's own chain (both tested below).
+ALLOWED = {"api.create_negative_item", "audit.verify"}
 
 WEB = {
     "grading.override": "/admin/assessments/{a}/override",
@@ -181,3 +182,14 @@ def test_auditor_may_record_a_negative_list_item(scene, api):
     resp = api.as_user("audit").post(f"/assessments/{scene['a']}/negative-items",
                                      json={"kind": "deduct", "points": 1, "reason": "通报批评"})
     assert resp.status_code == 201, resp.get_json()
+
+
+def test_auditor_may_verify_the_chains_and_only_that_is_recorded(scene, auth):
+    web = auth.user("audit")
+    before = _entries()
+    web.get("/audit/")
+    assert web.post("/audit/verify").status_code == 200
+    assert _entries() == before + 1
+    newest = db.session.scalar(db.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+    assert (newest.subject_type, newest.action) == ("user", "verify_chains")
+    assert newest.subject_id == newest.actor_id

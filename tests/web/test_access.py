@@ -78,7 +78,9 @@ def test_menu_follows_roles(auth, world):
     assert 'href="/admin/cycles"' not in cadre
     admin = auth.user("admin").get("/tasks").get_data(as_text=True)
     assert 'href="/tasks"' in admin and 'href="/admin/cycles"' in admin
-    assert 'href="/my"' not in admin
+    assert 'href="/my"' not in admin and 'href="/audit/"' in admin
+    assert 'href="/audit/"' not in cadre
+    assert 'href="/audit/"' in auth.user("audit").get("/audit/").get_data(as_text=True)
 
 
 # A cadre of 东街社区 (a1) edits URLs to reach 西街社区's b1: every door stays shut.

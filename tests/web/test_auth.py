@@ -23,6 +23,7 @@ def test_login_page_is_chinese_by_default(client, world):
     ("sup_a", "/my"),       # supervisor who is also a cadre
     ("com_a1", "/tasks"),   # reviewers start at their task list
     ("admin", "/tasks"),
+    ("audit", "/audit/"),   # the auditor reviews nothing: what they oversee (issue 10 #9)
 ])
 def test_login_success_lands_on_the_dashboard(auth, world, username, lands_on):
     resp = auth.login(username)

@@ -36,8 +36,8 @@ def _section(html, ident):
     ("a1", {"dash-mine"}),
     ("sup_a", {"dash-mine", "dash-review"}),  # a supervisor who is also a cadre
     ("com_a1", {"dash-review"}),
-    ("admin", {"dash-review", "dash-cycle-1"}),
-    ("audit", set()),
+    ("admin", {"dash-review", "dash-cycle-1", "dash-audit"}),
+    ("audit", {"dash-audit"}),  # the way to their own home (issue 10 #9)
 ])
 def test_parts_follow_roles(auth, world, running, who, parts):
     html = _text(auth.user(who).get("/dashboard"))

@@ -53,7 +53,8 @@ def test_committee_panel_counts_votes(auth, world, at_committee, fresh):
     assert "可参与表决的成员 3 人" in page and "声明回避" in page
     resp = _vote(com1, at_committee, "90")
     assert resp.headers["Location"] == "/tasks"  # nothing else waits for com_a1
-    assert "a1（2026年第一季度平时考核）：您的表决已记录" in _text(com1.get(resp.headers["Location"]))
+    queue_page = _text(com1.get(resp.headers["Location"]))
+    assert "a1（2026年第一季度平时考核）：您的表决已记录" in queue_page
     after = _text(com1.get(f"/assessments/{at_committee.id}"))
     assert "已有 1 人同意，需 2 人同意" in after
     assert 'name="vote-score"' not in after  # nothing left for com_a1 to decide

@@ -36,7 +36,7 @@ from workflow_app.clock import as_utc, utcnow
 from workflow_app.confirmation import IRREVERSIBLE, ask_first
 from workflow_app.errors import Conflict, Invalid, NotAllowed, WrongState
 from workflow_app.extensions import db
-from workflow_app.people.roles import CADRE
+from workflow_app.people.roles import AUDITOR, CADRE
 from workflow_app.workcalendar import LOCAL_TZ
 from workflows import engine_for
 
@@ -106,6 +106,8 @@ def index():
         return redirect(url_for("auth.login"))
     if current_user.has_role(CADRE):
         return redirect(url_for(".my"))
+    if current_user.has_role(AUDITOR):
+        return redirect(url_for("audit.home"))  # nothing to review: what they oversee
     return redirect(url_for(".task_list"))
 
 

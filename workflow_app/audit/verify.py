@@ -18,6 +18,8 @@ class Break:
     seq: int
     entry_id: int | None
     problem: str
+    # What kind of break, for readers in other languages (audit.verification.BREAK_LABELS).
+    code: str = ""
 
     def __str__(self):
         where = f"entry {self.entry_id}" if self.entry_id else "chain end"
@@ -26,13 +28,17 @@ class Break:
 
 
 def _check_entry(entry, expected_seq, prev_hash, key):
+    """(problem, code) of the first thing wrong with `entry`, or None."""
     if entry.seq != expected_seq:
-        return f"expected seq {expected_seq}, found {entry.seq}: an entry was deleted"
+        return (f"expected seq {expected_seq}, found {entry.seq}: an entry was deleted",
+                "entry_deleted")
     if entry.prev_hash != prev_hash:
-        return "prev_hash does not match the previous entry: an entry was deleted or edited"
+        return ("prev_hash does not match the previous entry: an entry was deleted or edited",
+                "chain_broken")
     fields = {c: getattr(entry, c) for c in HASHED}
     if entry_hash(fields, entry.at, entry.prev_hash, key) != entry.hash:
-        return "content does not match its MAC: the entry was edited (or the key is wrong)"
+        return ("content does not match its MAC: the entry was edited (or the key is wrong)",
+                "entry_edited")
     return None
 
 
@@ -81,21 +87,21 @@ def _check_chain(chain, entries, key):
     expected, prev, last = 1, GENESIS, None
     for entry in entries:
         if problem := _check_entry(entry, expected, prev, key):
-            return Break(*chain, entry.seq, entry.id, problem), None
+            return Break(*chain, entry.seq, entry.id, *problem), None
         expected, prev, last = expected + 1, entry.hash, entry
     return None, last
 
 
 def _check_head(chain, last, head, key):
-    def broken(problem):
-        return Break(*chain, last.seq + 1, None, problem)
+    def broken(problem, code):
+        return Break(*chain, last.seq + 1, None, problem, code)
     if head is None:
-        return broken("the chain has no head row: the head was deleted")
+        return broken("the chain has no head row: the head was deleted", "head_deleted")
     if head.head_mac != head_mac(*chain, head.count, head.last_mac, key):
-        return broken("the head does not match its MAC: the head was edited")
+        return broken("the head does not match its MAC: the head was edited", "head_edited")
     if head.count != last.seq or head.last_mac != last.hash:
         return broken(f"the head names {head.count} entries but the log ends at seq "
-                      f"{last.seq}: the newest entries were deleted")
+                      f"{last.seq}: the newest entries were deleted", "tail_deleted")
     return None
 
 
@@ -106,7 +112,7 @@ def _check_assessment(chain, last, assessment):
     if last.seq != version or last.hash != audit_head:
         return Break(*chain, last.seq + 1, None,
                      f"the assessment is at version {version} but its log ends at seq "
-                     f"{last.seq}: the newest entries were deleted")
+                     f"{last.seq}: the newest entries were deleted", "tail_deleted")
     return None
 
 
@@ -114,8 +120,10 @@ def _missing_chains(heads, assessments):
     """Heads whose every entry was deleted."""
     for (stype, sid), head in heads.items():
         yield Break(stype, sid, 1, None,
-                    f"the head names {head.count} entries but the chain has none")
+                    f"the head names {head.count} entries but the chain has none",
+                    "chain_deleted")
     for (stype, sid), (version, _mac) in assessments.items():
         if (stype, sid) not in heads:
             yield Break(stype, sid, 1, None,
-                        f"the assessment is at version {version} but has no audit entries")
+                        f"the assessment is at version {version} but has no audit entries",
+                        "chain_deleted")

@@ -23,7 +23,15 @@ from workflow_app.auth.credentials import change_password as change_own_password
 from workflow_app.auth.services import authenticate, end_credentials
 from workflow_app.errors import DomainError, Invalid
 from workflow_app.extensions import db
-from workflow_app.people.roles import CADRE, COMMITTEE, ORG_ADMIN, RATER, SECRETARY, SUPERVISOR
+from workflow_app.people.roles import (
+    AUDITOR,
+    CADRE,
+    COMMITTEE,
+    ORG_ADMIN,
+    RATER,
+    SECRETARY,
+    SUPERVISOR,
+)
 from workflow_app.security.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -144,7 +152,7 @@ def navigation():
         roles = set(current_user.roles)
         nav = {"name": current_user.display_name, "my": CADRE in roles,
                "tasks": bool(roles & REVIEW_ROLES), "admin": ORG_ADMIN in roles,
-               "ratings": bool(roles & RATER_ROLES)}
+               "ratings": bool(roles & RATER_ROLES), "audit": bool(roles & {ORG_ADMIN, AUDITOR})}
     return {"nav": nav, "current_lang": _current_language(), "language_names": LANGUAGE_NAMES}
 
 
