@@ -8,6 +8,7 @@ import socket
 import ssl
 import subprocess
 import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from email import policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -72,17 +73,39 @@ class Gateway(BaseHTTPRequestHandler):
         pass  # keep the test output clean
 
 
-@pytest.fixture
-def sms(app):
+@contextmanager
+def sms_gateway(app):
+    """The SMS stand-in on a free loopback port, set as the app's gateway."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
     server.received, server.answers, server.lock = [], [], threading.Lock()
     thread = threading.Thread(target=server.serve_forever)
     thread.start()
     app.config["SMS_GATEWAY_URL"] = f"http://127.0.0.1:{server.server_port}/send"
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@contextmanager
+def outside_services(app):
+    """A real SMTP server and the SMS stand-in, both wired into the app: (mail, sms)."""
+    controller = start_smtp(free_port())
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port,
+                      MAIL_FROM="kaohe@example.test")
+    try:
+        with sms_gateway(app) as server:
+            yield controller.handler, server
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def sms(app):
+    with sms_gateway(app) as server:
+        yield server
 
 
 def reminder(user, key, channels, cycle=CYCLE):

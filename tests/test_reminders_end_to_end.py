@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import _config
-from tests.test_dispatcher import Gateway, free_port, start_smtp
+from tests.test_dispatcher import outside_services
 from tests.web.conftest import Auth
 from workflow_app import create_app
 from workflow_app.assessments.models import Assessment
@@ -29,20 +29,8 @@ EXPECTED_REMINDERS = 4  # 7, 3 and 1 days before, and on the day
 
 @pytest.fixture
 def outside_world(app):
-    from http.server import ThreadingHTTPServer
-
-    smtp = start_smtp(free_port())
-    sms = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
-    sms.received, sms.answers, sms.lock = [], [], threading.Lock()
-    thread = threading.Thread(target=sms.serve_forever)
-    thread.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port, MAIL_FROM="kaohe@example.test",
-                      SMS_GATEWAY_URL=f"http://127.0.0.1:{sms.server_port}/send")
-    yield smtp.handler, sms
-    sms.shutdown()
-    sms.server_close()
-    thread.join()
-    smtp.stop()
+    with outside_services(app) as both:
+        yield both
 
 
 @pytest.fixture(autouse=True)

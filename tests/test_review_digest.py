@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.conftest import _config
 from tests.factories import FULL_REPORT, make_user
-from tests.test_dispatcher import Gateway, free_port, start_smtp
+from tests.test_dispatcher import outside_services
 from workflow_app import create_app
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, save_report
@@ -33,20 +33,8 @@ def local(*parts):
 
 @pytest.fixture
 def outside(app):
-    from http.server import ThreadingHTTPServer
-
-    smtp = start_smtp(free_port())
-    sms = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
-    sms.received, sms.answers, sms.lock = [], [], threading.Lock()
-    thread = threading.Thread(target=sms.serve_forever)
-    thread.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port, MAIL_FROM="kaohe@example.test",
-                      SMS_GATEWAY_URL=f"http://127.0.0.1:{sms.server_port}/send")
-    yield smtp.handler, sms
-    sms.shutdown()
-    sms.server_close()
-    thread.join()
-    smtp.stop()
+    with outside_services(app) as both:
+        yield both
 
 
 @pytest.fixture
