@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.factories import FULL_REPORT
-from tests.test_indicator_sheets import _item, sheet
+from tests.indicator_helpers import item_named, sheet
 from tests.web.conftest import report_form
 from workflow_app import limits
 from workflow_app.assessments.models import Assessment, Attachment, SelfReport
@@ -44,7 +44,7 @@ def ids(world, create_cycle):
     token = issue_tokens(create_survey(a, world.admin), world.admin, 1)[0].token
     db.session.commit()
     return {"a": a.id, "a2": _aid(world.a2), "unit": world.units["a"].id, "token": token,
-            "bonus": str(_item(a, "表彰奖励").id), "version": a.version}
+            "bonus": str(item_named(a, "表彰奖励").id), "version": a.version}
 
 
 def _report(ids, field):
