@@ -155,6 +155,15 @@ def test_rows_follow_the_longest_path():
     assert row["secretary_approval"] == 3 and row["approved"] == 4  # after the committee
 
 
+def test_drawings_on_one_page_share_one_scale(ctx):
+    quarterly, community = get_workflow("quarterly", 3), get_workflow("community_quarterly", 1)
+    wide, narrow = diagram_layout(quarterly), diagram_layout(community)
+    assert narrow.width < wide.width
+    head = svg(community, narrow, wide.width).split(">", 1)[0]
+    margin = (wide.width - narrow.width) / 2  # centred on the wider canvas
+    assert f'viewBox="{-margin:g} 0 {wide.width} {narrow.height}"' in head
+
+
 def test_the_page_shows_each_workflow_with_its_transitions(auth, world):
     page = auth.user("admin").get("/admin/workflows").get_data(as_text=True)
     for wf in all_workflows():

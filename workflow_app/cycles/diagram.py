@@ -54,10 +54,15 @@ def diagram_layout(workflow):
     return layout(workflow, merged(workflow), state_label)
 
 
-def svg(workflow):
-    """The workflow as an <svg> element (a string, safe to mark as markup)."""
-    drawn = diagram_layout(workflow)
+def svg(workflow, drawn=None, width=0):
+    """The workflow as an <svg> element (a string, safe to mark as markup).
+
+    `width`: draw on a canvas at least that wide, the drawing centred: the page gives all
+    its drawings the width of the widest, so all are shown at one scale."""
+    drawn = drawn or diagram_layout(workflow)
     ident = f"{workflow.key}-v{workflow.version}"
+    wide = max(width, drawn.width)
+    left = _n((drawn.width - wide) / 2)
     marker = f"arrow-{ident}"
     title = escape(f"{workflow.key} v{workflow.version}")
     parts = [_arrow(a, marker) for a in drawn.arrows]
@@ -65,8 +70,8 @@ def svg(workflow):
               for s in workflow.states]
     parts += [_label(a.label) for a in drawn.arrows if a.label is not None]
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="workflow" role="img" '
-            f'viewBox="0 0 {drawn.width} {drawn.height}" width="100%" '
-            f'data-width="{drawn.width}" aria-labelledby="title-{ident}">'
+            f'viewBox="{left} 0 {wide} {drawn.height}" width="100%" '
+            f'aria-labelledby="title-{ident}">'
             f'<title id="title-{ident}">{title}</title>{_defs(marker)}{"".join(parts)}</svg>')
 
 
