@@ -72,6 +72,14 @@ def forget_adjustments():
         current_app.extensions.pop(_CACHE, None)
 
 
+def next_working_day(day):
+    """The first working day after `day` (a date)."""
+    day += timedelta(days=1)
+    while not is_workday(day):
+        day += timedelta(days=1)
+    return day
+
+
 def add_working_days(start, days):
     """The moment `days` full working days after `start` end (local midnight after).
 

@@ -274,6 +274,10 @@ ROWS = [
     row("calendar.index", "GET", "org_admin_any"),
     row("calendar.index", "POST", "top_admin", data={"day": "2026-06-01", "kind": "holiday"}),
     row("calendar.remove", "POST", "top_admin", day="$day"),
+    # Moving a due date off a day off: the cycle's own admins; "all" moves only their own.
+    row("calendar.move_deadline", "POST", "org_admin_scope", day="2026-04-15",
+        data={"cycle_id": "$cycle.open", "deadline": "submit"}),
+    row("calendar.move_all_deadlines", "POST", "org_admin_any", day="2026-04-15"),
     row("people_import.new", "GET", "top_admin"),
     row("people_import.new", "POST", "top_admin", data={}),
     row("people_import.show", "GET", "top_admin", job_id="$job"),

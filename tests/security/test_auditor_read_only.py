@@ -27,6 +27,8 @@ WEB = {
     "grading.override": "/admin/assessments/{a}/override",
     "calendar.index": "/admin/calendar",
     "calendar.remove": "/admin/calendar/2026-04-06/remove",
+    "calendar.move_deadline": "/admin/calendar/2026-04-15/deadlines/move",
+    "calendar.move_all_deadlines": "/admin/calendar/2026-04-15/deadlines/move-all",
     "cycle_setup.edit": "/admin/cycles/{c}/edit",
     "cycles.grade": "/admin/cycles/{c}/grade",
     "grading.finalize": "/admin/cycles/{c}/grading/finalize",

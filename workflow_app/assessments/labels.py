@@ -4,6 +4,7 @@ English msgids, translated by Flask-Babel (Simplified Chinese by default). Views
 templates use these; codes stay in the database and the API.
 """
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 STATE_LABELS = {
@@ -44,6 +45,22 @@ VOTE_LABELS = {
     "approve": _l("Agree"),
     "send_back": _l("Disagree"),
     "abstain": _l("Abstain"),
+}
+
+# The conditions (guards) workflows/ names, as a reader of the workflow diagram says them.
+GUARD_LABELS = {
+    "report_complete": _l("the report is complete"),
+    "window_open": _l("within the submission window"),
+    "committee_stage": _l("the cycle has a committee stage"),
+    "committee_scores": _l("the committee gives scores"),
+    "graded": _l("the grade is set"),
+    "publication_open": _l("within the publication period"),
+    "publication_ended": _l("the publication period is over"),
+    "appeal_open": _l("within the appeal period"),
+}
+# "not <guard>" where a plain negation reads badly.
+NOT_GUARD_LABELS = {
+    "committee_stage": _l("the cycle has no committee stage"),
 }
 
 RELATION_LABELS = {
@@ -88,6 +105,15 @@ def state_label(code):
 
 def event_label(code):
     return _label(EVENT_LABELS, code)
+
+
+def guard_label(when=(), unless=()):
+    """'report_complete', 'window_open' → 报告已填写完整且在填报期内; "" without a condition."""
+    parts = [str(_label(GUARD_LABELS, g)) for g in when]
+    parts += [str(NOT_GUARD_LABELS[g]) if g in NOT_GUARD_LABELS
+              else gettext("not: %(condition)s", condition=_label(GUARD_LABELS, g))
+              for g in unless]
+    return gettext(" and ").join(parts)
 
 
 def vote_label(code):

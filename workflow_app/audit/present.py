@@ -33,6 +33,7 @@ OTHER_ACTIONS = {
     "resend": _l("Message resent"), "substitute": _l("Substitute appointed"),
     "substitute_end": _l("Substitution ended"), "override": _l("Grade overridden"),
     "verify_chains": _l("Audit log verified"),
+    "move_deadline": _l("Due date moved off a day off"),
 }
 
 SUBJECT_LABELS = {
@@ -62,6 +63,8 @@ KEY_LABELS = {
     "days": _l("Days"), "state": _l("State"), "recorded_reason": _l("Reason recorded"),
     "not_submitted": _l("Not submitted"), "preview": _l("Trial run"), "unit": _l("Org unit"),
     "to": _l("Sent to"), "raters": _l("Raters"),
+    "deadline": _l("What is due"), "due": _l("Due"), "day_off": _l("Day off"),
+    "told": _l("People notified"),
 }
 # Data keys holding ids, shown by name (names_for: one query per kind for a whole page).
 USER_KEYS = ("user", "supervisor_id", "substitute_id", "to")

@@ -1,20 +1,23 @@
-"""Drawing a workflow as inline SVG from the very data the engine runs (Workflow.edges()).
+"""Drawing a workflow as inline SVG from the very data the engine runs (its transitions).
 
-Layout: each state sits in a column given by its longest path from the initial
-state over forward edges (an edge to a state earlier in `Workflow.states` is a
-way back); states sharing a column stack vertically. Edges to the next column
-are straight; longer forward edges arc above, ways back arc below, each at its
-own height so labels do not sit on top of each other. No script, no external
-asset: the page stays readable anywhere, and a table lists every transition.
+Top to bottom, in the reader's language: states, events and conditions (guards) carry
+the labels of assessments.labels; the geometry is diagram_layout's. The SVG has a
+viewBox and width 100%, so it shrinks to its box on a phone instead of running off the
+side. No script, no style attribute, no external asset: the CSP stays as it is, and a
+table under the drawing lists every transition.
 """
 
 from dataclasses import dataclass
 from html import escape
 
-from workflow_app.assessments.labels import event_label, relation_label, state_label
-
-NODE_W, NODE_H, COL_GAP, ROW_GAP, MARGIN = 124, 44, 124, 48, 24
-ARC_STEP = 24
+from workflow_app.assessments.labels import (
+    event_label,
+    guard_label,
+    relation_label,
+    state_label,
+)
+from workflow_app.cycles.diagram_labels import LINE
+from workflow_app.cycles.diagram_layout import NODE_FONT, layout
 
 
 @dataclass
@@ -27,126 +30,96 @@ class Edge:
 
 
 def edges_of(workflow):
-    actors = [", ".join(t.actors) for t in workflow.transitions]
-    return [Edge(s, e, d, g, a) for (s, e, d, g), a in zip(workflow.edges(), actors,
-                                                            strict=True)]
+    """One Edge per transition, event and condition named for the reader."""
+    return [Edge(t.source, t.event, t.dest, str(guard_label(t.when, t.unless)),
+                 ", ".join(t.actors)) for t in workflow.transitions]
 
 
-def columns(workflow):
-    """{state: column}: longest path from the initial state over forward edges."""
-    order = {s: i for i, s in enumerate(workflow.states)}
-    col = dict.fromkeys(workflow.states, 0)
-    for _ in workflow.states:  # relax |states| times: enough for any acyclic order
-        for e in edges_of(workflow):
-            if order[e.dest] > order[e.source]:
-                col[e.dest] = max(col[e.dest], col[e.source] + 1)
-    return col
-
-
-def positions(workflow, top=MARGIN):
-    """{state: (x, y)} of each node's top-left corner."""
-    col, rows, out = columns(workflow), {}, {}
-    for state in workflow.states:
-        row = rows.get(col[state], 0)
-        rows[col[state]] = row + 1
-        out[state] = (MARGIN + col[state] * (NODE_W + COL_GAP),
-                      top + row * (NODE_H + ROW_GAP))
-    return out
-
-
-def _jumps(workflow, edges):
-    """How many forward edges skip a column (each needs its own arc above the nodes)."""
-    col = columns(workflow)
-    return sum(1 for e in edges if col[e.dest] - col[e.source] > 1)
-
-
-def svg(workflow):
-    """The workflow as an <svg> element (a string, safe to mark as markup)."""
-    merged = _merged(edges_of(workflow))
-    pos = positions(workflow, MARGIN + (_jumps(workflow, merged) + 1) * ARC_STEP)
-    width = max(x for x, _ in pos.values()) + NODE_W + MARGIN
-    lowest = max(y for _, y in pos.values()) + NODE_H
-    drawn, arcs = [], {"up": 0, "down": 0}
-    for edge in merged:
-        drawn.append(_edge(edge, pos, workflow, arcs))
-    height = lowest + MARGIN + (arcs["down"] + 1) * ARC_STEP
-    nodes = [_node(s, pos[s], s == workflow.initial, s in workflow.final_states)
-             for s in workflow.states]
-    title = escape(f"{workflow.key} v{workflow.version}")
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="workflow" role="img" '
-            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
-            f"<title>{title}</title>{_DEFS}{''.join(drawn)}{''.join(nodes)}</svg>")
-
-
-_DEFS = ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-         'fill="#57606a"/></marker></defs>')
-
-
-def _merged(edges):
+def merged(workflow):
     """One drawn arrow per (source, dest): several events on it share the label."""
-    merged = {}
-    for e in edges:
-        key = (e.source, e.dest)
-        if key in merged:
-            merged[key].event += " / " + str(event_label(e.event))
-            merged[key].guard = " / ".join(g for g in (merged[key].guard, e.guard) if g)
-        else:
-            merged[key] = Edge(e.source, str(event_label(e.event)), e.dest, e.guard, e.actors)
-    return list(merged.values())
+    out = {}
+    for e in edges_of(workflow):
+        event = str(event_label(e.event))
+        if (e.source, e.dest) not in out:
+            out[(e.source, e.dest)] = [e.source, event, e.dest, e.guard]
+            continue
+        drawn = out[(e.source, e.dest)]
+        if event not in drawn[1].split(" / "):
+            drawn[1] += " / " + event
+        drawn[3] = " / ".join(g for g in dict.fromkeys((drawn[3], e.guard)) if g)
+    return [tuple(v) for v in out.values()]
 
 
-def _node(state, xy, initial, final):
-    x, y = xy
+def diagram_layout(workflow):
+    return layout(workflow, merged(workflow), state_label)
+
+
+def svg(workflow, drawn=None, width=0):
+    """The workflow as an <svg> element (a string, safe to mark as markup).
+
+    `width`: draw on a canvas at least that wide, the drawing centred: the page gives all
+    its drawings the width of the widest, so all are shown at one scale."""
+    drawn = drawn or diagram_layout(workflow)
+    ident = f"{workflow.key}-v{workflow.version}"
+    wide = max(width, drawn.width)
+    left = _n((drawn.width - wide) / 2)
+    marker = f"arrow-{ident}"
+    title = escape(f"{workflow.key} v{workflow.version}")
+    parts = [_arrow(a, marker) for a in drawn.arrows]
+    parts += [_node(s, drawn, s == workflow.initial, s in workflow.final_states)
+              for s in workflow.states]
+    parts += [_label(a.label) for a in drawn.arrows if a.label is not None]
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="workflow" role="img" '
+            f'viewBox="{left} 0 {wide} {drawn.height}" width="100%" '
+            f'aria-labelledby="title-{ident}">'
+            f'<title id="title-{ident}">{title}</title>{_defs(marker)}{"".join(parts)}</svg>')
+
+
+def _defs(marker):
+    return (f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="10" refY="5" '
+            'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+            '<path d="M0,0 L10,5 L0,10 z" fill="#57606a"/></marker></defs>')
+
+
+def _node(state, drawn, initial, final):
+    box, lines = drawn.nodes[state], drawn.node_lines[state]
     stroke = "#1a7f37" if final else "#0969da" if initial else "#57606a"
-    return (f'<g class="state" id="state-{escape(state)}"><rect x="{x}" y="{y}" '
-            f'width="{NODE_W}" height="{NODE_H}" rx="10" fill="#f6f8fa" stroke="{stroke}" '
-            f'stroke-width="{3 if initial or final else 1.5}"/>'
-            f'<text x="{x + NODE_W / 2}" y="{y + NODE_H / 2 + 5}" text-anchor="middle" '
-            f'font-size="14">{escape(str(state_label(state)))}</text></g>')
+    step = NODE_FONT * LINE
+    first = box.y + box.h / 2 - step * (len(lines) - 1) / 2 + NODE_FONT * 0.35
+    text = "".join(f'<tspan x="{_n(box.x + box.w / 2)}" y="{_n(first + n * step)}">'
+                   f"{escape(line)}</tspan>" for n, line in enumerate(lines))
+    return (f'<g class="state" data-state="{escape(state)}"><rect x="{_n(box.x)}" '
+            f'y="{_n(box.y)}" width="{box.w}" height="{_n(box.h)}" rx="10" fill="#f6f8fa" '
+            f'stroke="{stroke}" stroke-width="{3 if initial or final else 1.5}"/>'
+            f'<text text-anchor="middle" font-size="{NODE_FONT}">{text}</text></g>')
 
 
-def _edge(edge, pos, workflow, arcs):
-    (sx, sy), (dx, dy) = pos[edge.source], pos[edge.dest]
-    order = {s: i for i, s in enumerate(workflow.states)}
-    forward = order[edge.dest] > order[edge.source]
-    adjacent = forward and dx - sx == NODE_W + COL_GAP
-    if adjacent:
-        path = f"M{sx + NODE_W},{sy + NODE_H / 2} L{dx},{dy + NODE_H / 2}"
-        lx, ly = (sx + NODE_W + dx) / 2, (sy + dy) / 2 + NODE_H / 2 - 6
-    else:
-        path, lx, ly = _arc(sx, sy, dx, dy, forward, arcs)
-    dashes = "" if forward else 'stroke-dasharray="5 4" '
-    return (f'<g class="edge {"forward" if forward else "back"}">'
+def _arrow(arrow, marker):
+    path = "M" + " L".join(f"{_n(x)},{_n(y)}" for x, y in arrow.points)
+    dashes = "" if arrow.forward else 'stroke-dasharray="5 4" '
+    return (f'<g class="edge {"forward" if arrow.forward else "back"}" '
+            f'data-from="{escape(arrow.source)}" data-to="{escape(arrow.dest)}">'
             f'<path d="{path}" fill="none" stroke="#57606a" stroke-width="1.4" '
-            f'{dashes}marker-end="url(#arrow)"/>{_label(edge, lx, ly, forward)}</g>')
+            f'{dashes}marker-end="url(#{marker})"/></g>')
 
 
-def _label(edge, x, y, above):
-    """The event on the arrow; its condition, if any, in small grey type beside it."""
-    guard_y = y - 12 if above else y + 12
-    guard = (f'<text x="{x}" y="{guard_y}" text-anchor="middle" font-size="9" '
-             f'fill="#656d76">[{escape(edge.guard)}]</text>') if edge.guard else ""
-    return (f'<text x="{x}" y="{y}" text-anchor="middle" font-size="11" fill="#24292f">'
-            f"{escape(edge.event)}</text>{guard}")
+def _label(label):
+    """The event; its condition, if any, in small grey type under it; on a white ground
+    so a line running behind stays readable."""
+    box, y, texts = label.box, label.box.y + 2, []
+    for n, (text, size) in enumerate(label.lines):
+        y += size * LINE
+        colour = "#24292f" if n == 0 else "#57606a"
+        texts.append(f'<text x="{_n(box.x + 3)}" y="{_n(y - size * 0.3)}" font-size="{size}" '
+                     f'fill="{colour}">{escape(text)}</text>')
+    return (f'<g class="label"><rect x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.w)}" '
+            f'height="{_n(box.h)}" rx="3" fill="#ffffff" fill-opacity="0.9"/>'
+            f'{"".join(texts)}</g>')
 
 
-def _arc(sx, sy, dx, dy, forward, arcs):
-    """Forward jumps arc over the top, ways back under the bottom, each a level further."""
-    side = "up" if forward else "down"
-    arcs[side] += 1
-    lift = arcs[side] * ARC_STEP
-    x1, x2 = sx + NODE_W / 2, dx + NODE_W / 2
-    if forward:
-        y1, y2 = sy, dy
-        peak = min(y1, y2) - lift
-    else:
-        y1, y2 = sy + NODE_H, dy + NODE_H
-        peak = max(y1, y2) + lift
-    path = f"M{x1},{y1} C{x1},{peak} {x2},{peak} {x2},{y2}"
-    # A cubic with both handles at `peak` reaches 3/4 of the way there.
-    extreme = (y1 + y2) / 2 + 0.75 * (peak - (y1 + y2) / 2)
-    return path, (x1 + x2) / 2, extreme + (-4 if forward else 12)
+def _n(value):
+    """Coordinates with at most one decimal: a smaller page, the same drawing."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 def transition_rows(workflow):
@@ -155,3 +128,4 @@ def transition_rows(workflow):
              "dest": state_label(e.dest), "guard": e.guard,
              "actors": relation_label(e.actors.replace(" ", ""))}
             for e in edges_of(workflow)]
+

@@ -108,9 +108,12 @@ def workflows():
     """Every workflow version drawn from its definition (the data the engine runs)."""
     if not can_view_workflows(current_user):
         raise NotAllowed()
-    drawn = [{"workflow": wf, "svg": Markup(diagram.svg(wf)),
+    workflows = sorted(all_workflows(), key=lambda w: (w.key, w.version))
+    layouts = [diagram.diagram_layout(wf) for wf in workflows]
+    widest = max(lay.width for lay in layouts)  # one scale for every drawing on the page
+    drawn = [{"workflow": wf, "svg": Markup(diagram.svg(wf, lay, widest)),
               "rows": diagram.transition_rows(wf), "label": WORKFLOW_LABELS.get(wf.key, wf.key)}
-             for wf in sorted(all_workflows(), key=lambda w: (w.key, w.version))]
+             for wf, lay in zip(workflows, layouts, strict=True)]
     return render_template("admin/workflows.html", drawn=drawn)
 
 

@@ -96,16 +96,17 @@ def year_adjustments(year):
         .order_by(CalendarDay.day)).all()
 
 
-def year_grid(year):
-    """12 months of weeks (Monday first) of day cells, for the calendar page."""
-    local = adjustments()
+def year_grid(year, today=None, dues=None):
+    """12 months of weeks (Monday first) of day cells, for the calendar page; `dues` maps
+    a day to what is due then (cycles.due_dates), marked on its cell."""
+    local, dues = adjustments(), dues or {}
     grid = month_calendar.Calendar(firstweekday=0)
-    return [{"month": m, "weeks": [[_cell(d, m, local) for d in week]
+    return [{"month": m, "weeks": [[_cell(d, m, local, today, dues) for d in week]
                                     for week in grid.monthdatescalendar(year, m)]}
             for m in range(1, 13)]
 
 
-def _cell(day, month, local):
+def _cell(day, month, local, today, dues):
     if day.month != month:
         return None
     national = national_workday(day)
@@ -113,4 +114,5 @@ def _cell(day, month, local):
     weekend = day.weekday() >= 5
     kind = ("adjusted" if day in local else "makeup" if national and weekend
             else "holiday" if not national and not weekend else "")
-    return {"day": day, "workday": workday, "kind": kind}
+    return {"day": day, "workday": workday, "kind": kind, "today": day == today,
+            "dues": dues.get(day, [])}
