@@ -2,18 +2,20 @@
 
 The app runs on a file SQLite database copied from the migrated template, with
 the standard test world and an open quarterly cycle; `live.run(fn)` runs `fn`
-inside the app (services, one commit) to set the stage for a journey.
+inside the app (services, one commit) to set the stage for a journey. The server has
+answered a first request before the fixture hands it over.
 """
 
 import shutil
 import threading
 from datetime import UTC, datetime
+from urllib.request import urlopen
 
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from config import TestConfig
-from tests.browser.helpers import ARGS, CHROMIUM
+from tests.browser.helpers import ARGS, CHROMIUM, WAIT_MS, PatientBrowser
 from tests.factories import build_world, cycle_data
 from workflow_app import create_app
 from workflow_app.cycles.services import create_cycle, open_cycle
@@ -57,6 +59,14 @@ class Live:
         return w
 
 
+def _answering(url):
+    """Returns once the server has answered a page (a condition, not a pause): the socket
+    listens from make_server on, so the request waits for serve_forever; it also warms
+    the app up (templates, translations) before the browser's first goto."""
+    with urlopen(f"{url}/login", timeout=WAIT_MS / 1000) as response:
+        assert response.status == 200, response.status
+
+
 def _seed(app, clock):
     with app.app_context():
         world = build_world()
@@ -83,12 +93,16 @@ def live(sqlite_template, tmp_path):
     server = make_server("127.0.0.1", 0, app, request_handler=QuietHandler, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield Live(app, f"http://127.0.0.1:{server.server_port}")
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-    with app.app_context():
-        db.engine.dispose()
+    url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        _answering(url)
+        yield Live(app, url)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -101,6 +115,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield chromium
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True,
+                                      timeout=WAIT_MS)
+        yield PatientBrowser(chromium)
         chromium.close()

@@ -9,9 +9,10 @@ test_journey.py); everything the auditor does is clicked. SQLite only.
 from io import BytesIO
 
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.helpers import BROWSER, DESK, flashes, login, shot
+from tests.browser.helpers import BROWSER, DESK, expect_flash, login, shot
 from tests.factories import FULL_REPORT
 
 pytestmark = BROWSER
@@ -40,7 +41,7 @@ def test_auditor_journey(browser, live):
     page = desk.new_page()
     login(page, live.url, "audit")
     page.wait_for_url("**/audit/")
-    assert "2026年第一季度平时考核" in page.inner_text(f"#audit-cycle-{cycle_id}")
+    expect(page.locator(f"#audit-cycle-{cycle_id}")).to_contain_text("2026年第一季度平时考核")
     shot(page, "auditor-01-home")
 
     page.click("text=查阅审计日志")
@@ -49,11 +50,10 @@ def test_auditor_journey(browser, live):
     page.click("#log-filter button[type=submit]")
     page.wait_for_url("**person=sup_a**")
     row = page.locator(f"#entry-{entry_id}")
-    assert "退回" in row.inner_text()
-    assert "上级审核 → 填写中" in row.inner_text().replace("\n", " ")
-    assert "请补充重点工作" in row.inner_text()
+    for text in ("退回", "上级审核 → 填写中", "请补充重点工作"):
+        expect(row).to_contain_text(text, use_inner_text=True)  # as shown, cell by cell
     # what sup_a did in the cycle, and their own assessment's opening (sup_a is a cadre too)
-    assert "共 2 条记录符合条件" in page.inner_text("#log-total")
+    expect(page.locator("#log-total")).to_contain_text("共 2 条记录符合条件")
     shot(page, "auditor-02-log-filtered")
 
     with page.expect_download() as got:
@@ -65,9 +65,9 @@ def test_auditor_journey(browser, live):
     page.click("text=纪检审计监督")
     page.click("#audit-verify button[type=submit]")
     page.wait_for_url("**/audit/verify")
-    assert page.locator("#verify-intact").is_visible()
-    assert "审计日志完好" in flashes(page)
+    expect(page.locator("#verify-intact")).to_be_visible()
+    expect_flash(page, "审计日志完好")
     shot(page, "auditor-03-verified")
     page.click("text=纪检审计监督")
-    assert "最近一次核验" in page.inner_text("#latest-run")
+    expect(page.locator("#latest-run")).to_contain_text("最近一次核验")
     desk.close()

@@ -7,7 +7,16 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.helpers import BROWSER, PHONE, fill_report, fits_the_screen, flashes, login, shot
+from tests.browser.helpers import (
+    BROWSER,
+    PHONE,
+    expect_flash,
+    fill_report,
+    fits_the_screen,
+    login,
+    shot,
+    wait_autosaved,
+)
 from tests.factories import FULL_REPORT
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, save_report
@@ -16,7 +25,6 @@ from workflow_app.extensions import db
 pytestmark = BROWSER
 DESK = {"width": 1280, "height": 800}
 SIZES = [pytest.param(DESK, id="1280x800"), pytest.param(PHONE, id="375x812")]
-AUTOSAVED = "草稿已自动保存。"
 
 
 def _size(viewport):
@@ -35,21 +43,22 @@ def test_refused_submit_then_save_is_no_conflict(browser, live, viewport):
     page.fill("#key_work", "")
     page.fill("#indicators-0-actual", "")
     page.click("button[value=submit]")
-    assert "草稿已保存，但报告尚未提交。" in flashes(page)
+    expect_flash(page, "草稿已保存，但报告尚未提交。")
     summary = page.locator(".error-summary")
     expect(summary).to_be_visible()
     assert summary.bounding_box()["y"] < page.locator("#report-form").bounding_box()["y"]
-    assert "指标 1 · 完成情况: 此项为必填项。" in summary.inner_text()
+    expect(summary).to_contain_text("指标 1 · 完成情况: 此项为必填项。")
     shot(page, f"cadre-01-refused-submit-summary-{_size(viewport)}")
     summary.locator("a[href='#indicators-0-actual']").click()
     expect(page.locator("#indicators-0-actual")).to_be_in_viewport()
     page.fill("#indicators-0-actual", "完成 1200 户")
     page.fill("#key_work", "补上重点工作：入户走访 30 户")  # the script saves this …
-    expect(page.locator("#autosave-status")).to_contain_text(AUTOSAVED, timeout=15000)
+    wait_autosaved(page)
     page.click("button[value=save]")  # … and the button after it: no "changed elsewhere"
-    assert "草稿已保存。" in flashes(page) and "其他窗口" not in flashes(page)
+    expect_flash(page, "草稿已保存。")
+    expect(page.locator(".flashes")).not_to_contain_text("其他窗口")
     page.click("button[value=submit]")
-    assert "报告已提交" in flashes(page)
+    expect_flash(page, "报告已提交")
 
 
 @pytest.mark.parametrize("viewport", SIZES)
@@ -62,15 +71,15 @@ def test_counter_near_the_limit_and_nothing_cut(browser, live, viewport):
     expect(counter).to_have_text("已输入 4500 字，上限 5000 字")
     page.fill("#key_work", "字" * 5100)
     expect(counter).to_have_text("超出 5000 字上限 100 字：请精简后再保存（内容没有删减）。")
-    assert len(page.input_value("#key_work")) == 5100  # no maxlength cut the paste
+    expect(page.locator("#key_work")).to_have_value("字" * 5100)  # no maxlength cut the paste
     shot(page, f"cadre-02-counter-over-{_size(viewport)}")
     page.click("button[value=save]")
-    assert "内容过长：最多 5000 字，现有 5100 字。" in page.inner_text(".error-summary")
-    assert len(page.input_value("#key_work")) == 5100
+    expect(page.locator(".error-summary")).to_contain_text("内容过长：最多 5000 字，现有 5100 字。")
+    expect(page.locator("#key_work")).to_have_value("字" * 5100)
     assert fits_the_screen(page)
     page.fill("#key_work", "字" * 10001)  # past what any request may carry: the autosave says so
-    expect(page.locator("#autosave-status")).to_contain_text("远超字数上限", timeout=15000)
-    assert len(page.input_value("#key_work")) == 10001
+    expect(page.locator("#autosave-status")).to_contain_text("远超字数上限")
+    expect(page.locator("#key_work")).to_have_value("字" * 10001)
 
 
 def _sent_back(world):
@@ -106,9 +115,9 @@ def test_too_large_file_without_script_keeps_the_text(browser, live, viewport):
         "name": "扫描件.pdf", "mimeType": "application/pdf",
         "buffer": b"%PDF-1.4\n" + b"0" * 20000}])
     page.click("button[value=upload]")
-    assert "草稿已保存，但文件未被接受。" in flashes(page)
-    assert "文件过大" in page.inner_text("#evidence-files")
-    assert page.input_value("#key_work") == "没点保存就选了文件"
+    expect_flash(page, "草稿已保存，但文件未被接受。")
+    expect(page.locator("#evidence-files")).to_contain_text("文件过大")
+    expect(page.locator("#key_work")).to_have_value("没点保存就选了文件")
     shot(page, f"cadre-08-upload-too-large-nojs-{_size(viewport)}")
     page.goto(f"{live.url}/my")
-    assert page.input_value("#key_work") == "没点保存就选了文件"  # saved, not only shown
+    expect(page.locator("#key_work")).to_have_value("没点保存就选了文件")  # saved, not only shown

@@ -14,9 +14,10 @@ clicked. SQLite only. Screenshots: test-output/screenshots/clerk-NN-*.png, in jo
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from tests.browser.helpers import BROWSER, DESK, flashes, login, logout, shot
+from tests.browser.helpers import BROWSER, DESK, expect_flash, login, logout, shot
 from tests.factories import FULL_REPORT
 
 pytestmark = BROWSER
@@ -100,9 +101,8 @@ def _committee_and_secretary(live, scores):
 
 def _confirm(page, *expected):
     """On a confirmation page: the effects say `expected`; then confirm."""
-    effects = page.inner_text("#effects")
     for text in expected:
-        assert text in effects, effects
+        expect(page.locator("#effects")).to_contain_text(text)
     page.click("#confirm-button")
     page.wait_for_load_state()
 
@@ -116,25 +116,28 @@ def _creates_and_opens(page, base, live):
     page.click("nav >> text=考核周期")
     page.click("text=新建考核周期")
     page.fill("#name", NAME)
-    assert page.input_value("#year") == "2026" and page.input_value("#quarter") == "2"
+    expect(page.locator("#year")).to_have_value("2026")
+    expect(page.locator("#quarter")).to_have_value("2")
     page.get_by_label("东街社区").check()
     page.get_by_label("西街社区").check()
     page.fill("#opens_at", "2026-04-01T08:00")
     page.fill("#submit_deadline", "2026-04-15T17:30")
     grades = page.locator("#grades-quarterly")
-    assert grades.is_visible() and "本周期使用" in grades.inner_text()
-    assert page.input_value("#q_quota") == "40"  # 好 at most 40 % of the unit: editable
-    assert page.input_value("#publicity_days") == "5"
+    expect(grades).to_be_visible()
+    expect(grades).to_contain_text("本周期使用")
+    expect(page.locator("#q_quota")).to_have_value("40")  # 好 at most 40 % of the unit: editable
+    expect(page.locator("#publicity_days")).to_have_value("5")
     shot(page, "clerk-01-new-cycle-form")
     page.click("button[value=schedule]")
     page.wait_for_load_state()
+    expect_flash(page, "已保存")
     cycle_id, status = _cycle(live)
-    assert status == "scheduled" and "已保存" in flashes(page)
+    assert status == "scheduled"
     shot(page, "clerk-02-cycle-scheduled")
     _card(page, cycle_id).locator("button", has_text="立即开启").click()
     page.wait_for_load_state()
+    expect(_card(page, cycle_id)).to_contain_text("填写中\t4", use_inner_text=True)
     assert _cycle(live)[1] == "open"
-    assert "填写中\t4" in _card(page, cycle_id).inner_text()
     shot(page, "clerk-03-cycle-opened")
     return cycle_id
 
@@ -142,20 +145,24 @@ def _creates_and_opens(page, base, live):
 def _progress_and_remind(page, base, live, cycle_id):
     _card(page, cycle_id).locator("text=进度").click()
     page.wait_for_load_state()
-    assert "共 4 人" in page.inner_text("#by-state")
-    waiting = page.inner_text("#not-submitted")
-    assert "a3" in waiting and "b1" in waiting and "a1" not in waiting
+    expect(page.locator("#by-state")).to_contain_text("共 4 人")
+    waiting = page.locator("#not-submitted")
+    expect(waiting).to_contain_text("a3")
+    expect(waiting).to_contain_text("b1")
+    expect(waiting).not_to_contain_text("a1")
     shot(page, "clerk-04-progress")
     page.click("#remind-form button")
     page.wait_for_load_state()
-    assert "尚有 2 人未提交报告。" in page.inner_text("#effects")
+    expect(page.locator("#effects")).to_contain_text("尚有 2 人未提交报告。")
     shot(page, "clerk-05-remind-confirm")
     page.click("#confirm-cancel")  # Cancel: nobody is reminded
     page.wait_for_load_state()
-    assert page.locator("#remind-form").is_visible() and _urged(live) == 0
+    expect(page.locator("#remind-form")).to_be_visible()
+    assert _urged(live) == 0
     page.click("#remind-form button")
     _confirm(page, "其中 2 人将立即收到催办提醒")
-    assert "已向 2 人发送催办提醒" in flashes(page) and _urged(live) > 0
+    expect_flash(page, "已向 2 人发送催办提醒")
+    assert _urged(live) > 0
     shot(page, "clerk-06-reminded")
 
 
@@ -163,16 +170,16 @@ def _reviewer_batch_approves(page, base):
     login(page, base, "sup_a")
     page.click("nav >> text=我的待办")
     page.goto(f"{base}/tasks?state=supervisor_review")
-    assert page.locator("[data-item]").count() == 3
+    expect(page.locator("[data-item]")).to_have_count(3)
     page.check("[data-select-all]")
     page.fill("#batch-comment", "本季度工作扎实，同意")
     page.fill("#batch-score", "88")
     page.click("button[name=event][value=approve]")
     page.wait_for_load_state()
-    assert "所选 3 份将执行" in page.inner_text("#effects")
+    expect(page.locator("#effects")).to_contain_text("所选 3 份将执行")
     shot(page, "clerk-07-batch-approve-confirm")
     _confirm(page)
-    assert "成功 3 项，未办理 0 项。" in page.inner_text("#batch-results")
+    expect(page.locator("#batch-results")).to_contain_text("成功 3 项，未办理 0 项。")
     shot(page, "clerk-08-batch-approved")
     logout(page)
 
@@ -184,24 +191,24 @@ def _trial_run_and_refused_publish(page, base, live, cycle_id):
     page.wait_for_load_state()
     page.click("#run-grading button")
     page.wait_for_load_state()
-    assert "试算" in page.inner_text("#effects")
+    expect(page.locator("#effects")).to_contain_text("试算")
     shot(page, "clerk-09-trial-grading-confirm")
     _confirm(page, "3 份已审定")
-    assert "试算" in flashes(page)
-    assert page.locator("#preview-notice").is_visible()
+    expect_flash(page, "试算")
+    expect(page.locator("#preview-notice")).to_be_visible()
     assert _cycle(live)[1] == "open"  # a trial run never closes the window
     blocking = page.locator("#blocking")
-    assert "b1" in blocking.inner_text() and blocking.locator("a", has_text="b1").count() == 1
-    assert page.locator("#publish button").is_disabled()
+    expect(blocking).to_contain_text("b1")
+    expect(blocking.locator("a", has_text="b1")).to_have_count(1)
+    expect(page.locator("#publish button")).to_be_disabled()
     shot(page, "clerk-10-trial-graded")
     # A page left open from before (the button enabled): the server refuses all the same.
     page.locator("#publish button").evaluate("button => { button.disabled = false; }")
     page.click("#publish button")
     page.wait_for_load_state()
     _confirm(page)
-    refusal = flashes(page)
-    assert "才能发布公示。尚未完成：填写中 1。" in refusal
-    assert page.locator("#blocking a", has_text="b1").is_visible()  # named, with its link
+    expect_flash(page, "才能发布公示。尚未完成：填写中 1。")
+    expect(page.locator("#blocking a", has_text="b1")).to_be_visible()  # named, with its link
     assert _states(live)["a1"] == "approved" and _cycle(live)[1] == "open"
     shot(page, "clerk-11-publish-refused")
 
@@ -213,52 +220,59 @@ def _excludes_the_one_on_leave(page, live):
     form.locator("button[type=submit]").click()  # no reason: refused, the form stays
     page.wait_for_load_state()
     form = page.locator("form.decision-exclude")
-    assert "必填" in form.inner_text() and form.locator("#exclude-reason").is_visible()
+    expect(form).to_contain_text("必填")
+    expect(form.locator("#exclude-reason")).to_be_visible()
     assert _states(live)["b1"] == "drafting"
     shot(page, "clerk-12-exclude-reason-required")
     reason = "休产假，本季度不参加考核"
     form.locator("#exclude-reason").fill(reason)
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
-    assert reason in page.inner_text("#effects")
+    expect(page.locator("#effects")).to_contain_text(reason)
     shot(page, "clerk-13-exclude-confirm")
     page.click("#confirm-cancel")
     page.wait_for_load_state()
+    expect(page.locator("form.decision-exclude")).to_be_visible()  # back on the item
     assert _states(live)["b1"] == "drafting"  # Cancel changed nothing
     form = page.locator("form.decision-exclude")
     form.locator("#exclude-reason").fill(reason)
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
     _confirm(page, reason)
+    expect(page.locator("#state")).to_contain_text("不参加本次考核")
     assert _states(live)["b1"] == "excluded"
-    assert "不参加本次考核" in page.inner_text("#state")
     shot(page, "clerk-14-excluded")
 
 
 def _grades_and_publishes(page, base, live, cycle_id):
     page.goto(f"{base}/admin/cycles/{cycle_id}/grading")
-    assert page.locator("#blocking").count() == 0
+    expect(page.locator("#blocking")).to_have_count(0)
     page.click("#run-grading button")
     page.wait_for_load_state()
-    assert "试算" not in page.inner_text("#effects")
+    effects = page.locator("#effects")
+    expect(effects).to_contain_text("3 份已审定")  # the confirmation page: then, no 试算
+    expect(effects).not_to_contain_text("试算")
     shot(page, "clerk-15-grading-confirm")
     _confirm(page, "3 份已审定")
-    assert "评定完成：3 人已评定" in flashes(page) and "试算" not in flashes(page)
-    assert page.locator("#preview-notice").count() == 0
+    expect_flash(page, "评定完成：3 人已评定")
+    expect(page.locator(".flashes")).not_to_contain_text("试算")
+    expect(page.locator("#preview-notice")).to_have_count(0)
     shot(page, "clerk-16-graded")
     page.click("#publish button")
     page.wait_for_load_state()
-    assert "公示 3 份结果" in page.inner_text("#effects")
-    assert "1 人不参加本次考核，不定等次。" in page.inner_text("#effects")
+    expect(page.locator("#effects")).to_contain_text("公示 3 份结果")
+    expect(page.locator("#effects")).to_contain_text("1 人不参加本次考核，不定等次。")
     shot(page, "clerk-17-publish-confirm")
     page.click("#confirm-cancel")
     page.wait_for_load_state()
+    expect(page.locator("#publish button")).to_be_enabled()  # back on the grading page
     assert _cycle(live)[1] == "open" and _states(live)["a1"] == "approved"
     page.click("#publish button")
     page.wait_for_load_state()
     _confirm(page, "公示 3 份结果")
-    assert "3 条结果已公示" in flashes(page) and _cycle(live)[1] == "published"
-    assert page.locator("#finalize button").is_disabled()  # the 公示 period runs
+    expect_flash(page, "3 条结果已公示")
+    assert _cycle(live)[1] == "published"
+    expect(page.locator("#finalize button")).to_be_disabled()  # the 公示 period runs
     shot(page, "clerk-18-published")
 
 
@@ -267,20 +281,20 @@ def _files_and_archives(page, base, live, cycle_id):
     page.goto(f"{base}/admin/cycles/{cycle_id}/grading")
     page.click("#finalize button")
     page.wait_for_load_state()
-    assert "将把 3 份结果备案定稿。" in page.inner_text("#effects")
+    expect(page.locator("#effects")).to_contain_text("将把 3 份结果备案定稿。")
     shot(page, "clerk-19-file-confirm")
     _confirm(page)
-    assert "3 条结果已备案；0 条待异议处理完毕。" in flashes(page)
+    expect_flash(page, "3 条结果已备案；0 条待异议处理完毕。")
     assert set(_states(live).values()) == {"final", "excluded"}
     shot(page, "clerk-20-filed")
     page.click("nav >> text=考核周期")
     _card(page, cycle_id).locator("button", has_text="归档").click()
     page.wait_for_load_state()
-    assert "4 份考核" in page.inner_text("#effects")
+    expect(page.locator("#effects")).to_contain_text("4 份考核")
     shot(page, "clerk-21-archive-confirm")
     _confirm(page)
+    expect(_card(page, cycle_id)).to_contain_text("已归档")
     assert _cycle(live)[1] == "archived"
-    assert "已归档" in _card(page, cycle_id).inner_text()
     shot(page, "clerk-22-archived")
 
 

@@ -3,8 +3,7 @@ Content Security Policy violation, and the script-driven parts still work."""
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import BROWSER, DESK, login, logout
-from tests.browser.test_daily_work import AUTOSAVED
+from tests.browser.helpers import BROWSER, DESK, login, logout, wait_autosaved
 
 pytestmark = BROWSER
 
@@ -50,7 +49,7 @@ def test_scripts_still_run_under_the_csp(live_url, browser):
     login(page, live_url, "a1")
     page.fill("#key_work", "在 CSP 下自动保存")
     # (a locator: wait_for_function would evaluate a string, which the CSP refuses too)
-    expect(page.locator("#autosave-status")).to_contain_text(AUTOSAVED, timeout=15000)
+    wait_autosaved(page)
     page.reload()
-    assert page.input_value("#key_work") == "在 CSP 下自动保存"
+    expect(page.locator("#key_work")).to_have_value("在 CSP 下自动保存")
     assert violations == []

@@ -4,16 +4,18 @@ from the queue, the two committees with a majority and a 回避, the phone-sized
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from tests.browser import helpers
 from tests.browser.helpers import (
     BROWSER,
     DESK,
     PHONE,
+    expect_flash,
     fill_report,
     fits_the_screen,
-    flashes,
     login,
     logout,
     shot,
+    wait_autosaved,
 )
 from tests.factories import FULL_REPORT, make_user
 from workflow_app.assessments.models import Assessment
@@ -21,7 +23,7 @@ from workflow_app.assessments.services import fire_event, save_report
 from workflow_app.extensions import db
 
 pytestmark = BROWSER
-AUTOSAVED = "草稿已自动保存。"
+AUTOSAVED = helpers.AUTOSAVED  # other modules import these two from here
 
 
 def _assessment(world, name):
@@ -43,31 +45,30 @@ def _submitted(*names, approved_by_supervisor=False):
     return setup
 
 
-def _wait_autosaved(page):
-    # A locator, not wait_for_function: that evaluates a string, which the CSP refuses.
-    expect(page.locator("#autosave-status")).to_contain_text(AUTOSAVED, timeout=15000)
+_wait_autosaved = wait_autosaved
 
 
 def test_autosave_leave_and_come_back(browser, live):
     page = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
     login(page, live.url, "a1")
     page.fill("#key_work", "走访群众 30 户，没有点保存")
+    wait_autosaved(page)  # a first save: its "saved" must not vouch for the row typed next
     page.click("[data-add-row]")
     row = page.locator("[data-rows] [data-row]").last
-    assert row.locator("legend").inner_text() == "指标 2"
+    expect(row.locator("legend")).to_have_text("指标 2")
     row.locator("input[name$='-name']").fill("矛盾纠纷调解")
     row.locator("[name$='-target']").fill("10 件")
-    _wait_autosaved(page)
+    wait_autosaved(page)  # the row too, not only the text typed before it
     page.goto(f"{live.url}/dashboard")
     page.goto(f"{live.url}/my")
-    assert page.input_value("#key_work") == "走访群众 30 户，没有点保存"
-    assert page.input_value("#indicators-0-name") == "矛盾纠纷调解"  # the empty row went
+    expect(page.locator("#key_work")).to_have_value("走访群众 30 户，没有点保存")
+    expect(page.locator("#indicators-0-name")).to_have_value("矛盾纠纷调解")  # the empty row went
     shot(page, "cadre-autosaved-375x812")
     page.locator("[data-remove-row]").first.click()
-    _wait_autosaved(page)
+    wait_autosaved(page)
     page.reload()
-    assert page.locator("[data-rows] [data-row]").count() == 1  # one empty row to type in
-    assert page.input_value("#indicators-0-name") == ""
+    expect(page.locator("[data-rows] [data-row]")).to_have_count(1)  # one empty row to type in
+    expect(page.locator("#indicators-0-name")).to_have_value("")
 
 
 def test_two_tabs_do_not_overwrite_each_other(browser, live):
@@ -76,18 +77,18 @@ def test_two_tabs_do_not_overwrite_each_other(browser, live):
     login(first, live.url, "a1")
     second.goto(f"{live.url}/my")
     first.fill("#key_work", "第一个窗口写的")
-    _wait_autosaved(first)
+    wait_autosaved(first)
     second.fill("#key_work", "第二个窗口写的")
-    expect(second.locator("#autosave-status")).to_contain_text("其他窗口", timeout=15000)
-    assert second.input_value("#key_work") == "第二个窗口写的"  # kept in the page
+    expect(second.locator("#autosave-status")).to_contain_text("其他窗口")
+    expect(second.locator("#key_work")).to_have_value("第二个窗口写的")  # kept in the page
     shot(second, "cadre-two-tabs-conflict")
     second.click("button[value=save]")  # refused once more, with the text kept …
-    assert "其他窗口" in flashes(second)
-    assert second.input_value("#key_work") == "第二个窗口写的"
+    expect_flash(second, "其他窗口")
+    expect(second.locator("#key_work")).to_have_value("第二个窗口写的")
     second.click("button[value=save]")  # … and saving again knowingly replaces it
-    assert "草稿已保存。" in flashes(second)
+    expect_flash(second, "草稿已保存。")  # (the page before said 其他窗口: this is the new one)
     first.reload()
-    assert first.input_value("#key_work") == "第二个窗口写的"
+    expect(first.locator("#key_work")).to_have_value("第二个窗口写的")
 
 
 def test_send_back_and_resubmit(browser, live):
@@ -96,33 +97,34 @@ def test_send_back_and_resubmit(browser, live):
     login(page, live.url, "sup_a")
     page.goto(f"{live.url}/assessments/{ids['a1']}")
     page.click("form.decision-send_back button[type=submit]")
-    assert page.inner_text("#send_back-comment-error") == "此项为必填项。"
+    expect(page.locator("#send_back-comment-error")).to_have_text("此项为必填项。")
     page.fill("textarea[name='send_back-comment']", "最不满意的工作请写具体措施")
     page.click("form.decision-send_back button[type=submit]")
-    assert "已办理：退回（a1，" in flashes(page)  # back to the queue: nothing else waits
+    expect_flash(page, "已办理：退回（a1，")  # back to the queue: nothing else waits
     logout(page)
 
     login(page, live.url, "a1")
-    notice = page.inner_text("#sent-back")
-    assert "您的报告已被退回" in notice and "最不满意的工作请写具体措施" in notice
+    notice = page.locator("#sent-back")
+    expect(notice).to_contain_text("您的报告已被退回")
+    expect(notice).to_contain_text("最不满意的工作请写具体措施")
     page.fill("#least_satisfied", FULL_REPORT["least_satisfied"] + "；下季度逐户上门宣传")
     page.click("button[value=save]")
     box = page.locator("#sent-back .compare-box")
-    assert "有 1 处修改。" in box.inner_text()
-    assert box.locator("td ins").first.inner_text() == "；下季度逐户上门宣传"
+    expect(box).to_contain_text("有 1 处修改。", use_inner_text=True)
+    expect(box.locator("td ins").first).to_have_text("；下季度逐户上门宣传")
     shot(page, "cadre-sent-back-compare")
     page.click("button[value=submit]")
-    assert "报告已提交" in flashes(page)
+    expect_flash(page, "报告已提交")
     logout(page)
 
     login(page, live.url, "sup_a")
     page.goto(f"{live.url}/assessments/{ids['a1']}")
     page.click("text=与被退回版本相比的修改")
-    assert "下季度逐户上门宣传" in page.inner_text(".compare-box")
+    expect(page.locator(".compare-box")).to_contain_text("下季度逐户上门宣传", use_inner_text=True)
     page.locator("form.decision-approve button[type=submit]").click()
     page.wait_for_url("**/tasks")
     page.goto(f"{live.url}/assessments/{ids['a1']}")
-    assert "两委会审议" in page.inner_text("#state")
+    expect(page.locator("#state")).to_contain_text("两委会审议")
 
 
 def test_batch_approve_from_the_queue(browser, live):
@@ -130,22 +132,21 @@ def test_batch_approve_from_the_queue(browser, live):
     page = browser.new_context(viewport=DESK, locale="zh-CN").new_page()
     login(page, live.url, "sup_a")
     page.goto(f"{live.url}/tasks?state=supervisor_review")
-    assert page.locator("[data-item]").count() == 3
+    expect(page.locator("[data-item]")).to_have_count(3)
     page.check("[data-select-all]")
-    assert "已选 3 项" in page.inner_text("[data-selected-count]")
+    expect(page.locator("[data-selected-count]")).to_contain_text("已选 3 项")
     page.fill("#batch-comment", "本季度工作扎实，同意")
     page.fill("#batch-score", "86")
     page.click("button[name=event][value=approve]")
-    assert "所选 3 份将执行" in page.inner_text("#effects")
+    expect(page.locator("#effects")).to_contain_text("所选 3 份将执行")
     page.click("#confirm-button")
-    results = page.inner_text("#batch-results")
-    assert "成功 3 项，未办理 0 项。" in results
+    expect(page.locator("#batch-results")).to_contain_text("成功 3 项，未办理 0 项。")
     shot(page, "supervisor-batch-approved")
     page.goto(f"{live.url}/tasks")
     page.check("[data-select-all]")  # only sup_a's own draft is left: not theirs to approve
     page.click("button[name=event][value=approve]")
     page.click("#confirm-button")
-    assert "未办理 1 项" in page.inner_text("#batch-results")
+    expect(page.locator("#batch-results")).to_contain_text("未办理 1 项")
 
 
 def test_two_committees_majority_with_recusal_then_secretary(browser, live):
@@ -159,13 +160,13 @@ def test_two_committees_majority_with_recusal_then_secretary(browser, live):
 
     login(page, live.url, "com_a1")
     page.goto(url)
-    assert "已有 0 人同意，需 2 人同意" in page.inner_text("#committee")
+    expect(page.locator("#committee")).to_contain_text("已有 0 人同意，需 2 人同意")
     page.check("input[name='vote-decision'][value='approve']")  # 同意
     page.fill("input[name='vote-score']", "90")
     page.click("#vote-form button[type=submit]")
-    assert "您的表决已记录" in flashes(page)
+    expect_flash(page, "您的表决已记录")
     page.goto(url)  # the queue is shown next: nothing else waits for com_a1
-    assert "两委会审议" in page.inner_text("#state")
+    expect(page.locator("#state")).to_contain_text("两委会审议")
     logout(page)
 
     login(page, live.url, "com_a3")
@@ -173,19 +174,19 @@ def test_two_committees_majority_with_recusal_then_secretary(browser, live):
     page.click("text=声明回避")
     page.fill("textarea[name='conflict-reason']", "被考核人是我的亲属")
     page.click("form.decision-conflict button[type=submit]")
-    assert "您已声明回避" in flashes(page)
+    expect_flash(page, "您已声明回避")
     assert page.goto(url).status == 403
     logout(page)
 
     login(page, live.url, "com_a2")
     page.goto(url)
-    assert "可参与表决的成员 2 人" in page.inner_text("#committee")
+    expect(page.locator("#committee")).to_contain_text("可参与表决的成员 2 人")
     page.check("input[name='vote-decision'][value='approve']")  # 同意
     page.fill("input[name='vote-score']", "80")
     page.click("#vote-form button[type=submit]")
     page.wait_for_url("**/tasks")
     page.goto(url)
-    assert "书记审批" in page.inner_text("#state")
+    expect(page.locator("#state")).to_contain_text("书记审批")
     logout(page)
 
     login(page, live.url, "sec_a")
@@ -193,10 +194,11 @@ def test_two_committees_majority_with_recusal_then_secretary(browser, live):
     page.click("form.decision-approve button[type=submit]")
     page.wait_for_url("**/tasks")
     page.goto(url)
-    assert page.inner_text("#state") == "已审定"
-    timeline = page.inner_text(".timeline")
-    assert "两委会成员表决" in timeline and "声明回避" in timeline
-    assert "评分 85.00" in timeline  # the committee's score: the mean of 90 and 80
+    expect(page.locator("#state")).to_have_text("已审定")
+    timeline = page.locator(".timeline")
+    for text in ("两委会成员表决", "声明回避",
+                 "评分 85.00"):  # the committee's score: the mean of 90 and 80
+        expect(timeline).to_contain_text(text)
     shot(page, "committee-majority-approved")
 
 
@@ -218,7 +220,7 @@ def test_phone_sized_layout(browser, live):
     fill_report(page)
     page.fill("#de", "abc")
     page.click("button[value=submit]")
-    assert page.inner_text("#de-error") == "请输入数字。"
-    assert page.input_value("#key_work") == FULL_REPORT["key_work"]
+    expect(page.locator("#de-error")).to_have_text("请输入数字。")
+    expect(page.locator("#key_work")).to_have_value(FULL_REPORT["key_work"])
     assert fits_the_screen(page)
     shot(page, "phone-refused-submit")

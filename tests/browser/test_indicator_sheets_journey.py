@@ -5,12 +5,14 @@ finds the indicator rows already in the report on a phone."""
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+from playwright.sync_api import expect
+
 from tests.browser.helpers import (
     BROWSER,
     DESK,
     PHONE,
+    expect_flash,
     fits_the_screen,
-    flashes,
     login,
     logout,
     shot,
@@ -37,15 +39,15 @@ def test_admin_builds_a_sheet_and_the_cadre_reports_against_it(live, browser):
     page.click("a[href='/admin/indicators']")
     page.click("a[href='/admin/indicators/new']")
     page.select_option("#category", "社区")
-    assert page.input_value("#items-0-name") == "党的建设成效"  # defaults from the sources
+    expect(page.locator("#items-0-name")).to_have_value("党的建设成效")  # defaults from the sources
     page.fill("#items-0-weight", "25")
     page.click("button[value=save]")
-    assert "共性指标和个性指标的权重合计为 95" in page.inner_text(".error-summary")
-    assert page.input_value("#items-0-weight") == "25"  # kept as typed
+    expect(page.locator(".error-summary")).to_contain_text("共性指标和个性指标的权重合计为 95")
+    expect(page.locator("#items-0-weight")).to_have_value("25")  # kept as typed
     shot(page, "indicator-sheet-refused-1280")
     page.fill("#items-0-weight", "30")
     page.click("button[value=save]")
-    assert "考核指标表已保存" in flashes(page)
+    expect_flash(page, "考核指标表已保存")
     logout(page)
 
     live.run(_open_second_quarter)
@@ -54,8 +56,9 @@ def test_admin_builds_a_sheet_and_the_cadre_reports_against_it(live, browser):
     phone.goto(f"{live.url}/my")
     # Two quarters open with the same deadline (issue 11: every open one is listed).
     phone.click("#open-assessments a:has-text('2026年第二季度平时考核')")
-    names = [phone.input_value(f"#indicators-{n}-name") for n in range(3)]
-    assert names == ["党的建设成效", "满意度评价", "高质量发展绩效"]
-    assert phone.input_value("#indicators-0-actual") == ""  # the cadre fills what was done
+    # (the first quarter's report has these fields too: wait for the second's values)
+    for n, name in enumerate(["党的建设成效", "满意度评价", "高质量发展绩效"]):
+        expect(phone.locator(f"#indicators-{n}-name")).to_have_value(name)
+    expect(phone.locator("#indicators-0-actual")).to_have_value("")  # the cadre fills it in
     assert fits_the_screen(phone)
     shot(phone, "cadre-report-prefilled-375x812")

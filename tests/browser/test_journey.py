@@ -7,13 +7,17 @@ assessment ends 已审定 with its history. SQLite only: a file database copied 
 the migrated template.
 """
 
+import re
+
+from playwright.sync_api import expect
+
 from tests.browser.helpers import (
     BROWSER,
     DESK,
     PHONE,
+    expect_flash,
     fill_report,
     fits_the_screen,
-    flashes,
     login,
     logout,
     shot,
@@ -26,23 +30,23 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 
 def _cadre_fills_saves_and_submits(page, base):
     login(page, base, "a1")
-    assert page.url.endswith("/my")
+    expect(page).to_have_url(re.compile(r"/my$"))
     fill_report(page)
     page.set_input_files("#evidence", files=[{"name": "入户台账.pdf", "mimeType":
                                               "application/pdf", "buffer": PDF}])
     page.click("button[value=upload]")
-    assert "已添加文件：入户台账.pdf。" in flashes(page)
+    expect_flash(page, "已添加文件：入户台账.pdf。")
     assert fits_the_screen(page)  # the page must fit a phone: nothing wider than the screen
     shot(page, "cadre-my-report-375x812")
     logout(page)
     login(page, base, "a1")
-    assert page.input_value("#key_work") == FULL_REPORT["key_work"]
-    assert page.input_value("#lian") == "96"
-    assert page.input_value("#indicators-0-actual") == "1200 户"
-    assert "入户台账.pdf" in page.inner_text("#evidence-files")
+    expect(page.locator("#key_work")).to_have_value(FULL_REPORT["key_work"])
+    expect(page.locator("#lian")).to_have_value("96")
+    expect(page.locator("#indicators-0-actual")).to_have_value("1200 户")
+    expect(page.locator("#evidence-files")).to_contain_text("入户台账.pdf")
     page.click("button[value=submit]")
-    assert "报告已提交" in flashes(page)
-    assert "上级审核" in page.inner_text(".summary")
+    expect_flash(page, "报告已提交")
+    expect(page.locator(".summary")).to_contain_text("上级审核")
     logout(page)
 
 
@@ -50,7 +54,8 @@ def _approve_from_tasks(page, base, username, score=None):
     login(page, base, username)
     page.goto(f"{base}/tasks")
     page.get_by_role("link", name="办理 a1").click()
-    assert "入户台账.pdf" in page.inner_text("#evidence-files")
+    page.wait_for_url("**/assessments/**")  # loaded: the count below sees the whole page
+    expect(page.locator("#evidence-files")).to_contain_text("入户台账.pdf")
     voting = page.locator("#vote-form").count() > 0  # the two committees vote 同意/不同意/弃权
     form = page.locator("#vote-form" if voting else "form.decision-approve")
     prefix = "vote" if voting else "approve"
@@ -61,7 +66,7 @@ def _approve_from_tasks(page, base, username, score=None):
     form.locator(f"textarea[name='{prefix}-comment']").fill(f"{username} 同意")
     form.locator("button[type=submit]").click()
     page.wait_for_url("**/tasks")  # nothing else waits: back to the queue, result shown
-    assert ("a1（" if voting else "已办理：通过（a1，") in flashes(page)
+    expect_flash(page, "a1（" if voting else "已办理：通过（a1，")
     logout(page)
 
 
@@ -78,10 +83,10 @@ def test_quarterly_journey(browser, live_url):
 
     login(page, live_url, "a1")
     page.click("text=详情与办理记录")
-    assert page.inner_text("#state") == "已审定"
-    timeline = page.inner_text(".timeline")
+    expect(page.locator("#state")).to_have_text("已审定")
+    timeline = page.locator(".timeline")
     for text in ("启动考核", "填写中 → 上级审核", "上级审核 → 两委会审议",
                  "两委会审议 → 书记审批", "书记审批 → 已审定", "sup_a 同意", "评分 92"):
-        assert text in timeline
+        expect(timeline).to_contain_text(text)
     shot(page, "assessment-approved-desktop")
     desk.close()

@@ -9,9 +9,10 @@ test_journey.py); everything after that is clicked. SQLite only.
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.helpers import BROWSER, DESK, flashes, login, logout, shot
+from tests.browser.helpers import BROWSER, DESK, expect_flash, login, logout, shot
 from tests.factories import exclude_unfinished
 from tests.test_grading import _approve
 
@@ -65,13 +66,13 @@ def _admin_grades_overrides_publishes(page, base, cycle_id, ids):
     page.click(f"#dash-cycle-{cycle_id} >> text=成绩评定与公示")
     page.click("#run-grading button")
     page.wait_for_load_state()
-    assert "3 份已审定" in page.inner_text("#effects")  # asked first, with counts
+    expect(page.locator("#effects")).to_contain_text("3 份已审定")  # asked first, with counts
     shot(page, "results-grading-confirm-desktop")
     page.click("#confirm-button")
     page.wait_for_load_state()
-    assert "评定完成：3 人已评定" in flashes(page)
-    assert "2 人在名额边界同分" in page.inner_text("#ties-notice")
-    assert "名额边界同分，待决定" in page.inner_text(f"#row-{ids['a1']}")
+    expect_flash(page, "评定完成：3 人已评定")
+    expect(page.locator("#ties-notice")).to_contain_text("2 人在名额边界同分")
+    expect(page.locator(f"#row-{ids['a1']}")).to_contain_text("名额边界同分，待决定")
     shot(page, "results-grading-tie-desktop")
 
     row = page.locator(f"#row-{ids['a1']}")
@@ -79,8 +80,8 @@ def _admin_grades_overrides_publishes(page, base, cycle_id, ids):
     row.locator("textarea").fill("两委会决定：a1 完成重点任务更多")
     row.locator("button[type=submit]").click()
     page.wait_for_load_state()
-    assert "a1：等次已调整为 好。" in flashes(page)
-    assert "好" in page.inner_text(f"#row-{ids['a1']} td.grade")
+    expect_flash(page, "a1：等次已调整为 好。")
+    expect(page.locator(f"#row-{ids['a1']} td.grade")).to_contain_text("好")
 
     row = page.locator(f"#row-{ids['a2']}")
     row.locator("select").select_option("好")
@@ -88,16 +89,16 @@ def _admin_grades_overrides_publishes(page, base, cycle_id, ids):
     row.locator("button[type=submit]").click()
     page.wait_for_load_state()
     row = page.locator(f"#row-{ids['a2']}")
-    assert "本单位该等次名额已满。" in row.inner_text()
-    assert row.locator("textarea").input_value() == "同分，亦表现突出"
+    expect(row).to_contain_text("本单位该等次名额已满。")
+    expect(row.locator("textarea")).to_have_value("同分，亦表现突出")
     shot(page, "results-override-refused-desktop")
 
     page.click("#publish button")
     page.wait_for_load_state()
-    assert "公示 3 份结果" in page.inner_text("#effects")
+    expect(page.locator("#effects")).to_contain_text("公示 3 份结果")
     page.click("#confirm-button")
     page.wait_for_load_state()
-    assert "3 条结果已公示" in flashes(page)
+    expect_flash(page, "3 条结果已公示")
     logout(page)
 
 
@@ -111,9 +112,9 @@ def _cadre_disputes_with_evidence(page, base, aid):
     shot(page, "results-dispute-form-desktop")
     page.click("#objection-form button[type=submit]")
     page.wait_for_load_state()
-    assert "异议已提交组织部。" in flashes(page)
-    assert "值守记录.pdf" in page.inner_text("#objections")
-    assert page.locator("#trend .trend-point").count() == 4  # 2025 Q2–Q4 and this quarter
+    expect_flash(page, "异议已提交组织部。")
+    expect(page.locator("#objections")).to_contain_text("值守记录.pdf")
+    expect(page.locator("#trend .trend-point")).to_have_count(4)  # 2025 Q2–Q4 and this one
     shot(page, "results-disputed-with-trend-desktop")
     logout(page)
 
@@ -122,21 +123,21 @@ def _admin_dismisses(page, base, cycle_id):
     login(page, base, "admin")
     page.goto(f"{base}/admin/cycles/{cycle_id}/grading")
     page.click("#objections-link")
-    assert "待处理：1" in page.inner_text("#open-count")
-    assert "值守记录.pdf" in page.inner_text(".objection")
+    expect(page.locator("#open-count")).to_contain_text("待处理：1")
+    expect(page.locator(".objection")).to_contain_text("值守记录.pdf")
     with page.expect_download() as got:
         page.click(".objection ul.files a")
     assert got.value.suggested_filename == "值守记录.pdf"
     form = page.locator("form.decision-dismiss")
     form.locator("button[type=submit]").click()  # no reason yet: refused beside the form
     page.wait_for_load_state()
-    assert "此项为必填项" in page.locator("form.decision-dismiss").inner_text()
     form = page.locator("form.decision-dismiss")
+    expect(form).to_contain_text("此项为必填项")
     form.locator("textarea").fill("经核实，值守已计入加分项，结果无误")
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
-    assert "已办理：驳回异议。" in flashes(page)
-    assert "已驳回" in page.inner_text(".objection")
+    expect_flash(page, "已办理：驳回异议。")
+    expect(page.locator(".objection")).to_contain_text("已驳回")
     shot(page, "results-objection-dismissed-desktop")
 
 
@@ -147,7 +148,7 @@ def _finalize_and_export(page, base, live, cycle_id, tmp_path):
     page.wait_for_load_state()
     page.click("#confirm-button")
     page.wait_for_load_state()
-    assert "3 条结果已备案；0 条待异议处理完毕。" in flashes(page)
+    expect_flash(page, "3 条结果已备案；0 条待异议处理完毕。")
     shot(page, "results-final-desktop")
     with page.expect_download() as got:
         page.click("text=下载 XLSX（备案用）")
@@ -161,7 +162,7 @@ def _finalize_and_export(page, base, live, cycle_id, tmp_path):
         page.click("#publication-xlsx")
     assert got.value.path().read_bytes().startswith(b"PK")
     page.emulate_media(media="print")
-    assert not page.locator("header.top").is_visible()
+    expect(page.locator("header.top")).to_be_hidden()
     shot(page, "results-publication-print")
 
 

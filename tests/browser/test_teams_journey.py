@@ -5,7 +5,9 @@ position kept; after grading (a2 vetoed) the team results page shows the capped 
 Approvals and the veto are set up through the services; the team is clicked. SQLite only.
 """
 
-from tests.browser.helpers import BROWSER, DESK, flashes, login, shot
+from playwright.sync_api import expect
+
+from tests.browser.helpers import BROWSER, DESK, expect_flash, login, shot
 from tests.test_grading import _approve
 
 pytestmark = BROWSER
@@ -45,22 +47,22 @@ def test_admin_keeps_a_team_and_sees_its_grade(live, browser):
     page.fill("#name", "东街社区两委班子")
     page.click("form button.primary")
     page.wait_for_load_state()
-    assert "班子已创建" in flashes(page)
+    expect_flash(page, "班子已创建")
     _add(page, "a1 (a1, 东街社区)", "书记")
     # Nobody chosen: refused beside the field, the typed position kept.
     page.fill("#position", "主任")
     page.click("form[action$='/members'] button[type=submit]")
     page.wait_for_load_state()
-    assert "此项为必填项" in page.inner_text(".field.has-error")
-    assert page.input_value("#position") == "主任"
+    expect(page.locator(".field.has-error")).to_contain_text("此项为必填项")
+    expect(page.locator("#position")).to_have_value("主任")
     _add(page, "a2 (a2, 东街社区)", "主任")
-    assert page.locator("table.team-members tbody tr").count() == 2
+    expect(page.locator("table.team-members tbody tr")).to_have_count(2)
     shot(page, "teams-detail")
 
     cycle_id = _grade_with_a_veto(live)
     page.goto(f"{base}/cycles/{cycle_id}/results")
     page.click(f"a[href='/cycles/{cycle_id}/teams']")
-    row = page.inner_text("table.team-results tbody tr")
-    assert "东街社区两委班子" in row and "94.50" in row and "一般" in row
-    assert "连带责任" in row
+    row = page.locator("table.team-results tbody tr").first
+    for text in ("东街社区两委班子", "94.50", "一般", "连带责任"):
+        expect(row).to_contain_text(text)
     shot(page, "teams-results")

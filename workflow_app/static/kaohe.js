@@ -2,6 +2,7 @@
  *  - the report form saves itself a few seconds after typing stops (fetch + CSRF token);
  *    a save refused because another tab saved first stops autosaving and says so,
  *    leaving the typed text in place; a button pressed during a save waits for it;
+ *    the status's data-state is "saved" only once a save covers the last edit;
  *  - indicator rows are added and removed in the page;
  *  - a file over the size limit is refused before it is sent;
  *  - text fields count their characters near their limit;
@@ -18,8 +19,13 @@
     var status = document.getElementById("autosave-status");
     var delay = Number(form.dataset.autosaveDelay) || DEFAULT_DELAY_MS;
     var timer = null, busy = false, again = false, stopped = false, pending = null;
+    // Edits so far. An earlier save's "saved" must not vouch for an edit made after it
+    // began (leaving then would lose that edit): data-state says whether the last is in.
+    var edits = 0;
 
-    function say(text) { if (status) { status.textContent = text; } }
+    function say(text, state) {
+      if (status) { status.textContent = text; status.dataset.state = state; }
+    }
 
     function payload() {
       var data = new FormData(form);
@@ -32,7 +38,8 @@
       if (stopped) { return; }
       if (busy) { again = true; return; }
       busy = true;
-      say(status.dataset.saving);
+      var covers = edits;
+      say(status.dataset.saving, "saving");
       fetch(form.dataset.autosave, {
         method: "POST", body: payload(), credentials: "same-origin",
         headers: {"X-CSRFToken": form.elements.csrf_token.value, "Accept": "application/json"}
@@ -44,13 +51,14 @@
       }).then(function (answer) {
         if (answer.status === 200) {
           form.elements.draft_version.value = answer.body.draft_version;
-          say(answer.body.message + " " + new Date().toLocaleTimeString());
+          say(answer.body.message + " " + new Date().toLocaleTimeString(),
+              covers === edits ? "saved" : "unsaved");
         } else {
-          say(answer.body.message);
+          say(answer.body.message, "refused");
           if (answer.status === 409) { stopped = true; }
         }
       }).catch(function () {
-        say(status.dataset.offline);
+        say(status.dataset.offline, "offline");
       }).then(function () {
         busy = false;
         if (pending) { finish(pending); return; }
@@ -64,7 +72,11 @@
     }
 
     form.addEventListener("input", function (event) {
-      if (event.target.type !== "file") { schedule(); }
+      if (event.target.type !== "file") {
+        edits += 1;
+        if (status) { status.dataset.state = "unsaved"; }
+        schedule();
+      }
     });
     // A button pressed while a save is on its way waits for it: that save moves the
     // draft's version, and the form must send the new one (else a false "changed elsewhere").
