@@ -15,7 +15,7 @@ diagcal-before-diagram.png (taken once, by hand, on the earlier commit).
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import BROWSER, PHONE, fits_the_screen, flashes, login, shot
+from tests.browser.helpers import BROWSER, PHONE, expect_flash, fits_the_screen, login, shot
 
 pytestmark = BROWSER
 
@@ -60,13 +60,13 @@ def test_admin_reads_the_diagram_and_moves_a_deadline_off_a_day_off(live, browse
     warning = page.locator("#due-on-days-off")
     expect(warning).to_contain_text("2026年第一季度平时考核")
     expect(warning).to_contain_text("实绩报告提交截止 2026-04-15 17:00")
-    assert "有1个截止时间落在2026-04-15" in flashes(page)
+    expect_flash(page, "有1个截止时间落在2026-04-15")
     assert fits_the_screen(page)
     shot(page, f"diagcal-03-warning-{screen}")
 
     warning.get_by_role("button", name="顺延至2026-04-16").click()
     page.wait_for_load_state()
-    assert "已由2026-04-15 17:00顺延至2026-04-16 17:00，已通知5人" in flashes(page)
+    expect_flash(page, "已由2026-04-15 17:00顺延至2026-04-16 17:00，已通知5人")
     expect(page.locator("#due-on-days-off")).to_have_count(0)
     expect(page.locator("td.due[data-day='2026-04-16']")).to_have_count(1)
     expect(page.locator("td.due[data-day='2026-04-15']")).to_have_count(0)
