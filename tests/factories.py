@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select, text
 
 from workflow_app.cycles.services import create_cycle as create_cycle_service
 from workflow_app.cycles.services import open_cycle
@@ -104,7 +105,68 @@ def cycle_data(world, clock, **overrides):
 
 @pytest.fixture
 def world(app):
-    return build_world()
+    return standard_world(app)
+
+
+# --- the standard world, built once per process and kind of database -------------------------
+# Building it through the services (4 units, 16 users, each write audited and chained) is
+# most of a short test's setup, and the suite does it a few thousand times. The first test
+# of a process builds it; later tests get the very same rows (audit chain and MACs
+# included) copied into their empty database. tests/test_world_snapshot.py holds the copy
+# to be the same as a build.
+
+_SNAPSHOTS = {}
+
+
+def standard_world(app):
+    if app.config.get("CLOCK") is None:  # the wall clock: no two builds are alike
+        return build_world()
+    key = _snapshot_key(app)
+    if key not in _SNAPSHOTS:
+        world = build_world()
+        _SNAPSHOTS[key] = _capture(world)
+        return world
+    return _restore(_SNAPSHOTS[key])
+
+
+def _snapshot_key(app):
+    """What the rows depend on: timestamps (the clock), MACs (the key), password hashes."""
+    cfg = app.config
+    return (db.engine.dialect.name, cfg["CLOCK"](), cfg["AUDIT_KEY"], cfg["SECRET_KEY"],
+            cfg.get("ARGON2_TIME_COST"), cfg.get("ARGON2_MEMORY_COST"))
+
+
+def _capture(world):
+    rows = {t.name: [dict(r._mapping) for r in db.session.execute(t.select())]
+            for t in db.metadata.sorted_tables}
+    return {"rows": {name: found for name, found in rows.items() if found},
+            "sequences": _sequences(),
+            "units": {k: u.id for k, u in world.units.items()},
+            "users": {k: u.id for k, u in world.users.items()}}
+
+
+def _sequences():
+    if db.engine.dialect.name == "postgresql":
+        return db.session.execute(text("SELECT schemaname || '.' || sequencename, last_value "
+                                       "FROM pg_sequences WHERE last_value IS NOT NULL")).all()
+    return []  # SQLite without AUTOINCREMENT: the next id follows the rows
+
+
+def _restore(snapshot):
+    from workflow_app.people.models import OrgUnit, User
+
+    for table in db.metadata.sorted_tables:
+        if table.name in snapshot["rows"]:
+            db.session.execute(table.insert(), snapshot["rows"][table.name])
+    for name, value in snapshot["sequences"]:
+        db.session.execute(text("SELECT setval(:name, :value)"), {"name": name, "value": value})
+    db.session.commit()
+    return World(units=_by_id(OrgUnit, snapshot["units"]), users=_by_id(User, snapshot["users"]))
+
+
+def _by_id(model, ids):
+    found = {o.id: o for o in db.session.scalars(select(model).where(model.id.in_(ids.values())))}
+    return {name: found[i] for name, i in ids.items()}
 
 
 @pytest.fixture
