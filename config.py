@@ -81,6 +81,9 @@ class Config:
     REVIEW_SLA_WORKING_DAYS = int(os.environ.get("REVIEW_SLA_WORKING_DAYS", "3"))
     ESCALATE_AFTER_WORKING_DAYS = int(os.environ.get("ESCALATE_AFTER_WORKING_DAYS", "2"))
     CYCLE_CLOSE_GRACE_DAYS = int(os.environ.get("CYCLE_CLOSE_GRACE_DAYS", "0"))
+    # Working days before a 360 rating round closes on which raters still to rate are
+    # reminded (once per rater and round).
+    RATING_REMINDER_WORKING_DAYS = int(os.environ.get("RATING_REMINDER_WORKING_DAYS", "2"))
     # Tests and the scheduler's --now inject a clock; None means the wall clock.
     CLOCK = None
     RUN_SCHEDULER_IN_WEB = False

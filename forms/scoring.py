@@ -64,3 +64,12 @@ class RaterForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that only needs the CSRF token (add the suggested raters, create …)."""
+
+
+class DeadlineForm(ErrorsFromService, FlaskForm):
+    """The last day of a rating round (empty: no closing date)."""
+
+    closes_on = StringField(_l("Last day of rating"), description=_l(
+        "Raters can rate until the end of this day (Beijing time); those who have not rated "
+        "are reminded a few working days before. Leave empty for no closing date."),
+        render_kw={"type": "date"})

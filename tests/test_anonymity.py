@@ -198,6 +198,7 @@ def survey(world, create_cycle):
 
 SURVEY_VIEWS = [
     ("admin", "web", "/assessments/{a}/survey"),
+    ("admin", "web", "/surveys"),  # the list of every survey (issue 11, item 15)
     ("admin", "web", "/assessments/{a}/survey/print"),
     ("admin", "web", "/assessments/{a}/survey/sms.txt"),
     ("admin", "api", "/assessments/{a}/survey"),

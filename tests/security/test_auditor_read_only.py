@@ -80,6 +80,7 @@ WEB = {
     "people_admin.unlock_login": "/admin/people/users/{cadre}/unlock",
     "people_import.confirm": "/admin/people/import/x/confirm",
     "ratings.close": "/assessments/{a}/raters/close",
+    "ratings.deadline": "/assessments/{a}/raters/deadline",
     "surveys.close": "/assessments/{a}/survey/close",
 }
 API = {
@@ -103,6 +104,7 @@ API = {
     "api.create_user_api": ("POST", "/users"),
     "api.cycle_remind_api": ("POST", "/cycles/{c}/remind"),
     "api.post_close_round": ("POST", "/assessments/{a}/rating-round/close"),
+    "api.put_rating_round": ("PUT", "/assessments/{a}/rating-round"),
     "api.post_close_survey": ("POST", "/surveys/{survey}/close"),
 }
 # Where the auditor is stopped before the permission check, and why that is enough.

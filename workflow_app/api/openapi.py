@@ -200,6 +200,8 @@ SCHEMAS.update({
         "count": INT, "channel": {"enum": ["qr", "sms"]}}},
     "SpotCheckRequest": {"type": "object", "properties": {
         "satisfied": INT, "basically_satisfied": INT, "dissatisfied": INT, "note": NOTE}},
+    "RatingRoundRequest": {"type": "object", "required": ["closes_on"], "properties": {
+        "closes_on": {"type": ["string", "null"], "format": "date"}}},
 })
 ENDPOINTS += [
     ("get", "/assessments/{id}/raters", "360 raters of an assessment (org_admin)", None, 200,
@@ -217,6 +219,9 @@ ENDPOINTS += [
      True),
     ("post", "/assessments/{id}/rating-round/close", "Close the 360 rating round (org_admin)",
      None, 200, True),
+    ("put", "/assessments/{id}/rating-round", "Set the last day of the 360 rating round "
+     "(org_admin, while open; null: none); it closes at the end of that day, Beijing time",
+     "RatingRoundRequest", 200, True),
     ("post", "/assessments/{id}/survey", "Create the satisfaction survey (org_admin)", None, 201,
      True),
     ("get", "/assessments/{id}/survey", "The satisfaction survey's totals; counts and rate "

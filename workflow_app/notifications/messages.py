@@ -39,3 +39,8 @@ KINDS = {
         _l("Your result for %(cycle)s is final and filed."),
     ),
 }
+
+# Kinds whose recipients alone may know they got one: a reminder sent only to the raters
+# who have not rated yet would tell whoever lists the outbox who has rated. The staff's
+# outbox view (notifications.outbox) leaves them out of its rows, counts and re-sending.
+PRIVATE_KINDS = frozenset({"rating_reminder"})

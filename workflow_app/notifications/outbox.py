@@ -5,12 +5,13 @@ attempts. An org_admin over the recipient's unit may queue it again: the same ro
 goes back to `pending` with its attempts reset, so it can never go out twice.
 """
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.errors import NotAllowed, NotFound, WrongState
 from workflow_app.extensions import db
+from workflow_app.notifications.messages import PRIVATE_KINDS
 from workflow_app.notifications.models import CHANNELS, STATUSES, Notification
 from workflow_app.people.models import OrgUnit, User
 from workflow_app.people.roles import ORG_ADMIN
@@ -24,10 +25,12 @@ def can_see_outbox(user):
 
 
 def _in_scope(user):
+    """The recipients under `user`'s units, private kinds (messages.PRIVATE_KINDS) left out."""
     paths = scope_paths(user, ORG_ADMIN)
     if not paths:
         raise NotAllowed()
-    return or_(*[OrgUnit.path.like(p + "%") for p in paths])
+    return and_(or_(*[OrgUnit.path.like(p + "%") for p in paths]),
+                Notification.kind.not_in(PRIVATE_KINDS))
 
 
 def outbox(user, status="dead", channel=None, page=1):
@@ -55,7 +58,7 @@ def status_counts(user):
 def resend(actor, note_id, now=None):
     """Queue a dead letter again (same row: attempts reset, due now)."""
     note = db.session.get(Notification, note_id)
-    if note is None:
+    if note is None or note.kind in PRIVATE_KINDS:
         raise NotFound()
     if not administers(actor, note.user.org_unit):
         raise NotAllowed()

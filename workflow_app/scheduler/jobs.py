@@ -25,6 +25,7 @@ from workflow_app.notifications.services import channels_for, queue_many
 from workflow_app.people.models import User
 from workflow_app.scheduler import messages  # noqa: F401  (registers the reminder kinds)
 from workflow_app.scheduler.policy import reminder_days
+from workflow_app.scheduler.ratings import remind_rating_deadline
 from workflow_app.scheduler.reviews import escalate_overdue_reviews, remind_overdue_reviews
 from workflow_app.scoring import services as scoring
 from workflow_app.workcalendar import LOCAL_TZ, today_local
@@ -138,6 +139,9 @@ JOBS = (
         {"hour": "9-17", "minute": 15}, "Remind reviewers of items past the stage SLA"),
     Job("escalate_overdue_reviews", escalate_overdue_reviews, "cron",
         {"hour": "9-17", "minute": 20}, "Escalate items long past the SLA to the next level"),
+    Job("remind_rating_deadline", remind_rating_deadline, "cron",
+        {"hour": "8-20", "minute": 5},
+        "Remind raters still to rate when their round closes within a few working days"),
     Job("finalize_due", finalize_due, "interval", {"minutes": 10},
         "Finalize results whose publication has ended"),
     Job("retire_handled_notices", retire_handled, "interval", {"minutes": 5},

@@ -11,6 +11,9 @@ DEFAULTS = {
     "ESCALATE_AFTER_WORKING_DAYS": 2,
     # Calendar days after the submit deadline before the window closes.
     "CYCLE_CLOSE_GRACE_DAYS": 0,
+    # Raters who have not rated are reminded once when this many working days are left
+    # before their round closes (today and the last day included).
+    "RATING_REMINDER_WORKING_DAYS": 2,
 }
 
 

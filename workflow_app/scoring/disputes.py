@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 
 from workflow_app.assessments import attachments
 from workflow_app.assessments.effects import open_objection
+from workflow_app.assessments.guards import objection_closed
 from workflow_app.assessments.models import Assessment, Objection
+from workflow_app.assessments.permissions import can_fire
 from workflow_app.assessments.services import fire_event
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
@@ -20,11 +22,22 @@ from workflow_app.errors import Invalid, NotAllowed, NotFound, WrongState
 from workflow_app.extensions import db
 from workflow_app.scoring.disputes_models import ObjectionEvidence
 from workflow_app.scoring.disputes_privacy import sees_objector
+from workflows import engine_for
 
 RAISE_EVENTS = ("dispute", "appeal")
 RESOLVE_EVENTS = {"dispute": ("uphold", "dismiss"), "appeal": ("grant", "deny")}
 MAX_EVIDENCE = 5
 TOO_MANY = _l("At most 5 evidence files per objection.")
+
+
+def can_raise_dispute(user, assessment, now=None):
+    """May `user` object to this result now: one of the workflow's actors of `dispute`
+    (the cadre, anyone in the unit), on a published result, while 公示 runs."""
+    if not can_fire(user, assessment, "dispute"):
+        return False
+    now = as_utc(now) if now else utcnow()
+    engine = engine_for(assessment.cycle.workflow_key, assessment.cycle.workflow_version)
+    return objection_closed(assessment, "dispute", None, now, engine) is None
 
 
 def raise_objection(assessment, actor, event, *, reason, files=(), version=None, now=None,

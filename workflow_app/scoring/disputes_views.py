@@ -98,7 +98,16 @@ def _apply(form, exc):
 
 def _raise_page(a, event, form, status=200, message=None):
     return render_template("scoring/disputes_raise.html", a=a, event=event, form=form,
-                           intro=INTRO[event], message=message, max_files=MAX_EVIDENCE), status
+                           intro=INTRO[event], message=message, max_files=MAX_EVIDENCE,
+                           back=_back(a)), status
+
+
+def _back(a):
+    """A colleague came from the 公示 page (the assessment page shows them little); the
+    cadre from their own result."""
+    if current_user.id != a.cadre_id:
+        return url_for("results.publication", cycle_id=a.cycle_id)
+    return url_for("assessments.detail", assessment_id=a.id)
 
 
 @bp.route("/assessments/<int:assessment_id>/objections/<event>", methods=["GET", "POST"])
@@ -133,7 +142,7 @@ def raise_form(assessment_id, event):
         return _raise_page(a, event, form, exc.status, str(exc.message))
     db.session.commit()
     flash(gettext("Your objection was sent to the organisation department."), "success")
-    return redirect(url_for("assessments.detail", assessment_id=a.id), 303)
+    return redirect(_back(a), 303)
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -9,6 +9,9 @@ Who sees what:
   the cadre sees that same summary once the result is published, never a rating.
 """
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,10 +26,14 @@ from workflow_app.extensions import db
 from workflow_app.people.models import User
 from workflow_app.people.roles import CADRE, SECRETARY
 from workflow_app.people.services import holders_of
+from workflow_app.scoring.ratings_deadline import deadlines_of
 from workflow_app.scoring.ratings_models import DIMENSIONS, RATER_GROUPS, RaterAssignment, Rating
 from workflow_app.scoring.ratings_notices import notify_assigned
 from workflow_app.scoring.ratings_rounds import (  # noqa: F401 (re-exported for callers)
+    CLOSED,
     can_view_rating_summary,
+    closed_ids,
+    closed_reason,
     open_for_rating,
     rating_360_scores,
     rating_summary,
@@ -34,7 +41,6 @@ from workflow_app.scoring.ratings_rounds import (  # noqa: F401 (re-exported for
 from workflow_app.scoring.ratings_rules import rating_settings
 from workflow_app.validation import parse_score
 
-CLOSED = _l("The rating round for this assessment is closed.")
 ALREADY_RATED = _l("You have already rated this person. A rating is given only once.")
 # Refusing to remove only the raters who rated would tell who has rated: once anyone has,
 # the list may only grow.
@@ -165,6 +171,33 @@ def my_assignments(user):
     return rows
 
 
+@dataclass(frozen=True)
+class RatingTask:
+    """One line of a rater's task list: the assignment, when the round closes, and
+    whether it still takes ratings."""
+
+    assignment: RaterAssignment
+    closes_at: datetime | None
+    open: bool
+
+    @property
+    def to_do(self):
+        return self.open and self.assignment.rating is None
+
+
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+def my_tasks(user):
+    """The caller's tasks: those still to rate first, the earliest closing date first."""
+    rows = my_assignments(user)
+    ids = [r.assessment_id for r in rows]
+    closes, closed = deadlines_of(ids), closed_ids(ids)
+    tasks = [RatingTask(r, closes.get(r.assessment_id), r.assessment_id not in closed)
+             for r in rows]
+    return sorted(tasks, key=lambda t: (not t.to_do, t.closes_at or LATEST))
+
+
 def assignment_for(assessment, user):
     return db.session.scalar(select(RaterAssignment).where(
         RaterAssignment.assessment_id == assessment.id, RaterAssignment.rater_id == user.id))
@@ -186,8 +219,9 @@ def submit_rating(assessment, rater, scores, now=None):
     assignment = assignment_for(assessment, rater)
     if assignment is None:
         raise NotAllowed()
-    if not open_for_rating(assessment):
-        raise WrongState(CLOSED, code="ratings_closed")
+    reason = closed_reason(assessment)
+    if reason is not None:
+        raise WrongState(reason, code="ratings_closed")
     if assignment.rating is not None:
         raise Conflict(ALREADY_RATED, code="already_rated")
     values = _clean_scores(scores)

@@ -14,14 +14,13 @@ from workflow_app.scoring.ratings import (
     assignments,
     can_manage_raters,
     get_rating_task,
-    my_assignments,
-    open_for_rating,
+    my_tasks,
     own_rating,
     submit_rating,
     suggest_raters,
 )
 from workflow_app.scoring.ratings_models import DIMENSIONS
-from workflow_app.scoring.ratings_rounds import close_round, summary_body
+from workflow_app.scoring.ratings_rounds import close_round, set_round_deadline, summary_body
 
 
 def assignment_json(a):
@@ -29,10 +28,12 @@ def assignment_json(a):
             "rater_name": a.rater.display_name, "group": a.rater_group}
 
 
-def task_json(a):
+def task_json(task):
+    a = task.assignment
     return {"assessment_id": a.assessment_id, "cadre_name": a.assessment.cadre.display_name,
             "unit": a.assessment.org_unit.name, "cycle": a.assessment.cycle.name,
-            "group": a.rater_group, "open": open_for_rating(a.assessment),
+            "group": a.rater_group, "open": task.open,
+            "closes_at": task.closes_at.isoformat() if task.closes_at else None,
             "rating_id": a.rating.id if a.rating is not None else None}
 
 
@@ -85,7 +86,7 @@ def _entries(raw):
 
 @bp.get("/rating-tasks")
 def list_rating_tasks():
-    return jsonify([task_json(a) for a in my_assignments(current_api_user())])
+    return jsonify([task_json(t) for t in my_tasks(current_api_user())])
 
 
 @bp.post("/assessments/<int:assessment_id>/rating")
@@ -114,5 +115,15 @@ def post_close_round(assessment_id):
     user = current_api_user()
     assessment = get_assessment(assessment_id, user)
     close_round(assessment, user)
+    db.session.commit()
+    return jsonify(summary_body(assessment, user))
+
+
+@bp.put("/assessments/<int:assessment_id>/rating-round")
+def put_rating_round(assessment_id):
+    """The round's last day of rating: {"closes_on": "YYYY-MM-DD"} (null: none)."""
+    user = current_api_user()
+    assessment = get_assessment(assessment_id, user)
+    set_round_deadline(assessment, user, json_body().get("closes_on"))
     db.session.commit()
     return jsonify(summary_body(assessment, user))

@@ -7,7 +7,14 @@ assignment, UNIQUE assignment on the rating).
 
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow_app.extensions import db
@@ -78,3 +85,24 @@ class RatingRound(db.Model):
         ForeignKey("assessment.id", ondelete="CASCADE"), unique=True)
     closed_at = timestamp(nullable=False)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class RatingDeadline(db.Model):
+    """The day a rating round closes (issue 11, item 15), set by the org_admin.
+
+    From `closes_at` on the round counts as closed, exactly as if closed by hand: no
+    rating is accepted and the summary may be released. It is set for the future only,
+    and only while the round is open — a closed round never reopens (ratings_rounds).
+    """
+
+    __tablename__ = "rating_deadline"
+    id: Mapped[int] = pk()
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), unique=True)
+    # Local midnight after the last day of rating, stored in UTC; indexed for the
+    # reminder job's range scan.
+    closes_at = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    set_at = timestamp(nullable=False)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    __table_args__ = (CheckConstraint("closes_at > set_at", name="closes_after_set"),)

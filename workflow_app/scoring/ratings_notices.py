@@ -1,13 +1,23 @@
-"""Telling a rater they were asked to rate a colleague (issue 11, item 15).
+"""Telling a rater they were asked to rate a colleague, and reminding them before the
+round closes (issue 11, item 15).
 
-The notice names the person to rate and the cycle, nothing else: never the other
-raters, their number or groups (issue 9's anonymity), and it goes to the rater alone.
+The notices name the person to rate, the cycle and the closing day, nothing else: never
+the other raters, their number or groups (issue 9's anonymity), and they go to the
+rater alone. The reminder (scheduler/ratings.py) goes only to those who have not rated,
+so it is kept out of the staff's outbox view (notifications.messages.PRIVATE_KINDS).
 """
 
 from flask_babel import lazy_gettext as _l
 
 from workflow_app.notifications.messages import KINDS
 from workflow_app.notifications.services import queue_many
+
+REMINDER = "rating_reminder"
+# The body doubles as the SMS text: short (a Chinese SMS is 70 characters).
+KINDS[REMINDER] = (
+    _l("Reminder: please rate %(cadre)s by %(day)s"),
+    _l("Rating of %(cadre)s (%(cycle)s) closes at the end of %(day)s. It is anonymous."),
+)
 
 KINDS["rating_assigned"] = (
     _l("Please rate %(cadre)s (%(cycle)s)"),

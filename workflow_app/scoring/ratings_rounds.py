@@ -7,8 +7,9 @@ derived from the scores exists outside the database: no score, no group mean, no
 and only for a group (or pool of small groups) of at least the minimum number of
 raters — "1 of 1 rated" next to a named list would say who.
 
-A round closes when the org_admin closes it (audited) or when the result is
-published, for good: a result re-reviewed after an objection does not reopen it.
+A round closes when the org_admin closes it (audited), when its closing date comes
+(ratings_deadline) or when the result is published, for good: a result re-reviewed
+after an objection does not reopen it, and a closing date is set only while open.
 The summary is *released* when the round is closed and at least the minimum number
 of ratings were given; groups below the minimum are folded (ratings_rules) and never
 shown alone. Grading, results and exports read only released rounds
@@ -17,6 +18,7 @@ shown alone. Grading, results and exports read only released rounds
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from workflow_app.assessments.models import Assessment, Objection
 from workflow_app.assessments.permissions import (
@@ -29,11 +31,25 @@ from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.errors import Conflict, NotAllowed
 from workflow_app.extensions import db
-from workflow_app.scoring.ratings_models import DIMENSIONS, RaterAssignment, Rating, RatingRound
+from workflow_app.scoring.ratings_deadline import (
+    closed_message,
+    closing_at,
+    deadline_of,
+    last_day,
+    passed_ids,
+)
+from workflow_app.scoring.ratings_models import (
+    DIMENSIONS,
+    RaterAssignment,
+    Rating,
+    RatingDeadline,
+    RatingRound,
+)
 from workflow_app.scoring.ratings_rules import Rating360, rater_mean, rating_360, rating_settings
 
 NOT_RELEASED = "rating_360_not_released"
 ALREADY_CLOSED = _l("This rating round is already closed.")
+CLOSED = _l("The rating round for this assessment is closed.")
 
 
 # --- permissions ---------------------------------------------------------------------------
@@ -67,12 +83,14 @@ def ever_published_ids(assessment_ids):
 
 
 def closed_ids(assessment_ids):
-    """The ids among `assessment_ids` whose round is closed (explicitly or by publication)."""
+    """The ids among `assessment_ids` whose round is closed: explicitly, by its closing
+    date or by publication."""
     if not assessment_ids:
         return set()
     explicit = db.session.scalars(select(RatingRound.assessment_id).where(
         RatingRound.assessment_id.in_(assessment_ids)))
-    return set(explicit) | ever_published_ids(assessment_ids)
+    return (set(explicit) | passed_ids(assessment_ids, utcnow())
+            | ever_published_ids(assessment_ids))
 
 
 def round_closed(assessment):
@@ -81,6 +99,17 @@ def round_closed(assessment):
 
 def open_for_rating(assessment):
     return not round_closed(assessment)
+
+
+def closed_reason(assessment):
+    """Why no rating is accepted any more (naming the closing day when that is why), or
+    None while the round is open."""
+    if open_for_rating(assessment):
+        return None
+    closes = deadline_of(assessment)
+    if closes is not None and closes <= utcnow():
+        return closed_message(closes)
+    return CLOSED
 
 
 def close_round(assessment, actor, now=None):
@@ -94,6 +123,38 @@ def close_round(assessment, actor, now=None):
                                closed_by_id=actor.id))
     db.session.flush()
     record("raters", assessment.id, "close", actor=actor, at=at)
+
+
+def set_round_deadline(assessment, actor, day, now=None):
+    """Set the last day of rating (a date or YYYY-MM-DD; empty: no closing date).
+
+    Only while the round is open: moving the date of a closed round would reopen it."""
+    if not can_close_round(actor, assessment):
+        raise NotAllowed()
+    if round_closed(assessment):
+        raise Conflict(ALREADY_CLOSED, code="round_closed")
+    at = as_utc(now) if now else utcnow()
+    closes = closing_at(day, at)
+    _store_deadline(assessment, actor, closes, at)
+    record("raters", assessment.id, "deadline", actor=actor, at=at,
+           data={"closes_on": last_day(closes).isoformat() if closes else None})
+    return deadline_of(assessment)
+
+
+def _store_deadline(assessment, actor, closes, at):
+    row = db.session.scalar(select(RatingDeadline).where(
+        RatingDeadline.assessment_id == assessment.id))
+    if closes is None and row is not None:
+        db.session.delete(row)
+    elif closes is not None:
+        if row is None:
+            row = RatingDeadline(assessment_id=assessment.id)
+            db.session.add(row)
+        row.closes_at, row.set_at, row.set_by_id = closes, at, actor.id
+    try:
+        db.session.flush()
+    except IntegrityError:  # another admin set it at the same moment
+        raise Conflict(code="already_handled") from None
 
 
 # --- while open: how many, per group of at least the minimum --------------------------------
@@ -165,8 +226,9 @@ def summary_body(assessment, user):
     body = summary.public()
     body["raters"] = summary.count if summary.score is not None else None
     _weights, minimum = rating_settings(assessment.cycle.grading)
+    closes = deadline_of(assessment)
     body.update({"open": open_for_rating(assessment), "released": summary.score is not None,
-                 "minimum": minimum})
+                 "minimum": minimum, "closes_at": closes.isoformat() if closes else None})
     if can_view_rating_progress(user, assessment):
         body["progress"] = rating_progress(assessment, user) if body["open"] else None
     return body

@@ -9,7 +9,14 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from forms.scoring import GROUP_LABELS, AddRaterForm, ConfirmForm, RaterForm, RatingForm
+from forms.scoring import (
+    GROUP_LABELS,
+    AddRaterForm,
+    ConfirmForm,
+    DeadlineForm,
+    RaterForm,
+    RatingForm,
+)
 from workflow_app.assessments.services import get_assessment
 from workflow_app.errors import DomainError, Invalid, NotAllowed
 from workflow_app.extensions import db
@@ -20,17 +27,21 @@ from workflow_app.scoring.ratings import (
     assign_raters,
     assignments,
     can_manage_raters,
+    closed_reason,
     get_rating_task,
-    my_assignments,
+    my_tasks,
     open_for_rating,
     remove_rater,
     submit_rating,
     suggest_raters,
 )
-from workflow_app.scoring.ratings_rounds import close_round, summary_body
+from workflow_app.scoring.ratings_deadline import day_label, deadline_of, last_day
+from workflow_app.scoring.ratings_rounds import close_round, set_round_deadline, summary_body
 from workflow_app.scoring.ratings_rules import rating_settings
 
 bp = Blueprint("ratings", __name__)
+# The assessment page links the org_admin to the rater list and the survey.
+bp.add_app_template_global(can_manage_raters)
 
 
 @bp.app_template_filter("rater_group_label")
@@ -38,12 +49,18 @@ def _group_label(code):
     return GROUP_LABELS.get(code, code)
 
 
+@bp.app_template_filter("closing_day")
+def _closing_day(closes_at):
+    """A round's closing moment as its last day: 12月7日."""
+    return day_label(closes_at) if closes_at else ""
+
+
 # --- the rater's side ----------------------------------------------------------------------
 
 @bp.get("/ratings")
 @login_required
 def task_list():
-    return render_template("scoring/tasks.html", rows=my_assignments(current_user))
+    return render_template("scoring/tasks.html", rows=my_tasks(current_user))
 
 
 @bp.get("/ratings/<int:assessment_id>")
@@ -53,8 +70,9 @@ def rate(assessment_id):
 
 
 def _render_rate(assignment, form, status=200):
+    a = assignment.assessment
     return render_template("scoring/rate.html", task=assignment, form=form,
-                           open=open_for_rating(assignment.assessment)), status
+                           closed=closed_reason(a), closes_at=deadline_of(a)), status
 
 
 @bp.post("/ratings/<int:assessment_id>")
@@ -111,7 +129,7 @@ def _picked(assessment, taken):
     return q, [u for u in found if u.id not in taken and u.id != assessment.cadre_id]
 
 
-def _render_raters(assessment, add_form, status=200):
+def _render_raters(assessment, add_form, status=200, deadline_form=None):
     current = assignments(assessment)
     taken = {a.rater_id for a in current}
     q, picked = _picked(assessment, taken)
@@ -120,7 +138,9 @@ def _render_raters(assessment, add_form, status=200):
         "scoring/raters.html", a=assessment, rows=current, add_form=add_form,
         row_form=RaterForm(), confirm=ConfirmForm(), weights=weights, minimum=minimum,
         suggested=[(u, g) for u, g in suggest_raters(assessment) if u.id not in taken],
-        summary=summary_body(assessment, current_user),
+        summary=summary_body(assessment, current_user), closes_at=deadline_of(assessment),
+        closed=closed_reason(assessment),
+        deadline_form=deadline_form or _deadline_form(assessment),
         started=any(a.rating is not None for a in current),
         open=open_for_rating(assessment), q=q, picked=picked), status
 
@@ -165,17 +185,34 @@ def close(assessment_id):
                    gettext("The rating round is closed."))
 
 
-def _change(assessment, form, action, done=None):
+def _deadline_form(assessment):
+    closes = deadline_of(assessment)
+    return DeadlineForm(formdata=None, closes_on=last_day(closes).isoformat() if closes else "")
+
+
+@bp.post("/assessments/<int:assessment_id>/raters/deadline")
+@login_required
+def deadline(assessment_id):
+    assessment = _managed(assessment_id)
+    form = DeadlineForm()
+    return _change(assessment, AddRaterForm(groups=_groups(assessment), formdata=None),
+                   lambda: set_round_deadline(assessment, current_user, form.closes_on.data),
+                   gettext("The closing date was saved."), deadline_form=form)
+
+
+def _change(assessment, form, action, done=None, deadline_form=None):
     """Run one change to the rater list; on refusal show the page with the reason."""
     try:
         action()
     except DomainError as exc:
         db.session.rollback()
+        target = deadline_form or form
         if isinstance(exc, Invalid):
-            form.apply_errors({"username" if k == "rater" else k: v
-                               for k, v in exc.fields.items()})
+            target.apply_errors({"username" if k == "rater" else k: v
+                                 for k, v in exc.fields.items()})
         flash(str(exc.message), "error")
-        return _render_raters(get_assessment(assessment.id, current_user), form, exc.status)
+        return _render_raters(get_assessment(assessment.id, current_user), form, exc.status,
+                              deadline_form)
     db.session.commit()
     flash(done or gettext("The rater list was saved."), "success")
     return redirect(url_for(".raters", assessment_id=assessment.id))

@@ -16,6 +16,7 @@ from workflow_app.errors import NotAllowed, NotFound
 from workflow_app.exports.download import download, file_name
 from workflow_app.extensions import db
 from workflow_app.scoring import publication as publication_files
+from workflow_app.scoring.disputes import can_raise_dispute
 from workflow_app.scoring.notice import notice_for
 from workflow_app.scoring.results import (
     by_category,
@@ -80,17 +81,30 @@ def _publication(cycle_id):
 def publication(cycle_id):
     cycle, rows, notice = _publication(cycle_id)
     return render_template("results/publication.html", cycle=cycle, rows=rows, notice=notice,
-                           mine=_my_objection(cycle))
+                           mine=_my_objection(cycle), objectable=_objectable(rows))
 
 
 def _my_objection(cycle):
     """The viewer's own result in this 公示, when they may object to it: the notice says
-    objections are open, so the page offers the button (or says the period has passed)."""
+    objections are open, so the page offers the button (in the table, see _objectable) or
+    says the period has passed."""
     a = db.session.scalar(select(Assessment).where(
         Assessment.cycle_id == cycle.id, Assessment.cadre_id == current_user.id))
     if a is None or not can_fire(current_user, a, "dispute"):
         return None
     return {"a": a, "window": objection_windows(a, ["dispute"])["dispute"]}
+
+
+def _objectable(rows):
+    """Ids of the results the viewer may object to now (DESIGN §3: the cadre or anyone in
+    the unit, during 公示): each gets its button in the table. Only results of the
+    viewer's own unit can qualify, so the others are not even loaded."""
+    ids = [r.assessment_id for r in rows if r.state == "published"
+           and r.unit_id == current_user.org_unit_id]
+    if not ids:
+        return set()
+    found = db.session.scalars(select(Assessment).where(Assessment.id.in_(ids))).all()
+    return {a.id for a in found if can_raise_dispute(current_user, a)}
 
 
 @bp.get("/cycles/<int:cycle_id>/publication.pdf")

@@ -8,7 +8,7 @@ records phone spot checks. Nothing on the staff side says which link was used
 (the printed sheet and the SMS texts list every link issued).
 """
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
@@ -18,8 +18,11 @@ from workflow_app.assessments.services import get_assessment
 from workflow_app.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound, WrongState
 from workflow_app.extensions import db
 from workflow_app.links import handout_problem, public_url
+from workflow_app.security.inputs import to_int
+from workflow_app.surveys.listing import survey_cycles, surveys_in_scope
 from workflow_app.surveys.qr import qr_svg
 from workflow_app.surveys.services import (
+    BATCH,
     all_tokens,
     answer_survey,
     can_manage_survey,
@@ -100,6 +103,18 @@ def _message(exc):
 
 
 # --- staff ---------------------------------------------------------------------------------
+
+@bp.get("/surveys")
+@login_required
+def survey_list():
+    """Every survey in the org_admin's scope (menu: 满意度测评), counts only."""
+    cycle_id = to_int(request.args.get("cycle"))
+    page = to_int(request.args.get("page"), 1, 10**6) or 1
+    rows, more = surveys_in_scope(current_user, cycle_id, page)
+    return render_template("surveys/list.html", rows=rows, more=more, page=page,
+                           cycles=survey_cycles(current_user), cycle_id=cycle_id,
+                           batch_size=BATCH)
+
 
 def _managed(assessment_id):
     assessment = get_assessment(assessment_id, current_user)
