@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.helpers import BROWSER, PHONE, fits_the_screen, flashes, login, shot
+from tests.browser.helpers import BROWSER, PHONE, expect_flash, fits_the_screen, login, shot
 from tests.factories import exclude_unfinished
 from tests.test_grading import _grade
 from workflow_app.assessments.models import Assessment
@@ -59,7 +59,7 @@ def test_org_admin_gives_the_round_its_closing_date(browser, live, viewport):
     page.locator("#rating-links").get_by_role("link", name="民主测评评价人").click()
     page.fill("#closes_on", LAST_DAY)
     page.get_by_role("button", name="保存截止日期").click()
-    assert "截止日期已保存。" in flashes(page)
+    expect_flash(page, "截止日期已保存。")
     expect(page.locator("#closes")).to_contain_text("截止 4月17日")
     assert fits_the_screen(page)
     shot(page, f"raters-01-closing-date-{_size(viewport)}")
@@ -82,7 +82,7 @@ def test_rater_finds_the_task_and_its_closing_date_in_the_menu_and_rates(browser
                             strict=True):
         page.fill(f"#{field}", value)
     page.get_by_role("button", name="提交评价").click()
-    assert "谢谢，您的评价已记录。" in flashes(page)
+    expect_flash(page, "谢谢，您的评价已记录。")
     expect(page.locator(f"#task-{aid}")).to_contain_text("已评价")
     shot(page, f"raters-03-rated-{_size(viewport)}")
 
@@ -134,7 +134,7 @@ def test_colleague_objects_from_the_publication_page(browser, live, viewport):
     page.get_by_role("link", name="提出异议 a1").click()
     page.fill("#reason", "a1 的防汛值守天数与排班表不符")
     page.locator("#objection-form").get_by_role("button", name="提出异议").click()
-    assert "异议已提交组织部。" in flashes(page)
+    expect_flash(page, "异议已提交组织部。")
     expect(page).to_have_url(re.compile(rf"/cycles/{cycle_id}/publication$"))
     expect(page.locator(f"#raise-dispute-{aid}")).to_have_count(0)
     shot(page, f"raters-07-objection-sent-{_size(viewport)}")
