@@ -191,11 +191,17 @@ def test_appeal_after_final_within_the_window(published, auth, clock):
     assert _fresh(Objection, objection.id).status == "denied"
 
 
-def test_appeal_window_closes(published, auth, clock):
+def test_appeal_window_closes(published, auth, api, clock):
     cycle, ids = published
     clock.advance(days=10)
     auth.user("admin").post(f"/admin/cycles/{cycle.id}/grading/finalize", CONFIRMED)
+    offered = api.as_user("a1").get(f"/assessments/{ids['a1']}").get_json()["allowed_events"]
+    assert "appeal" in offered
     clock.advance(days=40)
+    # Not offered any more, in the API as on the page (issue 11 #6) …
+    offered = api.as_user("a1").get(f"/assessments/{ids['a1']}").get_json()["allowed_events"]
+    assert "appeal" not in offered
+    # … and refused with the reason if asked for all the same.
     resp = _dispute(auth.user("a1"), ids["a1"], reason="太晚了", event="appeal")
     assert resp.status_code == 409
     assert "申诉期限已过。" in resp.get_data(as_text=True)

@@ -1,13 +1,15 @@
 """JSON shapes of assessments, shared by the API and the web views."""
 
 from workflow_app.assessments import committee
+from workflow_app.assessments.guards import OBJECTION_EVENTS, objection_closed
 from workflow_app.assessments.models import Review
 from workflow_app.assessments.permissions import allowed_events, relations, sees_details
 from workflow_app.assessments.services import current_report
 from workflow_app.audit.services import history
-from workflow_app.clock import as_utc
+from workflow_app.clock import as_utc, utcnow
 from workflow_app.extensions import db
 from workflow_app.scoring.disputes_privacy import visible_history
+from workflows import engine_for
 
 
 def _num(value):
@@ -28,7 +30,8 @@ def summary_json(a):
 def detail_json(a, user):
     rels = relations(user, a)
     out = summary_json(a)
-    out.update({"allowed_events": allowed_events(user, a, rels), "rank": a.rank,
+    out.update({"allowed_events": offered_events(a, allowed_events(user, a, rels)),
+                "rank": a.rank,
                 "flags": list(a.flags or []), "report": None, "scores": [], "history": []})
     if sees_details(user, a, rels):
         report = current_report(a)
@@ -39,6 +42,17 @@ def detail_json(a, user):
         out["history"] = [_entry_json(e) for e in _history(a, user)]
         out["committee"] = _committee_json(a) if committee.is_committee_stage(a) else None
     return out
+
+
+def offered_events(a, events):
+    """What a client may offer as a button: a dispute or appeal whose period has passed is
+    not (it would only be refused after the form is filled in)."""
+    if not set(events) & set(OBJECTION_EVENTS):
+        return events
+    engine = engine_for(a.cycle.workflow_key, a.cycle.workflow_version)
+    report, now = current_report(a), utcnow()
+    return [e for e in events
+            if e not in OBJECTION_EVENTS or objection_closed(a, e, report, now, engine) is None]
 
 
 def _committee_json(a):
