@@ -252,7 +252,9 @@ def test_exclusion_asks_first_and_keeps_the_reason(world, create_cycle, auth):
     assert "a2" in effects and "借调市委办公室" in effects
     assert 'value="借调市委办公室"' in resp.get_data(as_text=True)  # re-posted as typed
     assert _of(world, "a2", cycle).state == "drafting"
-    admin.post(f"/assessments/{a2.id}/events/exclude", {**form, **CONFIRMED})
+    resp = admin.post(f"/assessments/{a2.id}/events/exclude", {**form, **CONFIRMED})
+    # back to the grading page the clerk came from, not left on the person's page
+    assert resp.headers["Location"].endswith(f"/admin/cycles/{cycle.id}/grading")
     db.session.expire_all()
     assert _of(world, "a2", cycle).state == "excluded"
     detail = auth.user("a2").get(f"/assessments/{a2.id}").get_data(as_text=True)

@@ -12,6 +12,7 @@ approving) is set up through the services; everything the clerk and the reviewer
 clicked. SQLite only. Screenshots: test-output/screenshots/clerk-NN-*.png, in journey order.
 """
 
+import re
 from datetime import timedelta
 
 from playwright.sync_api import expect
@@ -239,7 +240,10 @@ def _excludes_the_one_on_leave(page, live):
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
     _confirm(page, reason)
-    expect(page.locator("#state")).to_contain_text("不参加本次考核")
+    # Back on the grading page it came from, with nothing left blocking publication.
+    expect_flash(page, "已办理：不参加本次考核（b1，")
+    expect(page).to_have_url(re.compile(r"/admin/cycles/\d+/grading$"))
+    expect(page.locator("#blocking")).to_have_count(0)
     assert _states(live)["b1"] == "excluded"
     shot(page, "clerk-14-excluded")
 

@@ -34,6 +34,7 @@ from workflow_app.assessments.report import DIMENSION_LABELS
 from workflow_app.assessments.services import current_report, fire_event, get_assessment
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.confirmation import IRREVERSIBLE, ask_first
+from workflow_app.cycles.services import can_manage_cycle
 from workflow_app.errors import Conflict, Invalid, NotAllowed, WrongState
 from workflow_app.extensions import db
 from workflow_app.people.roles import AUDITOR, CADRE
@@ -221,6 +222,10 @@ def _after_decision(a, event, entry, was_task, voted=False):
     never theirs to decide, e.g. a cadre's own), else the next item of the queue view they
     came from (its filters kept), else back to that view, now empty, with the result."""
     view = queue.view_args(request.args)
+    if event == "exclude" and can_manage_cycle(current_user, a.cycle):
+        # The clerk came from the grading page's list of what blocks publishing.
+        flash(handled_message(event, entry, a), "success")
+        return url_for("grading.page", cycle_id=a.cycle_id)
     if not was_task or queue.waits_for(current_user, a.id):
         flash(done_message(event, entry, a, voted), "success")
         return url_for(".detail", assessment_id=a.id, **view)
