@@ -7,6 +7,7 @@ inside the app (services, one commit) to set the stage for a journey.
 
 import shutil
 import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -80,15 +81,24 @@ def live(sqlite_template, tmp_path):
 
     app = create_app(BrowserConfig)
     _seed(app, clock)
+    with serving(app) as url:
+        yield Live(app, url)
+
+
+@contextmanager
+def serving(app):
+    """`app` on a real port in a thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, request_handler=QuietHandler, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield Live(app, f"http://127.0.0.1:{server.server_port}")
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-    with app.app_context():
-        db.engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

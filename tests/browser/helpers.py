@@ -31,10 +31,10 @@ def shot(page, name):
     return target
 
 
-def login(page, base, username):
+def login(page, base, username, password=PASSWORD):
     page.goto(f"{base}/login")
     page.fill("#username", username)
-    page.fill("#password", PASSWORD)
+    page.fill("#password", password)
     page.click("form button[type=submit]")
     page.wait_for_load_state()
 
