@@ -47,7 +47,7 @@ def with_team(world):
 EXPORTS = [
     ("/cycles/{id}/results.xlsx", "考核结果", 2, "/cycles/{id}/results", "<h2>排名</h2>"),
     ("/cycles/{id}/results.xlsx", "班子考核结果", 2, "/cycles/{id}/teams",
-     '<table class="team-results">'),
+     '<table class="list team-results">'),
     ("/cycles/{id}/publication.xlsx", "公示名单", 3, "/cycles/{id}/publication",
      '<article class="publication">'),
 ]

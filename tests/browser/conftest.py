@@ -8,6 +8,7 @@ answered a first request before the fixture hands it over.
 
 import shutil
 import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from urllib.request import urlopen
 
@@ -90,13 +91,20 @@ def live(sqlite_template, tmp_path):
 
     app = create_app(BrowserConfig)
     _seed(app, clock)
+    with serving(app) as url:
+        yield Live(app, url)
+
+
+@contextmanager
+def serving(app):
+    """`app` on a real port in a thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, request_handler=QuietHandler, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
     try:
         _answering(url)
-        yield Live(app, url)
+        yield url
     finally:
         server.shutdown()
         thread.join(timeout=10)

@@ -66,11 +66,11 @@ class PatientBrowser:
         return getattr(self._browser, name)
 
 
-def login(page, base, username):
+def login(page, base, username, password=PASSWORD):
     """Logs in and returns once the page it leads to (or the refusal) has loaded."""
     page.goto(f"{base}/login")
     page.fill("#username", username)
-    page.fill("#password", PASSWORD)
+    page.fill("#password", password)
     with page.expect_navigation():
         page.click("form button[type=submit]")
 
