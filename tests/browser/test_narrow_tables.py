@@ -17,12 +17,13 @@ opened by the role that uses it at 375×812 and at 1280×800, and measured in th
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select, text, update
 
 from config import TestConfig
 from tests.browser import tables
 from tests.browser.conftest import FixedClock, serving
-from tests.browser.helpers import BROWSER, fits_the_screen, login, shot
+from tests.browser.helpers import BROWSER, WAIT_MS, fits_the_screen, login, shot
 from workflow_app import create_app
 from workflow_app.extensions import db
 
@@ -205,6 +206,7 @@ def chromium():
 def _open(chromium, demo, name, who, path, viewport):
     url, ids = demo
     context = chromium.new_context(viewport=viewport, locale="zh-CN")
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     login(page, url, who.format(**ids), password="demo1234")
     page.goto(url + path.format(**ids))
@@ -262,7 +264,7 @@ def test_batch_selection_and_actions_work_in_cards(chromium, demo):
     select_all.check()
     assert all(boxes.nth(i).is_checked() for i in range(boxes.count()))
     boxes.first.uncheck()
-    assert page.inner_text("[data-selected-count]").strip() == f"（已选 {boxes.count() - 1} 项）"
+    expect(page.locator("[data-selected-count]")).to_have_text(f"（已选 {boxes.count() - 1} 项）")
     page.locator("#batch td.pick label").first.click()  # "选择 刘桂兰", in sight on the card
     assert boxes.first.is_checked()
     handle = page.locator("#batch table a.button").first
