@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.axe import check_state
 from tests.factories import FULL_REPORT, PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -24,6 +25,7 @@ BROWSER = [
 
 
 def shot(page, name):
+    check_state(page)  # a state worth a picture is checked by axe-core too
     SHOTS.mkdir(parents=True, exist_ok=True)
     target = SHOTS / f"{name}.png"
     page.screenshot(path=str(target), full_page=True)
