@@ -8,7 +8,9 @@ hands over to the virtual environment's Python.
 """
 
 import hashlib
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -20,6 +22,7 @@ VENV = ROOT / ".venv"
 PY = VENV / "bin" / "python"
 STAMP = VENV / ".kaohe-installed"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/kaohe_test"
+A11Y = ROOT / "tests" / "browser" / "a11y"
 
 
 def say(text):
@@ -96,9 +99,33 @@ def test(args):
     if not Path("/usr/bin/chromium").exists():
         say("Chromium not found at /usr/bin/chromium: browser tests will be SKIPPED "
             "(apt-get install chromium)")
+    ensure_axe()
     result = subprocess.run([str(PY), "-m", "pytest", *parallel(args), *args], cwd=ROOT,
                             env=env)
     return result.returncode
+
+
+def axe_installed():
+    lock = json.loads((A11Y / "package-lock.json").read_text())
+    installed = A11Y / "node_modules" / "axe-core" / "package.json"
+    return (installed.exists() and json.loads(installed.read_text())["version"]
+            == lock["packages"]["node_modules/axe-core"]["version"])
+
+
+def ensure_axe():
+    """axe-core, pinned by tests/browser/a11y/package-lock.json, for the accessibility
+    checks of the browser journeys: installed with npm when npm is there (like .venv,
+    on the first run and when the pin changes). Without npm, or when the install fails,
+    the run goes on and those checks are skipped: python3 alone must be enough."""
+    if axe_installed():
+        return
+    if shutil.which("npm"):
+        say("installing axe-core for the accessibility checks (npm ci)")
+        subprocess.run(["npm", "ci", "--prefix", str(A11Y), "--no-audit", "--no-fund",
+                        "--loglevel=error"], cwd=ROOT)
+    if not axe_installed():
+        say("axe-core not installed: the accessibility checks will be SKIPPED "
+            "(needs npm: apt-get install npm)")
 
 
 def parallel(args):

@@ -3,7 +3,10 @@
 The app runs on a file SQLite database copied from the migrated template, with
 the standard test world and an open quarterly cycle; `live.run(fn)` runs `fn`
 inside the app (services, one commit) to set the stage for a journey. The server has
-answered a first request before the fixture hands it over.
+answered a first request before the fixture hands it over. Every context the `browser`
+fixture makes waits patiently (helpers.WAIT_MS) and is watched by axe-core
+(tests/browser/axe.py): a serious or critical accessibility violation on a page the
+test visits fails the test.
 """
 
 import shutil
@@ -16,6 +19,7 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from config import TestConfig
+from tests.browser.axe import AXE, MISSING, REQUIRED, Axe, WatchedBrowser
 from tests.browser.helpers import ARGS, CHROMIUM, WAIT_MS, PatientBrowser
 from tests.factories import build_world, cycle_data
 from workflow_app import create_app
@@ -119,11 +123,34 @@ def live_url(live):
 
 
 @pytest.fixture
-def browser():
+def axe():
+    """The test's accessibility checker; off (the journeys still run) without axe-core,
+    unless KAOHE_REQUIRE_AXE=1 (CI), where a missing axe-core fails the test."""
+    if not AXE.exists() and REQUIRED:
+        pytest.fail(f"{MISSING} (KAOHE_REQUIRE_AXE=1)")
+    Axe.active = checker = Axe(enabled=AXE.exists())
+    yield checker
+    Axe.active = None
+    if checker.runs:
+        print(checker.summary())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After a test body that passed: its accessibility violations fail it."""
+    result = yield
+    checker = item.funcargs.get("axe")
+    if checker is not None:
+        checker.finish()
+    return result
+
+
+@pytest.fixture
+def browser(axe):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True,
                                       timeout=WAIT_MS)
-        yield PatientBrowser(chromium)
+        yield WatchedBrowser(PatientBrowser(chromium), axe)
         chromium.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.axe import check_state
 from tests.factories import FULL_REPORT, PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,6 +39,7 @@ BROWSER = [
 
 
 def shot(page, name):
+    check_state(page)  # a state worth a picture is checked by axe-core too
     SHOTS.mkdir(parents=True, exist_ok=True)
     target = SHOTS / f"{name}.png"
     page.screenshot(path=str(target), full_page=True)
