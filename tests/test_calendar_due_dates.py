@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests.test_grading import _approve
 from tests.test_scheduler import assessment_of, submit
-from tests.web.conftest import Auth
+from tests.web import conftest as web_fixtures
 from workflow_app.assessments.services import fire_event
 from workflow_app.audit.services import history
 from workflow_app.clock import as_utc
@@ -29,20 +29,7 @@ from workflow_app.scoring.services import grade_cycle, publish_cycle
 from workflow_app.workcalendar import LOCAL_TZ
 
 DEADLINE_DAY = date(2026, 4, 15)
-
-
-@pytest.fixture
-def auth(app, client):
-    return Auth(app, client)
-
-
-@pytest.fixture
-def fresh():
-    """Re-read a row after requests changed it in their own sessions."""
-    def reload(model, ident):
-        db.session.expire_all()
-        return db.session.get(model, ident)
-    return reload
+auth, fresh = web_fixtures.auth, web_fixtures.fresh
 
 
 def day_off(world, day, actor="admin"):
