@@ -46,7 +46,7 @@ def _decide(web, aid, event, version=None, **fields):
 def _row_link(html, cadre_name):
     """The link in the task-list row of `cadre_name`."""
     for row in html.split("<tr>")[1:]:
-        if f">{cadre_name}</td>" in row:
+        if f">{cadre_name}</" in row:  # the name cell (or the name in it)
             return re.search(r'href="(/assessments/\d+)"', row).group(1)
     return None
 
