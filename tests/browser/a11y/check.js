@@ -8,13 +8,21 @@
   const quiet = (promise) => promise && promise.catch && promise.catch(() => {});
 
   // Serious and critical violations, one entry per element.
-  window.__kaoheAxe = async () => {
+  const runAxe = async () => {
     const result = await axe.run(document, {runOnly: {type: "tag", values: TAGS},
                                             resultTypes: ["violations"]});
     return result.violations.flatMap(v => v.nodes
       .filter(n => ["serious", "critical"].includes(n.impact || v.impact))
       .map(n => ({rule: v.id, impact: n.impact || v.impact, target: n.target.join(" "),
                   help: v.help})));
+  };
+  // One run at a time: axe refuses a second while one runs ("Axe is already running"),
+  // and a screenshot's check can come before the load event's check has finished.
+  let queue = Promise.resolve();
+  window.__kaoheAxe = () => {
+    const run = queue.then(runAxe);
+    queue = run.catch(() => {});
+    return run;
   };
 
   window.addEventListener("load", () => {
