@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from workflow_app.assessments.fanout import fan_out_committed
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, save_report
 from workflow_app.clock import as_utc, utcnow
@@ -87,6 +88,7 @@ def seed():
     run_history(admin, crews, now, rng)
     run_current(admin, crews, now - timedelta(days=9), now, rng)
     db.session.commit()
+    fan_out_committed()  # everyone's inbox as the transitions left it
     return ["示例数据已生成：双辽市 2 个镇、4 个社区、2 个市直单位，40 名干部。", *logins()]
 
 

@@ -50,6 +50,9 @@ def _init_extensions(app):
     login_manager.init_app(app)
     loader.init_app(app)
     i18n.init_app(app, babel)
+    from workflow_app.assessments import fanout
+
+    fanout.init_app(app)  # notices of a request's transitions, right after its commit
 
 
 def _register_blueprints(app):

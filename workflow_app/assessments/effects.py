@@ -1,17 +1,14 @@
 """What each event does besides moving the state: reviews, report revisions,
-objections and the notifications that tell the next person."""
+objections and the outbox event from which the next person is told."""
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
-from workflow_app.assessments import committee
-from workflow_app.assessments.models import Objection, Review, SelfReport
+from workflow_app.assessments import fanout
+from workflow_app.assessments.models import Objection, OutboxEvent, Review, SelfReport
 from workflow_app.extensions import db
-from workflow_app.notifications.services import queue_many
-from workflow_app.people.roles import COMMITTEE, ORG_ADMIN, SECRETARY
-from workflow_app.people.services import holders_of
-from workflows import get_workflow
+from workflow_app.notifications.services import queue_many  # noqa: F401 (batch, until merged)
 
-STAGE_ROLES = {"committee": COMMITTEE, "secretary": SECRETARY}
 NOTES_KEY = "batched_notifications"
 ROWS_KEY = "batched_rows"
 
@@ -20,7 +17,7 @@ def apply(assessment, event, source, actor, params, report, now):
     handler = HANDLERS.get(event)
     if handler:
         handler(assessment, source, actor, params, report, now)
-    notify_next(assessment, event, actor, params)
+    notify_next(assessment, event, actor, params, now)
 
 
 def _submit(assessment, source, actor, params, report, now):
@@ -37,8 +34,10 @@ def _review(decision):
                 created_at=now)
         if decision == "send_back":
             # The submitted version stays as it was; the cadre edits a fresh copy.
-            db.session.add(SelfReport(assessment_id=assessment.id, revision=report.revision + 1,
-                                      content=dict(report.content), updated_at=now))
+            fresh = SelfReport(assessment_id=assessment.id, revision=report.revision + 1,
+                               content=dict(report.content), updated_at=now)
+            db.session.add(fresh)
+            set_committed_value(assessment, "current_report", fresh)
     return handler
 
 
@@ -100,54 +99,11 @@ HANDLERS = {
 }
 
 
-def stage_people(assessment, state):
-    """Who acts on `assessment` in `state` (for notifications and task lists)."""
-    wf = get_workflow(assessment.cycle.workflow_key, assessment.cycle.workflow_version)
-    relation = wf.stage_actor.get(state)
-    if relation == "supervisor":
-        sup = assessment.cadre.supervisor
-        return [sup] if sup is not None else []
-    if relation == "committee":
-        # Members who stepped out (回避) or already decided this round wait for nobody.
-        # A round that began with the latest entry has no votes yet: every vote is an entry.
-        fresh = assessment.stage_seq == assessment.version
-        voted = set() if fresh else {v.member_id for v in committee.round_votes(assessment)}
-        return [u for u in committee.eligible_members(assessment) if u.id not in voted]
-    if relation in STAGE_ROLES:
-        return [u for u in holders_of(STAGE_ROLES[relation], assessment.org_unit)
-                if u.id != assessment.cadre_id]
-    return []
-
-
-def notify_next(assessment, event, actor, params):
-    cycle, cadre = assessment.cycle, assessment.cadre
-    base = {"cycle": cycle.name, "cadre": cadre.display_name,
-            "actor": actor.display_name if actor else "", "comment": params.get("comment") or "",
-            "reason": params.get("reason") or "", "grade": assessment.grade or "",
-            "event": event, "until": ""}
-    key = f"a{assessment.id}:v{assessment.version}"
-    link = f"/assessments/{assessment.id}"
-    items = [(user, kind, base, f"{key}:{kind}", link, None)
-             for user, kind in _recipients(assessment, event)]
-    gathered = db.session.info.get(NOTES_KEY)
-    if gathered is not None:
-        gathered += items  # batch mode: written with the others (services.write_batch)
-    else:
-        queue_many(items, load=False)  # one INSERT for all recipients
-
-
-def _recipients(assessment, event):
-    state, cadre = assessment.state, assessment.cadre
-    if event in ("submit", "approve", "uphold", "grant") and state != "approved":
-        return [(u, "review_waiting") for u in stage_people(assessment, state)]
-    if event == "approve":
-        return [(cadre, "approved")]
-    if event == "send_back":
-        return [(cadre, "sent_back")]
-    if event in ("dispute", "appeal"):
-        return [(u, "objection_raised") for u in holders_of(ORG_ADMIN, assessment.org_unit)]
-    if event in ("dismiss", "deny"):
-        return [(cadre, "objection_resolved")]
-    if event == "finalize":
-        return [(cadre, "finalized")]
-    return []
+def notify_next(assessment, event, actor, params, now):
+    """Leave one outbox event; who must be told is worked out after the commit, in bulk
+    (assessments.fanout): the transition itself stays a handful of statements."""
+    add_row(OutboxEvent, assessment_id=assessment.id, version=assessment.version,
+            event=event, state=assessment.state, actor_id=actor.id if actor else None,
+            params={"comment": params.get("comment") or "", "reason": params.get("reason") or "",
+                    "grade": assessment.grade or ""}, created_at=now)
+    fanout.mark_written(db.session)

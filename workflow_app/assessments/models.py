@@ -12,8 +12,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    exists,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, foreign, mapped_column, relationship
 
 from workflow_app.extensions import db
 from workflow_app.models_base import created_at, in_check, pk, timestamp
@@ -38,6 +40,10 @@ class Assessment(db.Model):
     # Hash of the newest audit entry: written in the same version-checked UPDATE,
     # so the chain head cannot drift and a deleted last entry is detectable.
     audit_head: Mapped[str] = mapped_column(String(64), default="")
+    # The chain's head MAC (audit.services.head_mac over version and audit_head): an
+    # assessment's chain head lives on its own row, moved by the same UPDATE, instead of
+    # a row of audit_chain_head (one statement fewer per transition).
+    audit_head_mac: Mapped[str] = mapped_column(String(64), default="", server_default="")
     state_since = created_at()
     # The audit seq of the move into the current state: one committee round per stay.
     stage_seq: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
@@ -74,6 +80,20 @@ class SelfReport(db.Model):
 
     __table_args__ = (UniqueConstraint("assessment_id", "revision"),
                       CheckConstraint("revision >= 1", name="revision_positive"))
+
+
+# The newest revision, joined into the assessment's own SELECT where a transition loads it
+# (services.LEAN): one statement fewer per transition. Read only through
+# services.current_report, which keeps it right when a send-back adds a revision.
+def _newest_revision():
+    newer = aliased(SelfReport)
+    return and_(foreign(SelfReport.assessment_id) == Assessment.id,
+                ~exists().where(newer.assessment_id == SelfReport.assessment_id,
+                                newer.revision > SelfReport.revision))
+
+
+Assessment.current_report = relationship(SelfReport, viewonly=True, uselist=False,
+                                         lazy="raise", primaryjoin=_newest_revision)
 
 
 class Review(db.Model):
@@ -190,3 +210,26 @@ class Attachment(db.Model):
     purged_at = timestamp()
 
     __table_args__ = (CheckConstraint("size > 0", name="size_positive"),)
+
+
+class OutboxEvent(db.Model):
+    """"Entered committee_review": what a transition leaves for the fan-out to tell.
+
+    Written in the transition's own transaction (one row, effects.notify_next); who must
+    be told is worked out after the commit, in bulk, by assessments.fanout, which turns
+    the row into notifications and deletes it in one transaction: told exactly once.
+    """
+
+    __tablename__ = "outbox_event"
+    id: Mapped[int] = pk()
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    # The assessment's version after the move: with the kind, the notices' dedup key.
+    version: Mapped[int] = mapped_column(Integer)
+    event: Mapped[str] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(30))  # the state the move entered
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    params: Mapped[dict] = mapped_column(JSON, default=dict)  # comment, reason, grade
+    created_at = created_at()
+
+    __table_args__ = (UniqueConstraint("assessment_id", "version"),)

@@ -19,7 +19,7 @@ from workflow_app.assessments.models import Assessment, SelfReport
 from workflow_app.assessments.permissions import can_view, relations, standing_in_for
 from workflow_app.assessments.report import clean_content, missing_fields
 from workflow_app.audit.models import AuditEntry
-from workflow_app.audit.services import GENESIS, HEADS_KEY, head_row, make_entry, write_head_rows
+from workflow_app.audit.services import GENESIS, HEADS_KEY, head_mac, make_entry, write_head_rows
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.cycles.models import Cycle
 from workflow_app.errors import Conflict, Invalid, NotAllowed, NotFound, StaleVersion, WrongState
@@ -34,10 +34,12 @@ STALE_DRAFT = _l("This draft was changed in another window or on another device 
                  "version with it.")
 
 
-# Loading an assessment joins its cycle, cadre and unit; the cycle's unit list and the
-# cadre's role grants are rarely needed on the way: load them only when touched.
+# Loading an assessment joins its cycle, cadre, unit and current report (one statement);
+# the cycle's unit list and the cadre's role grants are rarely needed on the way: load
+# them only when touched.
 LEAN = (joinedload(Assessment.cycle).lazyload(Cycle.org_units),
-        joinedload(Assessment.cadre).lazyload(User.grants))
+        joinedload(Assessment.cadre).lazyload(User.grants),
+        joinedload(Assessment.current_report))
 
 
 def get_assessment(assessment_id, user):
@@ -55,6 +57,11 @@ def current_report(assessment):
     if preloaded is not None and assessment.id in preloaded:
         # Valid for the batch only (cleared when it ends): each item is decided once.
         return preloaded[assessment.id]
+    joined = assessment.__dict__.get("current_report")
+    if joined is not None:  # loaded with the assessment (LEAN); a send-back replaces it
+        if joined.id is None:
+            db.session.flush()  # the send-back's new draft, as a query would have flushed it
+        return joined
     return db.session.scalar(
         select(SelfReport).where(SelfReport.assessment_id == assessment.id)
         .order_by(SelfReport.revision.desc()).limit(1))
@@ -236,7 +243,8 @@ def versioned_move(assessment, dest, actor, acting_as, now, event, params, clien
         on_behalf_of_id=_absent_id(actor, assessment, acting_as),
         from_state=assessment.state, to_state=dest, comment=params.get("comment") or "",
         data=_entry_data(params), client_addr=client_addr or "")
-    values = {"version": seq, "audit_head": entry.hash}
+    values = {"version": seq, "audit_head": entry.hash,
+              "audit_head_mac": head_mac("assessment", assessment.id, seq, entry.hash)}
     if dest != assessment.state:
         values.update(state=dest, state_since=now, stage_seq=seq,
                       due_at=due_for(assessment.cycle, dest, now))
@@ -247,7 +255,6 @@ def versioned_move(assessment, dest, actor, acting_as, now, event, params, clien
         for name, value in values.items():
             set_committed_value(assessment, name, value)
         effects.add_row(AuditEntry, **{c: getattr(entry, c) for c in ENTRY_COLUMNS})
-        db.session.info.setdefault(HEADS_KEY, []).append(head_row(entry))
         return entry
     result = db.session.execute(
         update(Assessment)
@@ -256,7 +263,6 @@ def versioned_move(assessment, dest, actor, acting_as, now, event, params, clien
     if result.rowcount != 1:
         raise Conflict(code="already_handled")
     db.session.add(entry)
-    write_head_rows([head_row(entry)])  # serialised by the version-checked UPDATE above
     return entry
 
 

@@ -10,8 +10,9 @@ the latest result and the log shows who checked when.
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import String, func, literal, select
 
+from workflow_app.assessments.models import Assessment
 from workflow_app.audit.models import AuditChainHead, AuditEntry
 from workflow_app.audit.queries import can_read_log, readable, scope_clause
 from workflow_app.audit.services import record
@@ -54,7 +55,7 @@ def run_verification(actor):
     """Walk every chain; record the run on the actor's chain; the caller commits."""
     if not can_read_log(actor):
         raise NotAllowed()
-    chains = db.session.scalar(select(func.count()).select_from(AuditChainHead))
+    chains = chain_count()
     entries = db.session.scalar(select(func.count()).select_from(AuditEntry))
     found = verify_chains()
     mine = _in_scope(actor, found)
@@ -64,18 +65,30 @@ def run_verification(actor):
     return result
 
 
+def chain_count():
+    """Chains with a head: a head row each, and every assessment (its head is its row)."""
+    rows = db.session.scalar(select(func.count()).select_from(AuditChainHead)
+                             .where(AuditChainHead.subject_type != "assessment"))
+    return rows + db.session.scalar(select(func.count()).select_from(Assessment))
+
+
 def _in_scope(actor, found):
-    """The breaks whose subject the actor may read (by its head row; a chain whose head
-    is gone too is counted as elsewhere)."""
+    """The breaks whose subject the actor may read (by its head: a head row, or the
+    assessment itself; a chain whose head is gone too is counted as elsewhere)."""
     if not found:
         return []
     keys = {(b.subject_type, b.subject_id) for b in found}
-    scope = scope_clause(actor, AuditChainHead.subject_type, AuditChainHead.subject_id)
+    heads = AuditChainHead
     rows = db.session.execute(
-        select(AuditChainHead.subject_type, AuditChainHead.subject_id).where(
-            scope, AuditChainHead.subject_type.in_({k[0] for k in keys}),
-            AuditChainHead.subject_id.in_({k[1] for k in keys})))
-    visible = {tuple(r) for r in rows} & keys
+        select(heads.subject_type, heads.subject_id).where(
+            scope_clause(actor, heads.subject_type, heads.subject_id),
+            heads.subject_type.in_({k[0] for k in keys}),
+            heads.subject_id.in_({k[1] for k in keys})))
+    kind = literal("assessment", String)
+    own = db.session.execute(select(kind, Assessment.id).where(
+        scope_clause(actor, kind, Assessment.id),
+        Assessment.id.in_({k[1] for k in keys if k[0] == "assessment"})))
+    visible = ({tuple(r) for r in rows} | {tuple(r) for r in own}) & keys
     return [b for b in found if (b.subject_type, b.subject_id) in visible]
 
 

@@ -1,5 +1,6 @@
 """`verify-audit`: walk every chain and name the first entry that does not hold in each."""
 
+from collections import namedtuple
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -47,8 +48,10 @@ def _heads():
     version and last MAC."""
     heads = {(h.subject_type, h.subject_id): h
              for h in db.session.scalars(select(AuditChainHead))}
-    rows = db.session.execute(select(Assessment.id, Assessment.version, Assessment.audit_head))
-    assessments = {("assessment", r.id): (r.version, r.audit_head) for r in rows}
+    rows = db.session.execute(select(Assessment.id, Assessment.version, Assessment.audit_head,
+                                     Assessment.audit_head_mac))
+    assessments = {("assessment", r.id): (r.version, r.audit_head, r.audit_head_mac)
+                   for r in rows}
     return heads, assessments
 
 
@@ -76,6 +79,10 @@ def _walk(entries, heads, assessments, key):
     for chain, group in groupby(entries, key=lambda e: (e.subject_type, e.subject_id)):
         problem, last = _check_chain(chain, group, key)
         head, assessment = heads.pop(chain, None), assessments.pop(chain, None)
+        if assessment is not None and head is None:
+            # An assessment's head is its own row (version, audit_head, audit_head_mac);
+            # a separate head row is only left from before that (checked as such).
+            head = _row_head(chain, assessment)
         problem = problem or _check_head(chain, last, head, key) or _check_assessment(
             chain, last, assessment)
         if problem:
@@ -105,10 +112,20 @@ def _check_head(chain, last, head, key):
     return None
 
 
+RowHead = namedtuple("RowHead", "count last_mac head_mac")
+
+
+def _row_head(chain, assessment):
+    version, audit_head, mac = assessment
+    if not mac:
+        return None  # the MAC was blanked: as good as a deleted head
+    return RowHead(count=version, last_mac=audit_head, head_mac=mac)
+
+
 def _check_assessment(chain, last, assessment):
     if assessment is None:
         return None
-    version, audit_head = assessment
+    version, audit_head, _mac = assessment
     if last.seq != version or last.hash != audit_head:
         return Break(*chain, last.seq + 1, None,
                      f"the assessment is at version {version} but its log ends at seq "
@@ -122,7 +139,7 @@ def _missing_chains(heads, assessments):
         yield Break(stype, sid, 1, None,
                     f"the head names {head.count} entries but the chain has none",
                     "chain_deleted")
-    for (stype, sid), (version, _mac) in assessments.items():
+    for (stype, sid), (version, *_head) in assessments.items():
         if (stype, sid) not in heads:
             yield Break(stype, sid, 1, None,
                         f"the assessment is at version {version} but has no audit entries",

@@ -7,8 +7,8 @@ longer loads anybody, even when replayed.
 
 from flask_babel import lazy_gettext as _l
 
-from workflow_app.extensions import db, login_manager
-from workflow_app.people.models import User
+from workflow_app.extensions import login_manager
+from workflow_app.people.substitutes import load_acting_user
 
 
 def parse_session_id(value):
@@ -22,7 +22,7 @@ def parse_session_id(value):
 @login_manager.user_loader
 def load_user(session_id):
     parsed = parse_session_id(session_id)
-    user = db.session.get(User, parsed[0]) if parsed else None
+    user = load_acting_user(parsed[0]) if parsed else None
     if user is None or not user.is_active or user.credential_epoch != parsed[1]:
         return None
     return user

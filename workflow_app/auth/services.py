@@ -22,6 +22,7 @@ from workflow_app.errors import NotAllowed, NotAuthenticated
 from workflow_app.extensions import db
 from workflow_app.people.models import ApiToken, User
 from workflow_app.people.passwords import check_password
+from workflow_app.people.substitutes import load_acting_user
 
 
 class PasswordChangeRequired(NotAllowed):
@@ -62,7 +63,7 @@ def user_for_token(token):
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is None or as_utc(row.expires_at) <= utcnow():
         return None
-    user = row.user
+    user = load_acting_user(row.user_id)
     if not user.is_active or row.epoch != (user.credential_epoch or 0):
         return None
     return user

@@ -6,7 +6,7 @@ from sqlalchemy.orm import lazyload
 
 from workflow_app.assessments.models import Assessment, SelfReport
 from workflow_app.audit.models import AuditEntry
-from workflow_app.audit.services import GENESIS, make_entry, record, set_heads
+from workflow_app.audit.services import GENESIS, head_mac, make_entry, record
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.cycles.indicators import copy_sheets_into_cycle
 from workflow_app.cycles.models import Cycle
@@ -126,20 +126,24 @@ def _insert_assessments(cycle, rows, actor, now):
                for i in ids]
     db.session.execute(insert(AuditEntry), [_entry_row(e) for e in entries])
     _set_audit_heads([(e.subject_id, e.hash) for e in entries])
-    set_heads(entries)
     return [i.id for i in ids]
 
 
 def _set_audit_heads(pairs):
-    """The chain heads of the new assessments: on PostgreSQL one UPDATE … FROM unnest
-    (an executemany of 50,000 UPDATEs is 50,000 statements), elsewhere executemany."""
+    """The chain heads of the new assessments (last MAC and head MAC, on the row): on
+    PostgreSQL one UPDATE … FROM unnest (an executemany of 50,000 UPDATEs is 50,000
+    statements), elsewhere executemany."""
+    rows = [(i, h, head_mac("assessment", i, 1, h)) for i, h in pairs]
     if db.session.get_bind().dialect.name != "postgresql":
-        db.session.execute(update(Assessment), [{"id": i, "audit_head": h} for i, h in pairs])
+        db.session.execute(update(Assessment), [
+            {"id": i, "audit_head": h, "audit_head_mac": m} for i, h, m in rows])
         return
     db.session.execute(text(
-        "UPDATE assessment SET audit_head = v.h FROM unnest(CAST(:ids AS integer[]), "
-        "CAST(:heads AS varchar[])) AS v(id, h) WHERE assessment.id = v.id"),
-        {"ids": [i for i, _ in pairs], "heads": [h for _, h in pairs]})
+        "UPDATE assessment SET audit_head = v.h, audit_head_mac = v.m "
+        "FROM unnest(CAST(:ids AS integer[]), CAST(:heads AS varchar[]), "
+        "CAST(:macs AS varchar[])) AS v(id, h, m) WHERE assessment.id = v.id"),
+        {"ids": [r[0] for r in rows], "heads": [r[1] for r in rows],
+         "macs": [r[2] for r in rows]})
 
 
 def _entry_row(entry):

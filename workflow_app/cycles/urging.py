@@ -11,8 +11,8 @@ from collections import defaultdict
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from workflow_app.assessments.effects import stage_people
 from workflow_app.assessments.models import Assessment
+from workflow_app.assessments.reviewers import stage_people
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.cycles.services import can_manage_cycle

@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from workflow_app.assessments.fanout import fan_out
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.extensions import db
 from workflow_app.notifications import digest
@@ -35,6 +36,8 @@ def drain(now=None, batch_size=BATCH_SIZE):
     """Deliver everything due at `now`; commits once per batch. Returns a summary line."""
     now = as_utc(now) if now else utcnow()
     counts, last_id = Counter(), 0
+    counts["told"] = fan_out()  # transitions whose notices were not fanned out yet
+    db.session.commit()
     counts["digests"] = digest.gather(now)
     db.session.commit()  # the digests and their merged parts together, locks released
     while True:
@@ -99,7 +102,8 @@ def failed(note, now, exc):
 
 def summary(counts):
     line = f"sent {counts['sent']}, retried {counts['retried']}, dead {counts['dead']}"
-    extra = [f"{k} {counts[k]}" for k in ("skipped", "deferred", "digests") if counts[k]]
+    extra = [f"{k} {counts[k]}" for k in ("skipped", "deferred", "digests", "told")
+             if counts[k]]
     return ", ".join([line, *extra])
 
 

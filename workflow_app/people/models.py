@@ -61,6 +61,10 @@ class User(UserMixin, db.Model):
     supervisor = relationship("User", remote_side=[id])
     grants = relationship("RoleGrant", back_populates="user", lazy="selectin",
                           cascade="all, delete-orphan")
+    # Substitutions this user serves in: loaded with the acting user of a request
+    # (people.substitutes.load_acting_user), never lazily.
+    standing_in = relationship("Substitution", foreign_keys="Substitution.substitute_id",
+                               viewonly=True, lazy="raise", order_by="Substitution.id")
 
     __table_args__ = (CheckConstraint("supervisor_id IS NULL OR supervisor_id <> id",
                                       name="not_own_supervisor"),)

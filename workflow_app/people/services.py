@@ -1,7 +1,8 @@
 """Org tree and people: creating them, and finding who holds a role over a unit."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, literal, select
+from sqlalchemy import event, func, literal, select
+from sqlalchemy.orm import Session
 
 from workflow_app.audit.services import record
 from workflow_app.errors import Invalid, NotAllowed, NotFound
@@ -73,7 +74,47 @@ def get_unit(unit_id):
 
 
 def holders_of(role, unit):
-    """Users holding `role` over `unit` (granted on the unit or any ancestor)."""
+    """Users holding `role` over `unit` (granted on the unit or any ancestor).
+
+    Kept for the transaction (a batch, a fan-out, a reminder job asks the same question
+    for many items of one unit); forgotten when it ends or when people or grants change.
+    """
+    cache = db.session.info.setdefault(HOLDERS_KEY, {})
+    key = (role, unit.path)
+    if key not in cache:
+        cache[key] = _holders_query(role, unit)
+    return list(cache[key])
+
+
+HOLDERS_KEY = "role_holders"
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_holders(session):
+    session.info.pop(HOLDERS_KEY, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_changed_holders(session, context, instances):
+    if any(isinstance(o, User | RoleGrant | OrgUnit)
+           for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(HOLDERS_KEY, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_on_bulk_change(state):
+    # A Core/bulk INSERT, UPDATE or DELETE of people or grants (imports, deactivation).
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if table is None or table.name in PEOPLE_TABLES:
+            state.session.info.pop(HOLDERS_KEY, None)
+
+
+PEOPLE_TABLES = {"user_account", "role_grant", "org_unit"}
+
+
+def _holders_query(role, unit):
     ancestor = OrgUnit.__table__.alias("granted")
     query = (select(User).join(RoleGrant, RoleGrant.user_id == User.id)
              .join(ancestor, ancestor.c.id == RoleGrant.org_unit_id)

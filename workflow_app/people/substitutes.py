@@ -20,6 +20,7 @@ their peers' reports in the round they are judged in.
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
@@ -59,8 +60,20 @@ def substitutes_of(user, now):
     return [s.substitute for s in rows if s.substitute.active]
 
 
+def load_acting_user(user_id):
+    """The user of a request (session or token) with their role grants and the
+    substitutions they serve in that have not ended: every permission check of the
+    request reads these, so they come with the user instead of one query per check."""
+    current = User.standing_in.and_(Substitution.ends_at > utcnow())
+    return db.session.get(User, user_id, options=[selectinload(current)])
+
+
 def represented_by(user, now):
     """The users `user` currently stands in for (their substitute, at `now`)."""
+    held = user.__dict__.get("standing_in")
+    if held is not None:  # loaded with the user (load_acting_user)
+        return [s.absent_user for s in held
+                if as_utc(s.starts_at) <= now < as_utc(s.ends_at)]
     rows = db.session.scalars(select(Substitution).where(
         Substitution.substitute_id == user.id, *_active_at(now))
         .order_by(Substitution.id)).all()

@@ -11,9 +11,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from workflow_app.assessments.effects import stage_people
 from workflow_app.assessments.labels import state_label
 from workflow_app.assessments.models import Assessment
+from workflow_app.assessments.reviewers import stage_people
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc
 from workflow_app.cycles.models import Cycle

@@ -16,6 +16,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import current_app, has_app_context
 
+from workflow_app.assessments.fanout import fan_out_committed
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.extensions import db
 from workflow_app.scheduler.jobs import JOBS, JOBS_BY_ID
@@ -75,6 +76,7 @@ def run_job(job, now):
         with job_lock(job.id):
             result = job.func(now)
             db.session.commit()
+        fan_out_committed()  # the notices of transitions the job made (e.g. finalize)
     except Exception as exc:  # any failure is logged and rolled back; the next job runs
         db.session.rollback()
         log.exception("scheduled job %s failed", job.id)
