@@ -103,4 +103,3 @@ def demo_units_have_an_indicator_sheet_and_a_team():
     assert cycle_sheets(current.id), "the sheet was copied into the open cycle"
     teams = db.session.scalars(select(Team)).all()
     assert len(teams) == 8 and all(len(t.members) == 3 for t in teams)  # one per unit
-
