@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
+from workflow_app.assessments.fanout import fan_out
 from workflow_app.cycles.services import create_cycle as create_cycle_service
 from workflow_app.cycles.services import open_cycle
 from workflow_app.extensions import db
@@ -61,6 +62,13 @@ class World:
         if name in users:
             return users[name]
         raise AttributeError(name)
+
+
+def told():
+    """Tell what was committed, as the request or the dispatcher does after a commit
+    (tests that call the services directly have neither)."""
+    fan_out()
+    db.session.commit()
 
 
 def make_user(username, unit, roles, supervisor=None, email=""):

@@ -59,24 +59,27 @@ def _fire_counted(ident, actor_id, name, **params):
     return counted.seen
 
 
-# What each writes besides the one SELECT (assessment, cycle, cadre, unit, report): the
-# version-checked UPDATE (carrying the audit chain's head), the audit entry, the outbox
-# event, and the event's own row: submit stamps the report, approve adds the review,
-# send-back the review and the cadre's next draft.
+# Besides the one SELECT (assessment, cycle, cadre, unit, current report, and at the
+# committee stage the round's votes and the recusals) and the version-checked UPDATE
+# (which carries the audit chain's head), each writes its audit entry and its own rows:
+# submit stamps the report, approve adds the review, send-back the review and the
+# cadre's next draft; a member's deciding vote adds the vote and the committee's
+# review, and reads who the members are. Who must be told is not worked out here.
 BUDGET = 6
 
 
 @pytest.mark.parametrize(("state", "event_name", "actor", "params", "expected"), [
-    ("drafting", "submit", "a1", {}, 5),
-    ("supervisor_review", "approve", "sup_a", {"score": "86", "comment": "同意"}, 5),
-    ("supervisor_review", "send_back", "sup_a", {"comment": "请补充重点工作完成情况"}, 6),
+    ("drafting", "submit", "a1", {}, 4),
+    ("supervisor_review", "approve", "sup_a", {"score": "86", "comment": "同意"}, 4),
+    ("supervisor_review", "send_back", "sup_a", {"comment": "请补充重点工作完成情况"}, 5),
+    ("committee_review", "approve", "com_a1", {"score": "88"}, 6),
 ])
 def test_single_transition_within_budget(world, create_cycle, state, event_name, actor,
                                          params, expected):
     ident = _at(world, create_cycle, state)
     seen = _fire_counted(ident, world.users[actor].id, event_name, **params)
     assert len(seen) == expected <= BUDGET, seen
-    assert seen.count("SELECT") == 1
+    assert seen[0] == "SELECT" and seen.count("UPDATE") >= 1
 
 
 def test_notices_follow_after_the_commit_exactly_once(world, create_cycle):

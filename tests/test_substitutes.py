@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.factories import FULL_REPORT
+from tests.factories import FULL_REPORT, told
 from tests.web.conftest import Auth
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, save_report
@@ -41,6 +41,7 @@ def away(world, clock, absent="sup_a", substitute="sup_b", actor=None, days=(0, 
 
 
 def waiting_for(kind="review_waiting"):
+    told()
     return db.session.scalars(select(Notification).where(Notification.kind == kind,
                                                          Notification.channel == "in_app")).all()
 

@@ -24,13 +24,16 @@ from functools import partial
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.util import identity_key
 
 from workflow_app import limits
-from workflow_app.assessments.models import CommitteeVote, Recusal
+from workflow_app.assessments.models import Assessment, CommitteeVote, Recusal
 from workflow_app.errors import Conflict
 from workflow_app.extensions import db
+from workflow_app.people.models import User
 from workflow_app.people.roles import COMMITTEE
 from workflow_app.people.services import holders_of
 from workflows import get_workflow
@@ -50,26 +53,76 @@ def counts_votes(assessment, event, acting_as):
 
 
 def round_votes(assessment):
-    return db.session.scalars(
-        select(CommitteeVote).where(CommitteeVote.assessment_id == assessment.id,
-                                    CommitteeVote.round == assessment.stage_seq)
-        .order_by(CommitteeVote.id)).all()
+    """This round's votes, oldest first; read once per transaction (permission checks,
+    the tally and the closing score all ask), forgotten when votes or recusals change."""
+    key = ("votes", assessment.id, assessment.stage_seq)
+    memo = _memo()
+    if key not in memo:
+        loaded = assessment.__dict__.get("round_vote_rows")  # joined by services.LEAN
+        if loaded is not None:
+            memo[key] = [v for v in loaded if v.round == assessment.stage_seq]
+            return list(memo[key])
+        memo[key] = db.session.scalars(
+            select(CommitteeVote).where(CommitteeVote.assessment_id == assessment.id,
+                                        CommitteeVote.round == assessment.stage_seq)
+            .options(joinedload(CommitteeVote.member).lazyload(User.grants))
+            .order_by(CommitteeVote.id)).all()
+    return list(memo[key])
 
 
 def has_voted(user, assessment):
-    return db.session.scalar(select(CommitteeVote.id).where(
-        CommitteeVote.assessment_id == assessment.id, CommitteeVote.member_id == user.id,
-        CommitteeVote.round == assessment.stage_seq).limit(1)) is not None
+    return any(v.member_id == user.id for v in round_votes(assessment))
 
 
 def recused_ids(assessment):
-    return set(db.session.scalars(select(Recusal.member_id)
-                                  .where(Recusal.assessment_id == assessment.id)))
+    key = ("recused", assessment.id)
+    memo = _memo()
+    if key not in memo:
+        loaded = assessment.__dict__.get("recusal_rows")  # joined by services.LEAN
+        if loaded is not None:
+            memo[key] = {r.member_id for r in loaded}
+            return set(memo[key])
+        memo[key] = set(db.session.scalars(select(Recusal.member_id)
+                                           .where(Recusal.assessment_id == assessment.id)))
+    return set(memo[key])
 
 
 def is_recused(user, assessment):
-    return db.session.scalar(select(Recusal.id).where(
-        Recusal.assessment_id == assessment.id, Recusal.member_id == user.id)) is not None
+    return user.id in recused_ids(assessment)
+
+
+MEMO_KEY = "committee_memo"
+
+
+def _memo():
+    return db.session.info.setdefault(MEMO_KEY, {})
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget(session):
+    session.info.pop(MEMO_KEY, None)
+
+
+def _expire_joined(session, assessment_id):
+    """The votes and recusals joined into the assessment's SELECT are out of date."""
+    loaded = session.identity_map.get(identity_key(Assessment, assessment_id))
+    if loaded is not None:
+        session.expire(loaded, ["recusal_rows", "round_vote_rows"])
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_changed(session, context, instances):
+    changed = (*session.new, *session.deleted)
+    for row in changed:
+        if isinstance(row, CommitteeVote | Recusal):
+            _expire_joined(session, row.assessment_id)
+    if any(isinstance(o, Recusal) for o in changed):
+        session.info.pop(MEMO_KEY, None)
+    elif any(isinstance(o, CommitteeVote) for o in changed):
+        memo = session.info.get(MEMO_KEY, {})
+        for key in [k for k in memo if k[0] == "votes"]:
+            del memo[key]
 
 
 def recusals(assessment):
@@ -157,7 +210,8 @@ def _plus(counts, index):
 
 def record_vote(assessment, actor, event, params, report, now):
     """Add the member's vote; the unique key refuses a second one even in a race."""
-    if has_voted(actor, assessment):
+    earlier = round_votes(assessment)
+    if any(v.member_id == actor.id for v in earlier):
         raise Conflict(ALREADY_VOTED, code="already_voted")
     vote = CommitteeVote(
         assessment_id=assessment.id, member_id=actor.id, round=assessment.stage_seq,
@@ -168,6 +222,8 @@ def record_vote(assessment, actor, event, params, report, now):
         db.session.flush()
     except IntegrityError:
         raise Conflict(ALREADY_VOTED, code="already_voted") from None
+    # The round as the tally will read it: no second query for what was just written.
+    _memo()[("votes", assessment.id, assessment.stage_seq)] = [*earlier, vote]
     return vote
 
 

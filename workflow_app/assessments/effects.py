@@ -1,11 +1,11 @@
 """What each event does besides moving the state: reviews, report revisions,
-objections and the outbox event from which the next person is told."""
+objections; the next person is told after the commit (assessments.fanout)."""
 
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow_app.assessments import fanout
-from workflow_app.assessments.models import Objection, OutboxEvent, Review, SelfReport
+from workflow_app.assessments.models import Objection, Review, SelfReport
 from workflow_app.extensions import db
 from workflow_app.notifications.services import queue_many  # noqa: F401 (batch, until merged)
 
@@ -100,10 +100,7 @@ HANDLERS = {
 
 
 def notify_next(assessment, event, actor, params, now):
-    """Leave one outbox event; who must be told is worked out after the commit, in bulk
-    (assessments.fanout): the transition itself stays a handful of statements."""
-    add_row(OutboxEvent, assessment_id=assessment.id, version=assessment.version,
-            event=event, state=assessment.state, actor_id=actor.id if actor else None,
-            params={"comment": params.get("comment") or "", "reason": params.get("reason") or "",
-                    "grade": assessment.grade or ""}, created_at=now)
+    """Nothing to write: the move's audit entry is the outbox event, and the version it
+    moved past `told_version` says it is still to be told (assessments.fanout, after the
+    commit, in bulk). Only mark that this transaction left something to tell."""
     fanout.mark_written(db.session)

@@ -1,27 +1,30 @@
 """Telling people what a transition asks of them: after its commit, in bulk, once.
 
-A transition writes its state, its audit entry and one `OutboxEvent` ("entered
-committee_review"). Working out who must be told (the stage's people, committee
-eligibility and recusals, the cadre) happens here, for many events at once; the
+A transition writes its state and its audit entry, nothing more for the telling: the
+entry is the outbox event ("approve, into committee_review, by 张三"), and an
+assessment whose `version` is past its `told_version` has entries still to tell (a
+small partial index finds them). Working out who must be told (the stage's people,
+committee eligibility and recusals, the cadre) happens here for many items at once; the
 notifications service then applies preferences and substitutes and writes the rows
-with their dedup keys. The notices and the deletion of their events commit together,
-and events are claimed with SKIP LOCKED on PostgreSQL: each is told exactly once, by
+with their dedup keys. The notices and the new `told_version` commit together, and the
+items are claimed with SKIP LOCKED on PostgreSQL: each entry is told exactly once, by
 whichever runs first of
 - the request or scheduler job that made the change, right after its commit
   (FANOUT_AFTER_COMMIT, on by default, so an in-app notice is there when the next
   person looks), and
 - the dispatcher (notifications.dispatcher.drain), which picks up anything left over
-  (a process that died between the commit and the fan-out, a scheduler job, a CLI).
+  (a process that died between the commit and the fan-out, a CLI command).
 """
 
 import logging
 
 from flask import current_app
-from sqlalchemy import delete, event, select
+from sqlalchemy import and_, bindparam, event, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from workflow_app.assessments.models import Assessment, OutboxEvent
+from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.reviewers import Reviewers
+from workflow_app.audit.models import AuditEntry
 from workflow_app.cycles.models import Cycle
 from workflow_app.extensions import db
 from workflow_app.notifications.services import queue_many
@@ -31,49 +34,57 @@ from workflow_app.people.services import holders_of
 
 log = logging.getLogger(__name__)
 CHUNK = 500
-EVENTS = OutboxEvent.__table__
 WRITTEN, COMMITTED = "outbox_written", "outbox_committed"
 
 
 def fan_out(limit=None):
-    """Expand pending events into notifications, oldest first, a chunk at a time;
-    returns how many. The caller commits (notices and deleted events go together)."""
+    """Tell what transitions of not yet told assessments ask, a chunk at a time; returns
+    how many assessments were told. The caller commits."""
     done = 0
     while limit is None or done < limit:
         size = CHUNK if limit is None else min(CHUNK, limit - done)
-        rows = db.session.execute(select(EVENTS).order_by(EVENTS.c.id).limit(size)
-                                  .with_for_update(skip_locked=True)).all()
-        if not rows:
+        claimed = db.session.execute(
+            select(Assessment.id, Assessment.version)
+            .where(Assessment.told_version < Assessment.version).order_by(Assessment.id)
+            .limit(size).with_for_update(skip_locked=True)).all()
+        if not claimed:
             break
-        queue_many(notices(rows), load=False)
-        db.session.execute(delete(EVENTS).where(EVENTS.c.id.in_([r.id for r in rows])))
-        done += len(rows)
+        queue_many(notices(dict(claimed)), load=False)
+        _mark_told(claimed)
+        done += len(claimed)
     return done
 
 
-def notices(rows):
-    """[(user, kind, params, key, link, None)] for outbox event rows."""
-    assessments = _assessments({r.assessment_id for r in rows})
-    names = _names({r.actor_id for r in rows if r.actor_id is not None})
+def notices(versions):
+    """[(user, kind, params, key, link, None)] for the untold entries of {id: version}."""
+    assessments = _assessments(versions)
+    entries = _untold_entries(versions)
+    names = _names({e.actor_id for e in entries if e.actor_id is not None})
     reviewers = Reviewers(assessments.values())
     items = []
-    for row in rows:
-        a = assessments[row.assessment_id]
+    for e in entries:
+        a = assessments[e.subject_id]
         base = {"cycle": a.cycle.name, "cadre": a.cadre.display_name,
-                "actor": names.get(row.actor_id, ""), "comment": row.params.get("comment", ""),
-                "reason": row.params.get("reason", ""), "grade": row.params.get("grade", ""),
-                "event": row.event, "until": ""}
-        key, link = f"a{a.id}:v{row.version}", f"/assessments/{a.id}"
+                "actor": names.get(e.actor_id, ""), "comment": e.comment or "",
+                "reason": (e.data or {}).get("reason") or "", "grade": a.grade or "",
+                "event": e.action, "until": ""}
+        key, link = f"a{a.id}:v{e.seq}", f"/assessments/{a.id}"
         items += [(user, kind, base, f"{key}:{kind}", link, None)
-                  for user, kind in recipients(row, a, reviewers)]
+                  for user, kind in recipients(e, a, reviewers)]
     return items
 
 
-def recipients(row, assessment, reviewers):
-    """Who is told of the event, and as which kind of notice."""
-    event, state, cadre = row.event, row.state, assessment.cadre
+# The moves someone is told of; any other entry (a committee vote, a recusal) is told
+# to nobody, and versioned_move marks it told at once when nothing before it waits.
+TOLD_EVENTS = frozenset({"submit", "approve", "uphold", "grant", "send_back", "dispute",
+                         "appeal", "dismiss", "deny", "finalize"})
+
+
+def recipients(entry, assessment, reviewers):
+    """Who is told of a move (its audit entry), and as which kind of notice."""
+    event, state, cadre = entry.action, entry.to_state, assessment.cadre
     if event in ("submit", "approve", "uphold", "grant") and state != "approved":
-        return [(u, "review_waiting") for u in reviewers.of(assessment, state, row.version)]
+        return [(u, "review_waiting") for u in reviewers.of(assessment, state, entry.seq)]
     if event == "approve":
         return [(cadre, "approved")]
     if event == "send_back":
@@ -84,7 +95,25 @@ def recipients(row, assessment, reviewers):
         return [(cadre, "objection_resolved")]
     if event == "finalize":
         return [(cadre, "finalized")]
-    return []
+    return []  # a committee vote, a recusal: nobody new has anything to do
+
+
+def _untold_entries(versions):
+    a, e = Assessment.__table__, AuditEntry.__table__
+    query = (select(e.c.subject_id, e.c.seq, e.c.action, e.c.to_state, e.c.actor_id,
+                    e.c.comment, e.c.data)
+             .join(a, and_(e.c.subject_type == "assessment", e.c.subject_id == a.c.id,
+                           e.c.seq > a.c.told_version))
+             .where(a.c.id.in_(list(versions))).order_by(e.c.subject_id, e.c.seq))
+    return [r for r in db.session.execute(query) if r.seq <= versions[r.subject_id]]
+
+
+def _mark_told(claimed):
+    table = Assessment.__table__
+    db.session.execute(
+        update(table).where(table.c.id == bindparam("b_id"))
+        .values(told_version=bindparam("b_version")),
+        [{"b_id": ident, "b_version": version} for ident, version in claimed])
 
 
 def _assessments(ids):
@@ -92,7 +121,7 @@ def _assessments(ids):
     people = joinedload(Assessment.cadre)
     options = (people.lazyload(User.grants), people.joinedload(User.supervisor)
                .lazyload(User.grants), joinedload(Assessment.cycle).lazyload(Cycle.org_units))
-    found = db.session.scalars(select(Assessment).where(Assessment.id.in_(ids))
+    found = db.session.scalars(select(Assessment).where(Assessment.id.in_(list(ids)))
                                .options(*options)).unique()
     return {a.id: a for a in found}
 
@@ -104,7 +133,7 @@ def _names(ids):
                                    .where(User.id.in_(ids))).all())
 
 
-# --- right after the request that made the change --------------------------------------
+# --- right after the request or job that made the change -------------------------------
 
 def mark_written(session):
     session.info[WRITTEN] = True

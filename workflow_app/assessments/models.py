@@ -14,6 +14,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     exists,
+    text,
 )
 from sqlalchemy.orm import Mapped, aliased, foreign, mapped_column, relationship
 
@@ -44,6 +45,10 @@ class Assessment(db.Model):
     # assessment's chain head lives on its own row, moved by the same UPDATE, instead of
     # a row of audit_chain_head (one statement fewer per transition).
     audit_head_mac: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # How far the people concerned have been told: entries with a higher seq are the
+    # outbox of the transitions not yet fanned out (assessments.fanout). A transition
+    # writes nothing extra for it; the version it moves is the event.
+    told_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     state_since = created_at()
     # The audit seq of the move into the current state: one committee round per stay.
     stage_seq: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
@@ -62,6 +67,10 @@ class Assessment(db.Model):
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= 200)", name="score_range"),
         Index("ix_assessment_cycle_state", "cycle_id", "state"),
         Index("ix_assessment_state_due_at", "state", "due_at"),
+        CheckConstraint("told_version <= version", name="told_not_ahead"),
+        # Small by design: only items with transitions not yet fanned out are in it.
+        Index("ix_assessment_untold", "id", postgresql_where=text("told_version < version"),
+              sqlite_where=text("told_version < version")),
     )
 
 
@@ -212,24 +221,13 @@ class Attachment(db.Model):
     __table_args__ = (CheckConstraint("size > 0", name="size_positive"),)
 
 
-class OutboxEvent(db.Model):
-    """"Entered committee_review": what a transition leaves for the fan-out to tell.
-
-    Written in the transition's own transaction (one row, effects.notify_next); who must
-    be told is worked out after the commit, in bulk, by assessments.fanout, which turns
-    the row into notifications and deletes it in one transaction: told exactly once.
-    """
-
-    __tablename__ = "outbox_event"
-    id: Mapped[int] = pk()
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
-    # The assessment's version after the move: with the kind, the notices' dedup key.
-    version: Mapped[int] = mapped_column(Integer)
-    event: Mapped[str] = mapped_column(String(30))
-    state: Mapped[str] = mapped_column(String(30))  # the state the move entered
-    actor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL"))
-    params: Mapped[dict] = mapped_column(JSON, default=dict)  # comment, reason, grade
-    created_at = created_at()
-
-    __table_args__ = (UniqueConstraint("assessment_id", "version"),)
+# A committee item's recusals and this round's votes, joined into the assessment's own
+# SELECT where a transition loads it (services.LEAN): a member's vote then reads nothing
+# more about the committee than its members. Read only through committee.recused_ids
+# and committee.round_votes, which keep them right when either changes.
+Assessment.recusal_rows = relationship(Recusal, viewonly=True, lazy="raise",
+                                       order_by=Recusal.id)
+Assessment.round_vote_rows = relationship(
+    CommitteeVote, viewonly=True, lazy="raise", order_by=CommitteeVote.id,
+    primaryjoin=lambda: and_(foreign(CommitteeVote.assessment_id) == Assessment.id,
+                             CommitteeVote.round == Assessment.stage_seq))

@@ -12,10 +12,10 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow_app import limits
-from workflow_app.assessments import committee, effects
+from workflow_app.assessments import committee, effects, fanout
 from workflow_app.assessments.deadlines import due_for
 from workflow_app.assessments.guards import MESSAGES, Guards
-from workflow_app.assessments.models import Assessment, SelfReport
+from workflow_app.assessments.models import Assessment, CommitteeVote, SelfReport
 from workflow_app.assessments.permissions import can_view, relations, standing_in_for
 from workflow_app.assessments.report import clean_content, missing_fields
 from workflow_app.audit.models import AuditEntry
@@ -34,12 +34,15 @@ STALE_DRAFT = _l("This draft was changed in another window or on another device 
                  "version with it.")
 
 
-# Loading an assessment joins its cycle, cadre, unit and current report (one statement);
+# Loading an assessment joins its cycle, cadre, unit, current report and, at the committee
+# stage, the round's votes and the recusals (one statement);
 # the cycle's unit list and the cadre's role grants are rarely needed on the way: load
 # them only when touched.
 LEAN = (joinedload(Assessment.cycle).lazyload(Cycle.org_units),
         joinedload(Assessment.cadre).lazyload(User.grants),
-        joinedload(Assessment.current_report))
+        joinedload(Assessment.current_report), joinedload(Assessment.recusal_rows),
+        joinedload(Assessment.round_vote_rows).joinedload(CommitteeVote.member)
+        .lazyload(User.grants))
 
 
 def get_assessment(assessment_id, user):
@@ -248,6 +251,8 @@ def versioned_move(assessment, dest, actor, acting_as, now, event, params, clien
     if dest != assessment.state:
         values.update(state=dest, state_since=now, stage_seq=seq,
                       due_at=due_for(assessment.cycle, dest, now))
+    if event not in fanout.TOLD_EVENTS and assessment.told_version == assessment.version:
+        values["told_version"] = seq  # nobody to tell, nothing waiting before it
     moves = db.session.info.get(BATCH_KEY)
     if moves is not None:
         # Batch mode: the checked UPDATE is written with the others by write_batch().

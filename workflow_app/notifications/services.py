@@ -100,26 +100,14 @@ def queue_many(items, load=True):
 
 def _recipients(user, kind):
     """[(recipient, absent user or None)]: the substitutes of an absent reviewer."""
-    if kind in ROUTED and user.id in _absent_now():
-        from workflow_app.people.substitutes import substitutes_of
+    if kind in ROUTED:
+        from workflow_app.people.substitutes import absent_ids, substitutes_of
 
-        standing_in = substitutes_of(user, utcnow())
+        now = utcnow()
+        standing_in = substitutes_of(user, now) if user.id in absent_ids(now) else []
         if standing_in:
             return [(s, user) for s in standing_in]
     return [(user, None)]
-
-
-def _absent_now():
-    """Ids of the users away (with a substitute) now: one query per transaction."""
-    from workflow_app.people.models import Substitution
-
-    now = utcnow()
-    cache = db.session.info.get("absent_users")
-    if cache is None or cache[0] != now.replace(second=0, microsecond=0):
-        ids = set(db.session.scalars(select(Substitution.absent_user_id).where(
-            Substitution.starts_at <= now, Substitution.ends_at > now)))
-        cache = db.session.info["absent_users"] = (now.replace(second=0, microsecond=0), ids)
-    return cache[1]
 
 
 def _rows_for(user, kind, params, key, link, channels, absent, seen, rendered):
@@ -241,4 +229,3 @@ def _pending_keys():
 @event.listens_for(Session, "after_rollback")
 def _forget_preferences(session):
     session.info.pop("notification_prefs", None)
-    session.info.pop("absent_users", None)

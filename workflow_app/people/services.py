@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from workflow_app.audit.services import record
 from workflow_app.errors import Invalid, NotAllowed, NotFound
@@ -120,7 +120,8 @@ def _holders_query(role, unit):
              .join(ancestor, ancestor.c.id == RoleGrant.org_unit_id)
              .where(RoleGrant.role == role, User.active,
                     literal(unit.path).like(ancestor.c.path + "%")))
-    return db.session.scalars(query.distinct()).all()
+    # Who holds a role is asked to tell or count them, not to check their own grants.
+    return db.session.scalars(query.distinct().options(lazyload(User.grants))).all()
 
 
 def subtree_units(unit):

@@ -18,9 +18,11 @@ assessed by the absent person): standing in there would let them read and judge
 their peers' reports in the round they are judged in.
 """
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import event, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
@@ -48,16 +50,46 @@ FIELD_MESSAGES.update({
 })
 
 
-def _active_at(now):
-    return (Substitution.starts_at <= now, Substitution.ends_at > now)
-
-
 def substitutes_of(user, now):
     """Who stands in for `user` at `now` (empty when they are not away)."""
-    rows = db.session.scalars(select(Substitution).where(
-        Substitution.absent_user_id == user.id, *_active_at(now))
-        .order_by(Substitution.id)).all()
-    return [s.substitute for s in rows if s.substitute.active]
+    return [s.substitute for s in active_substitutions(now)
+            if s.absent_user_id == user.id and s.substitute.active]
+
+
+def absent_ids(now):
+    """Ids of the users away with a substitute at `now`."""
+    return {s.absent_user_id for s in active_substitutions(now)}
+
+
+SUBSTITUTIONS_KEY = "active_substitutions"
+
+
+def active_substitutions(now):
+    """The substitutions in force at `now`, in id order: one query per transaction and
+    minute, shared by permission checks (whom a reviewer stands in for) and notices
+    (whose review work goes to a substitute). The minute's rows are cached and filtered
+    to the exact moment, so a substitution starting mid-minute is not missed."""
+    now = as_utc(now)
+    minute = now.replace(second=0, microsecond=0)
+    cached = db.session.info.get(SUBSTITUTIONS_KEY)
+    if cached is None or cached[0] != minute:
+        rows = db.session.scalars(select(Substitution).where(
+            Substitution.starts_at < minute + timedelta(minutes=1),
+            Substitution.ends_at > minute).order_by(Substitution.id)).all()
+        cached = db.session.info[SUBSTITUTIONS_KEY] = (minute, rows)
+    return [s for s in cached[1] if as_utc(s.starts_at) <= now < as_utc(s.ends_at)]
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_substitutions(session):
+    session.info.pop(SUBSTITUTIONS_KEY, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_changed_substitutions(session, context, instances):
+    if any(isinstance(o, Substitution) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(SUBSTITUTIONS_KEY, None)
 
 
 def load_acting_user(user_id):
@@ -74,10 +106,7 @@ def represented_by(user, now):
     if held is not None:  # loaded with the user (load_acting_user)
         return [s.absent_user for s in held
                 if as_utc(s.starts_at) <= now < as_utc(s.ends_at)]
-    rows = db.session.scalars(select(Substitution).where(
-        Substitution.substitute_id == user.id, *_active_at(now))
-        .order_by(Substitution.id)).all()
-    return [s.absent_user for s in rows]
+    return [s.absent_user for s in active_substitutions(now) if s.substitute_id == user.id]
 
 
 def reach_unit(user):
