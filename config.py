@@ -84,6 +84,10 @@ class Config:
     # Working days before a 360 rating round closes on which raters still to rate are
     # reminded (once per rater and round).
     RATING_REMINDER_WORKING_DAYS = int(os.environ.get("RATING_REMINDER_WORKING_DAYS", "2"))
+    # Who must be told of a transition is worked out after its commit: right after the
+    # request or job (off: only by the dispatcher, seconds later). assessments/fanout.py
+    FANOUT_AFTER_COMMIT = os.environ.get("FANOUT_AFTER_COMMIT", "1") != "0"
+    FANOUT_AFTER_COMMIT_LIMIT = 5000  # items per request; the dispatcher does the rest
     # Tests and the scheduler's --now inject a clock; None means the wall clock.
     CLOCK = None
     RUN_SCHEDULER_IN_WEB = False

@@ -169,6 +169,4 @@ def _after_request(response):
 
 
 def init_app(app):
-    app.config.setdefault("FANOUT_AFTER_COMMIT", True)
-    app.config.setdefault("FANOUT_AFTER_COMMIT_LIMIT", 5000)
     app.after_request(_after_request)
