@@ -32,9 +32,11 @@ def grade_cycle(cycle, actor, now=None):
     """
     if actor is not None and not can_manage_cycle(actor, cycle):
         raise NotAllowed()
-    # Plain rows, not ORM objects: 50,000 of them load and write back in bulk.
+    # Plain rows, not ORM objects: 50,000 of them load and write back in bulk (read on
+    # the connection: the ORM's row processing costs more than the query here).
     a_ = Assessment
-    rows = [(r, r.category) for r in db.session.execute(
+    db.session.flush()
+    rows = [(r, r.category) for r in db.session.connection().execute(
         select(a_.id, a_.org_unit_id, a_.cadre_id, a_.state, a_.score, a_.grade, a_.rank,
                _unless_approved(a_.flags), OrgUnit.category)
         .join(OrgUnit, OrgUnit.id == a_.org_unit_id)
