@@ -12,7 +12,8 @@ Who gets a message and on which channels:
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select, text
+from sqlalchemy import Integer, any_, cast, event, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from workflow_app.clock import utcnow
@@ -132,6 +133,7 @@ def _rows_for(user, kind, params, key, link, channels, absent, seen, rendered):
 
 INSERT_CHUNK = 1000
 MULTI_VALUES_FROM = 50
+COPY_FROM = 2000
 
 
 def _insert(rows):
@@ -148,6 +150,8 @@ def _insert(rows):
     added = []
     # A few rows (a transition): one cached statement run as executemany. Many rows on
     # PostgreSQL (a cycle opening, a batch): one unnest INSERT per chunk.
+    if dialect == "postgresql" and len(rows) > COPY_FROM:
+        return sorted(_insert_copy(rows, now))
     stmt = (insert(Notification.__table__).on_conflict_do_nothing(index_elements=["dedup_key"])
             .returning(Notification.__table__.c.id))
     for start in range(0, len(rows), INSERT_CHUNK):
@@ -182,6 +186,30 @@ def _insert_pg(chunk, now):
         "l": [r["link"] for r in chunk]}).all()
 
 
+_COPIED = ("user_id", "channel", "kind", "dedup_key", "subject", "body", "link")
+
+
+def _insert_copy(rows, now):
+    """Tens of thousands of rows (a cycle opening): COPY into a temporary table, then
+    one INSERT … SELECT … ON CONFLICT DO NOTHING, so a key already queued (here or by a
+    concurrent transaction) still adds nothing. Four statements whatever the count."""
+    from workflow_app.bulk import copy_rows
+
+    db.session.execute(text(
+        "CREATE TEMPORARY TABLE notification_in (n serial, user_id integer, "
+        "channel varchar, kind varchar, dedup_key varchar, subject varchar, body text, "
+        "link varchar) ON COMMIT DROP"))
+    copy_rows("notification_in", _COPIED, [tuple(r[c] for c in _COPIED) for r in rows])
+    added = db.session.scalars(text(
+        "INSERT INTO notification (user_id, channel, kind, dedup_key, subject, body, link, "
+        "status, attempts, last_error, next_attempt_at, created_at) "
+        f"SELECT {', '.join(_COPIED)}, 'pending', 0, '', :now, :now "
+        "FROM notification_in ORDER BY n ON CONFLICT (dedup_key) DO NOTHING RETURNING id"),
+        {"now": now}).all()
+    db.session.execute(text("DROP TABLE notification_in"))
+    return added
+
+
 def effective_channels(user, kind, channels):
     """`channels` after the user's choices: optional channels on or off per kind."""
     choices = preferences(user)
@@ -206,19 +234,26 @@ def preferences(user):
 
 
 def prefetch_preferences(users, chunk=500):
-    """Read the choices of many users at once into the transaction's cache."""
+    """Read the choices of many users at once into the transaction's cache: one query
+    on PostgreSQL (the ids as one array), one per `chunk` elsewhere (SQLite's limit on
+    bound parameters)."""
     cache = db.session.info.setdefault("notification_prefs", {})
     todo = [u.id for u in users if u.id not in cache]
+    if db.session.get_bind().dialect.name == "postgresql":
+        chunk = max(len(todo), 1)
     for start in range(0, len(todo), chunk):
         ids = todo[start:start + chunk]
         for i in ids:
             cache[i] = {}
-        rows = db.session.execute(select(
-            NotificationPreference.user_id, NotificationPreference.kind,
-            NotificationPreference.channel, NotificationPreference.enabled)
-            .where(NotificationPreference.user_id.in_(ids)))
-        for uid, k, c, e in rows:
+        for uid, k, c, e in db.session.execute(_preferences_of(ids)):
             cache[uid][(k, c)] = e
+
+
+def _preferences_of(ids):
+    p_ = NotificationPreference
+    match = (p_.user_id == any_(cast(ids, ARRAY(Integer)))
+             if db.session.get_bind().dialect.name == "postgresql" else p_.user_id.in_(ids))
+    return select(p_.user_id, p_.kind, p_.channel, p_.enabled).where(match)
 
 
 def _pending_keys():
