@@ -117,10 +117,12 @@ def waiting_among(user, ids):
 def stood_in_for(user, rows):
     """{item id: absent reviewer} for the rows that wait for `user` only as a substitute
     (代办). Nothing is looked up for someone who stands in for nobody."""
-    if not represented(user):
+    if not represented(user) or not rows:
         return {}
     found = {}
-    for a in rows:
+    # The checks need the items themselves: loaded here, for substitutes only.
+    for a in db.session.scalars(select(Assessment).where(
+            Assessment.id.in_([r.id for r in rows]))):
         stage = get_workflow(a.cycle.workflow_key, a.cycle.workflow_version).stage_actor
         absent = standing_in_for(user, a, {stage.get(a.state)})
         if absent is not None:
