@@ -8,14 +8,17 @@ and ONE for the page itself (rows, counts per state, overdue count, filter menus
 
 import re
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_babel import get_timezone
 from sqlalchemy import event, insert, select
 
 from tests.web.test_queue import _listed, _submit, _text
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event
+from workflow_app.assessments.views import _due_time
+from workflow_app.assessments.views_queue import _due_text
 from workflow_app.extensions import db
 from workflow_app.people.models import User
 
@@ -102,3 +105,14 @@ def test_api_tasks_is_one_statement_whatever_its_size(api, world, create_cycle, 
     assert len(body) == 50 and body[0]["cadre_name"]
     assert len(many) == len(few) <= API_TASKS_BUDGET, many
     assert len(_on_assessments(many)) == 1, many
+
+
+def test_due_dates_read_as_the_due_time_filter_writes_them(app):
+    """The page formats due moments itself (once each, strftime): the same text as the
+    `due_time` filter, local midnight reading as the day before included."""
+    start = datetime(2026, 4, 3, 15, 0, tzinfo=UTC)  # 2026-04-03 23:00 in Beijing
+    with app.test_request_context():
+        tz = get_timezone()
+        for hours in range(0, 80, 1):
+            moment = start + timedelta(hours=hours, minutes=hours % 3 * 20)
+            assert _due_text(moment, tz) == _due_time(moment), moment

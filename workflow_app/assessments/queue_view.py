@@ -26,7 +26,7 @@ from sqlalchemy import (
 from workflow_app.assessments.deadlines import due_column, due_for, overdue_clause
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.queries import Cadre, task_filter
-from workflow_app.assessments.queue import MAX_PAGE_SIZE, _joined
+from workflow_app.assessments.queue import MAX_PAGE_SIZE, joined
 from workflow_app.clock import as_utc
 from workflow_app.cycles.models import Cycle
 from workflow_app.extensions import db
@@ -65,7 +65,7 @@ class QueueView:
 
 def _scoped(user, now):
     """The user's whole queue, one row per item, with what is shown and filtered on."""
-    return _joined(select(
+    return joined(select(
         *[getattr(Assessment, name) for name in COLUMNS[:8]],
         Cadre.display_name.label("cadre_name"), Cadre.username.label("cadre_username"),
         OrgUnit.name.label("unit_name"), Cycle.name.label("cycle_name"),
