@@ -6,8 +6,8 @@ from workflow_app import limits
 from workflow_app.api import bp, current_api_user, json_body
 from workflow_app.api.payload import optional_int, raise_if
 from workflow_app.assessments.models import Assessment
-from workflow_app.assessments.queries import tasks, visible
-from workflow_app.assessments.serialize import detail_json, summary_json
+from workflow_app.assessments.queries import task_rows, visible
+from workflow_app.assessments.serialize import detail_json, summary_json, summary_row_json
 from workflow_app.assessments.services import fire_event, get_assessment, save_report
 from workflow_app.errors import Invalid
 from workflow_app.extensions import db
@@ -17,15 +17,20 @@ MAX_PAGE = 500
 MAX_OFFSET = 10**9
 
 
-def _page(query):
+def _paged(query):
     limit = query_int("limit", 100, 1, MAX_PAGE)
     offset = query_int("offset", 0, 0, MAX_OFFSET)
-    return db.session.scalars(query.limit(limit).offset(offset)).all()
+    return query.limit(limit).offset(offset)
+
+
+def _page(query):
+    return db.session.scalars(_paged(query)).all()
 
 
 @bp.get("/tasks")
 def list_tasks():
-    return jsonify([summary_json(a) for a in _page(tasks(current_api_user()))])
+    rows = db.session.execute(_paged(task_rows(current_api_user())))
+    return jsonify([summary_row_json(r) for r in rows])
 
 
 @bp.get("/assessments")

@@ -119,3 +119,18 @@ def task_filter(user):
 
 def tasks(user):
     return base_query().where(task_filter(user)).order_by(Assessment.state_since, Assessment.id)
+
+
+# What a task list entry shows (serialize.summary_row_json), read as plain columns.
+SUMMARY_COLUMNS = ("id", "cycle_id", "cadre_id", "org_unit_id", "state", "version", "score",
+                   "grade", "state_since")
+
+
+def task_rows(user):
+    """`tasks(user)` as plain rows of the summary's columns: no ORM objects (and none of
+    their eager loads) for a list."""
+    columns = [getattr(Assessment, name) for name in SUMMARY_COLUMNS]
+    return (select(*columns, Cadre.display_name.label("cadre_name")).select_from(Assessment)
+            .join(Cadre, Cadre.id == Assessment.cadre_id)
+            .join(OrgUnit, OrgUnit.id == Assessment.org_unit_id)
+            .where(task_filter(user)).order_by(Assessment.state_since, Assessment.id))

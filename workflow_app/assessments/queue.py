@@ -1,7 +1,8 @@
 """The reviewer's queue: what waits for me, filtered, counted per state, paged in SQL.
 
 Everything builds on `queries.task_filter(user)`, the same scope-filtered clause as
-the API's task list; nothing is loaded beyond the page shown.
+the API's task list; nothing is loaded beyond the page shown. The queue page itself
+reads its rows, counts and menus in one statement (`queue_view`).
 """
 
 from dataclasses import dataclass
@@ -53,14 +54,14 @@ def filter_from(args):
                        search=clean_query(args.get("q")))
 
 
-def _joined(query):
+def joined(query):
     return (query.select_from(Assessment).join(Cadre, Cadre.id == Assessment.cadre_id)
             .join(OrgUnit, OrgUnit.id == Assessment.org_unit_id)
             .join(Cycle, Cycle.id == Assessment.cycle_id))
 
 
 def _where(query, user, f, now, with_state=True):
-    query = _joined(query).where(task_filter(user))
+    query = joined(query).where(task_filter(user))
     if f.cycle_id:
         query = query.where(Assessment.cycle_id == f.cycle_id)
     if f.unit_id:
@@ -84,14 +85,6 @@ def _order(query, sort):
     return query.order_by(due.asc().nulls_last(), Assessment.id)
 
 
-def page(user, f, now, number=1, size=20):
-    """(rows, has_next) of page `number` (from 1)."""
-    size = max(1, min(size, MAX_PAGE_SIZE))
-    query = _order(_where(select(Assessment), user, f, now), f.sort)
-    rows = db.session.scalars(query.limit(size + 1).offset((number - 1) * size)).all()
-    return rows[:size], len(rows) > size
-
-
 def next_item(user, f, now, skip_id):
     """The first item of the view `f` other than `skip_id` that waits for a decision on
     someone else's report (a reviewer's own draft is not "next"), or None."""
@@ -102,7 +95,7 @@ def next_item(user, f, now, skip_id):
 
 def waits_for(user, assessment_id):
     """Whether the item is in `user`'s queue (some decision of theirs waits on it)."""
-    return db.session.scalar(_joined(select(Assessment.id)).where(
+    return db.session.scalar(joined(select(Assessment.id)).where(
         Assessment.id == assessment_id, task_filter(user))) is not None
 
 
@@ -110,17 +103,19 @@ def waiting_among(user, ids):
     """The ids among `ids` that are in `user`'s queue (one query)."""
     if not ids:
         return set()
-    return set(db.session.scalars(_joined(select(Assessment.id)).where(
+    return set(db.session.scalars(joined(select(Assessment.id)).where(
         Assessment.id.in_(sorted(ids)), task_filter(user))))
 
 
 def stood_in_for(user, rows):
     """{item id: absent reviewer} for the rows that wait for `user` only as a substitute
     (代办). Nothing is looked up for someone who stands in for nobody."""
-    if not represented(user):
+    if not represented(user) or not rows:
         return {}
     found = {}
-    for a in rows:
+    # The checks need the items themselves: loaded here, for substitutes only.
+    for a in db.session.scalars(select(Assessment).where(
+            Assessment.id.in_([r.id for r in rows]))):
         stage = get_workflow(a.cycle.workflow_key, a.cycle.workflow_version).stage_actor
         absent = standing_in_for(user, a, {stage.get(a.state)})
         if absent is not None:
@@ -137,11 +132,3 @@ def state_counts(user, f, now):
 def overdue_count(user, f, now):
     query = _where(select(func.count()), user, f, now).where(overdue_clause(as_utc(now)))
     return db.session.scalar(query)
-
-
-def choices(user):
-    """The cycles and units that occur in my queue, for the filter menus."""
-    def distinct(*columns):
-        query = _joined(select(*columns)).where(task_filter(user)).distinct()
-        return [tuple(r) for r in db.session.execute(query.order_by(columns[1]))]
-    return {"cycles": distinct(Cycle.id, Cycle.name), "units": distinct(OrgUnit.id, OrgUnit.name)}

@@ -21,8 +21,17 @@ def _time(value):
 
 
 def summary_json(a):
+    return _summary(a, a.cadre.display_name)
+
+
+def summary_row_json(row):
+    """The same shape from a plain row (`queries.task_rows`): no ORM object behind it."""
+    return _summary(row, row.cadre_name)
+
+
+def _summary(a, cadre_name):
     return {"id": a.id, "cycle_id": a.cycle_id, "cadre_id": a.cadre_id,
-            "cadre_name": a.cadre.display_name, "org_unit_id": a.org_unit_id,
+            "cadre_name": cadre_name, "org_unit_id": a.org_unit_id,
             "state": a.state, "version": a.version, "score": _num(a.score), "grade": a.grade,
             "state_since": _time(a.state_since)}
 

@@ -6,16 +6,16 @@ and shows, per item, whether it was done and if not, why.
 """
 
 from contextlib import nullcontext
+from datetime import timedelta
 
 from flask import flash, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_timezone, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from forms.assessments import BatchForm, QueueFilterForm, message
-from workflow_app.assessments import committee, labels, queue, services
-from workflow_app.assessments.deadlines import due_of
+from workflow_app.assessments import committee, labels, queue, queue_view, services
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, get_assessment
 from workflow_app.assessments.views import bp, client_addr, conflict_message, event_rules
@@ -26,6 +26,7 @@ from workflow_app.extensions import db
 from workflow_app.people.search import clean_query
 from workflow_app.security.inputs import to_int, to_version
 from workflow_app.validation import parse_score
+from workflow_app.workcalendar import LOCAL_TZ
 
 PAGE_SIZE = 20
 BATCH_EVENTS = ("approve", "send_back")
@@ -43,30 +44,69 @@ def _page_number():
 
 
 def _filters():
-    found = queue.choices(current_user)
+    """The filter form and the QueueFilter it makes. The cycle and unit menus are filled
+    in later (`offer`): an id no item of the queue has is ignored by the query itself."""
     states = [(code, label) for code, label in labels.STATE_LABELS.items()]
-    form = QueueFilterForm(request.args, cycles=found["cycles"], units=found["units"],
-                           states=states)
-    chosen_cycle, chosen_unit = form.chosen(form.cycle), form.chosen(form.unit)
+    form = QueueFilterForm(request.args, cycles=(), units=(), states=states)
     sort = form.sort.data if form.sort.data in queue.SORTS else "due"
     return form, queue.QueueFilter(
-        cycle_id=int(chosen_cycle) if chosen_cycle else None,
-        unit_id=int(chosen_unit) if chosen_unit else None,
+        cycle_id=_menu_id(form.cycle.data), unit_id=_menu_id(form.unit.data),
         state=form.chosen(form.state), overdue=bool(form.overdue.data), sort=sort,
         search=clean_query(form.q.data))
+
+
+def _menu_id(value):
+    """An id exactly as a menu option spells it (str(id)), else None."""
+    number = to_int(value)
+    return number if number is not None and str(number) == value else None
+
+
+def _state_names(view):
+    """Each state label on the page translated once (not once per row)."""
+    codes = {r.state for r in view.rows} | set(view.counts)
+    return {code: str(labels.state_label(code)) for code in codes}
+
+
+def _due_texts(rows):
+    """{id: due moment as the `due_time` filter writes it}, each distinct moment formatted
+    once with strftime: Babel's formatter, per row, was a tenth of the page's time."""
+    tz, found = get_timezone(), {}
+    return {r.id: found.setdefault(r.due, _due_text(r.due, tz)) for r in rows if r.due}
+
+
+def _due_text(moment, tz):
+    """`views._due_time` for the digits-only patterns it uses ("yyyy-MM-dd[ HH:mm]")."""
+    local = moment.astimezone(LOCAL_TZ)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return (local - timedelta(days=1)).astimezone(tz).strftime("%Y-%m-%d")
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _detail_hrefs(rows):
+    """{id: link to the item, with the view's arguments}: one url_for, as the links differ
+    only by the id that ends their path."""
+    if not rows:
+        return {}
+    first = rows[0].id
+    path, sep, query = url_for(".detail", assessment_id=first,
+                               **queue.view_args(request.args)).partition("?")
+    prefix = path.removesuffix(str(first))
+    return {r.id: f"{prefix}{r.id}{sep}{query}" for r in rows}
 
 
 def _queue_context(batch=None, results=None, selected=()):
     form, f = _filters()
     now, number = utcnow(), _page_number()
-    rows, has_next = queue.page(current_user, f, now, number, _page_size())
-    counts = queue.state_counts(current_user, f, now)
-    return {"filters": form, "f": f, "rows": rows, "page": number, "has_next": has_next,
+    view = queue_view.load(current_user, f, now, number, _page_size())
+    form.offer(view.cycles, view.units)
+    counts = view.counts
+    return {"filters": form, "f": f, "rows": view.rows, "page": number,
+            "has_next": view.has_next,
             "counts": [(s, counts[s]) for s in labels.STATE_LABELS if s in counts],
-            "total": sum(counts.values()), "overdue_total": queue.overdue_count(
-                current_user, f, now),
-            "due": {a.id: due_of(a) for a in rows}, "now": now,
-            "proxies": queue.stood_in_for(current_user, rows),
+            "total": sum(counts.values()), "overdue_total": view.overdue_total,
+            "state_names": _state_names(view), "now": now, "due_texts": _due_texts(view.rows),
+            "hrefs": _detail_hrefs(view.rows),
+            "proxies": queue.stood_in_for(current_user, view.rows),
             "batch": batch or BatchForm(formdata=None), "results": results,
             "selected": {ident for ident, _ in selected},
             "args": {k: v for k, v in request.args.items() if k != "page"},
