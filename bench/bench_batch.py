@@ -86,12 +86,14 @@ def _account(stage, counties, items):
 def _handled(stage, ids, user_id):
     from workflow_app.assessments.models import Assessment, CommitteeVote
 
+    """(items handled: moved on or voted on, items moved on to the next state)."""
     moved = set(db.session.scalars(select(Assessment.id).where(
         Assessment.id.in_(ids), Assessment.state != STAGES[stage][0])))
+    handled = set(moved)
     if stage == "committee":
-        moved |= set(db.session.scalars(select(CommitteeVote.assessment_id).where(
+        handled |= set(db.session.scalars(select(CommitteeVote.assessment_id).where(
             CommitteeVote.assessment_id.in_(ids), CommitteeVote.member_id == user_id)))
-    return len(moved)
+    return len(handled), len(moved)
 
 
 def _floor(rows, user_id, stage):
@@ -107,7 +109,8 @@ def _post(app, username, items, score):
     client = app.test_client()
     with app.app_context():
         login(client, username)
-    data = {"event": "approve", "comment": "", "score": score, "confirmed": "yes",
+    # the form has the prefix "batch" (forms/assessments.py BatchForm)
+    data = {"event": "approve", "batch-comment": "", "batch-score": score, "confirmed": "yes",
             "items": [f"{i}:{v}" for i, v, _c in items]}
     start = time.perf_counter()
     response = client.post("/tasks/batch", data=data)
@@ -125,10 +128,10 @@ def run_stage(app, stage, n):
         db.session.remove()
     elapsed = _post(app, username, items, STAGES[stage][3])
     with app.app_context():
-        done = _handled(stage, [i for i, _v, _c in items], user_id)
+        done, moved = _handled(stage, [i for i, _v, _c in items], user_id)
         floor = _floor(floor_rows, user_id, stage)
     report("batch_approve", app.config["SQLALCHEMY_DATABASE_URI"], {
-        "stage": stage, "n": n, "approved": done, "counties": len(counties),
+        "stage": stage, "n": n, "approved": done, "moved": moved, "counties": len(counties),
         "seconds": round(elapsed, 3), "per_s": round(done / elapsed, 1),
         "floor_per_s": round(floor, 1) if floor else None, "floor_n": len(floor_rows),
         "target_per_s": 5000, "met": done == n and done / elapsed >= 5000})

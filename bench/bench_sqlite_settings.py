@@ -5,7 +5,7 @@
 The settings are switched on one at a time, from the old ones (synchronous FULL, the
 deferred implicit BEGIN, a pre-ping at each checkout) to the current ones; each
 variant runs bench_transitions' measure (service and floor in alternating blocks) on
-a fresh copy of the given data set (it is not changed), in two rounds so that a burst
+a fresh copy of the given data set (it is not changed), in two rounds (ROUNDS=…) so that a burst
 of load on the machine does not fall on one variant only.
 """
 
@@ -61,7 +61,8 @@ def one(url, n, variant):
         "statements_per_transition": statements, "floor_statements": floor_statements})
 
 
-def run(url, n, rounds=2):
+def run(url, n, rounds=None):
+    rounds = rounds or int(os.environ.get("ROUNDS", "2"))
     if not url.startswith("sqlite:///"):
         raise SystemExit("a SQLite file data set, please (sqlite:////abs/path.sqlite)")
     for _ in range(rounds):
