@@ -93,9 +93,17 @@ def sqlite_settings(line, _run):
            f"Core floor {f} /s", f"{s} /s", _ratio(s, f), _met(s >= 0.8 * f))
 
 
+def sqlite_commit(line, _run):
+    full, normal = (line["commits_per_s_synchronous_full"],
+                    line["commits_per_s_synchronous_normal"])
+    yield ("commits/s, one-row INSERT each, SQLite WAL synchronous=NORMAL", "—",
+           f"synchronous=FULL {full} /s", f"{normal} /s", _ratio(normal, full), "—")
+
+
 ROWS = {"transitions": transitions, "statements": statements,
         "batch_approve": batch_approve, "open_cycle": open_cycle, "grading": grading,
-        "web": web, "memory": memory, "sqlite_settings": sqlite_settings}
+        "web": web, "memory": memory, "sqlite_settings": sqlite_settings,
+        "sqlite_commit": sqlite_commit}
 _MEMORY = {}
 
 
