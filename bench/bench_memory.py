@@ -17,7 +17,7 @@ import sys
 import time
 from datetime import timedelta
 
-from common import APP_ROOT, ROOT, make_app, report, url_from_args
+from common import APP_ROOT, make_app, report, url_from_args
 from sqlalchemy import select
 
 
@@ -46,7 +46,7 @@ def run(url):
         when = (as_utc(deadline) - timedelta(days=days, hours=-1)).isoformat()
     env = dict(os.environ, DATABASE_URL=url, KAOHE_CONFIG="production",
                SMTP_HOST="log:", PYTHONPATH=APP_ROOT)
-    flask = os.path.join(ROOT, ".venv", "bin", "flask")
+    flask = os.path.join(os.path.dirname(sys.executable), "flask")  # the same virtualenv
     idle, _, _ = child_peak([sys.executable, "-c",
                              "from workflow_app import create_app; create_app()"], env)
     peak, seconds, out = child_peak([flask, "--app", "workflow_app", "scheduler",

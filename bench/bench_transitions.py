@@ -12,13 +12,16 @@ approves with a score), one transaction per transition, on the same database:
   version, version-checked UPDATE, audit INSERT (hash-chained), commit.
 
 The two run in alternating blocks so that caches and background load hit both alike.
+A second figure: the statements one supervisor approve sends (load, fire_event, commit;
+counted with a `before_cursor_execute` listener), beside the floor's.
 Each run advances 2 × n items of the data set for good (history is append-only).
 """
 
 import time
+from contextlib import contextmanager
 
 from common import make_app, report, url_from_args
-from sqlalchemy import insert, select, update
+from sqlalchemy import event, insert, select, update
 
 BLOCK = 50
 
@@ -35,10 +38,11 @@ def pick(n):
         select(Assessment.id, User.supervisor_id).join(User, User.id == Assessment.cadre_id)
         .where(Assessment.cycle_id == cycle_id, Assessment.state == "supervisor_review",
                User.supervisor_id.is_not(None))
-        .order_by(Assessment.id).limit(2 * n)).all()
-    if len(rows) < 2 * n:
+        .order_by(Assessment.id).limit(2 * n + 1)).all()
+    if len(rows) < 2 * n + 1:
         raise SystemExit(f"only {len(rows)} items left in supervisor_review: rebuild the data")
-    return rows[0::2], rows[1::2]
+    # the last one is for counting statements (count_statements below)
+    return rows[0:2 * n:2], rows[1:2 * n:2], rows[-1]
 
 
 def service_one(ident, supervisor_id):
@@ -83,28 +87,69 @@ def floor_one(conn, ident, actor_id, role="supervisor", dest="committee_review")
     conn.commit()
 
 
+@contextmanager
+def counting(engine):
+    """Counts the statements sent through `engine` (executemany counts once)."""
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def count_statements(ident, supervisor_id):
+    """Statements of one supervisor approve (load, fire_event, commit), warm caches."""
+    from workflow_app.extensions import db
+
+    db.session.remove()
+    with counting(db.engine) as seen:
+        service_one(ident, supervisor_id)
+    db.session.remove()
+    return len(seen)
+
+
+def measure(n):
+    """Service and floor, in alternating blocks, in the current app context."""
+    from workflow_app.extensions import db
+
+    service_rows, floor_rows, spare = pick(n)
+    timing = {"service": 0.0, "floor": 0.0}
+    with db.engine.connect() as conn:
+        for start in range(0, n, BLOCK):
+            t = time.perf_counter()
+            for ident, sup in service_rows[start:start + BLOCK]:
+                service_one(ident, sup)
+            timing["service"] += time.perf_counter() - t
+            t = time.perf_counter()
+            for ident, sup in floor_rows[start:start + BLOCK]:
+                floor_one(conn, ident, sup)
+            timing["floor"] += time.perf_counter() - t
+        with counting(db.engine) as seen:
+            floor_one(conn, *spare_floor(floor_rows))
+    statements = count_statements(*spare)
+    return n / timing["service"], n / timing["floor"], statements, len(seen)
+
+
+def spare_floor(floor_rows):
+    """An item the floor already moved once: moving it again is the same 4 statements."""
+    return floor_rows[0][0], floor_rows[0][1]
+
+
 def run(url, n):
     app = make_app(url)
     with app.app_context():
-        from workflow_app.extensions import db
-
-        service_rows, floor_rows = pick(n)
-        timing = {"service": 0.0, "floor": 0.0}
-        with db.engine.connect() as conn:
-            for start in range(0, n, BLOCK):
-                t = time.perf_counter()
-                for ident, sup in service_rows[start:start + BLOCK]:
-                    service_one(ident, sup)
-                timing["service"] += time.perf_counter() - t
-                t = time.perf_counter()
-                for ident, sup in floor_rows[start:start + BLOCK]:
-                    floor_one(conn, ident, sup)
-                timing["floor"] += time.perf_counter() - t
-        service, floor = n / timing["service"], n / timing["floor"]
+        service, floor, statements, floor_statements = measure(n)
         report("transitions", url, {
             "n": n, "service_per_s": round(service, 1), "floor_per_s": round(floor, 1),
             "ratio": round(service / floor, 3), "target_ratio": 0.8,
             "met": service / floor >= 0.8})
+        report("statements", url, {
+            "statements_per_transition": statements, "floor_statements": floor_statements,
+            "target_statements": 6, "met": statements <= 6})
 
 
 if __name__ == "__main__":

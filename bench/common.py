@@ -74,8 +74,13 @@ def kind_of(url):
 
 
 def report(name, url, figures):
-    """One JSON line per figure set (collected by run_all.sh into bench/out/)."""
+    """One JSON line per figure set (collected by run_all.sh into bench/out/).
+
+    BENCH_RUN (set by run_all.sh) ties the lines of one run together: summary.py
+    prints that run's figures side by side with their baselines.
+    """
     line = {"bench": name, "db": kind_of(url), "label": os.environ.get("BENCH_LABEL", ""),
+            "run": os.environ.get("BENCH_RUN", ""),
             "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **figures}
     print(json.dumps(line, ensure_ascii=False))
     path = os.path.join(ROOT, "bench", "out", "results.jsonl")

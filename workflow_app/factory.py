@@ -4,10 +4,10 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from config import INSTANCE_DIR, config_from_env, settle_public_base_url, settle_secret_key
+from workflow_app import sqlite_engine  # SQLite connection settings (listeners)
 from workflow_app.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +44,9 @@ def _init_extensions(app):
     from workflow_app import i18n, models  # noqa: F401  (registers every mapper)
     from workflow_app.auth import loader
 
+    if sqlite_engine.is_sqlite_url(app.config["SQLALCHEMY_DATABASE_URI"]):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite_engine.engine_options(
+            app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -99,17 +102,6 @@ def _register_issue4_blueprints(app):
     for bp in (notifications_bp, substitutes_bp, calendar_bp, people_admin_bp,
                people_import_bp):
         app.register_blueprint(bp)
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """WAL and foreign keys for SQLite; a no-op on PostgreSQL."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.close()
 
 
 @event.listens_for(Session, "after_commit")
