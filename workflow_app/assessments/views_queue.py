@@ -5,16 +5,19 @@ so one refused item does not undo the others; the request commits once at the en
 and shows, per item, whether it was done and if not, why.
 """
 
+from collections import Counter
 from contextlib import nullcontext
+from functools import partial
 
 from flask import flash, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from forms.assessments import BatchForm, QueueFilterForm, message
-from workflow_app.assessments import committee, labels, queue, services
+from workflow_app.assessments import batch_decide, batch_scope, labels, queue, services
 from workflow_app.assessments.deadlines import due_of
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, get_assessment
@@ -140,29 +143,40 @@ def _batch_problem(form, event, selected):
 
 
 def _decide(selected, event, form):
-    """Every item checked on its own, the writes made together (services.batched): one
-    UPDATE executemany, one flush of audit entries and reviews, one notification INSERT.
-    Items at a committee stage (votes are tallied one by one) and, when any item changed
-    in the meantime, all items are done the careful way: one savepoint each."""
+    """The whole selection's scope in one query (batch_scope); the items it allows are
+    checked on their own and decided with their writes made together (batch_decide in
+    services.batched(): one UPDATE executemany, executemany INSERTs of audit entries,
+    reviews and committee votes, one notification INSERT; votes tallied together). Items
+    it refuses, items handed back, and, when any item changed in the meantime, all items
+    are done the careful way: one savepoint each, with the per-item answer."""
     found = _preload([ident for ident, _ in selected])
-    fast = [(i, v) for i, v in selected if i in found and not committee.is_committee_stage(
-        found[i])]
+    allowed = batch_scope.actionable(current_user, list(found.values()), event)
+    repeated = {i for i, n in Counter(i for i, _ in selected).items() if n > 1}
+    fast = [(i, v) for i, v in selected if i in allowed and i not in repeated]
     chosen = set(fast)
     slow = [(i, v) for i, v in selected if (i, v) not in chosen]
     results = {}
     if fast:
         try:
             with services.batched():
-                for ident, version in fast:
-                    results[ident] = _one(ident, version, event, form, savepoint=False)
+                done, back = batch_decide.decide(
+                    [(found[i], v) for i, v in fast], event, current_user, allowed,
+                    form.comment.data, partial(_score_for, event=event, form=form),
+                    client_addr())
                 services.write_batch()
-        except Conflict:
+            results.update((i, _done(i, found[i], exc)) for i, exc in done.items())
+            slow += back
+        except (Conflict, IntegrityError):
             db.session.rollback()
             results.clear()
             slow = selected
     for ident, version in slow:
         results[ident] = _one(ident, version, event, form)
     return [results[ident] for ident, _ in selected]
+
+
+def _done(ident, a, exc):
+    return {"id": ident, "a": a, "ok": exc is None, "why": "" if exc is None else _why(exc)}
 
 
 def _preload(ids, chunk=500, reports=True):
