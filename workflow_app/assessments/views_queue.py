@@ -8,6 +8,7 @@ and shows, per item, whether it was done and if not, why.
 from collections import Counter
 from contextlib import nullcontext
 from functools import partial
+from types import SimpleNamespace
 
 from flask import flash, render_template, request, url_for
 from flask_babel import gettext
@@ -115,11 +116,21 @@ def batch():
                       url_for(".task_list"))
     if asked is not None:
         return asked
-    results = _decide(selected, event, form) + [_unknown(ident) for ident in junk]
+    results = [_shown(r) for r in _decide(selected, event, form)]
     db.session.commit()
-    _preload([r["id"] for r in results if r["a"] is not None], reports=False)  # refresh
+    results += [_unknown(ident) for ident in junk]
     return render_template("assessments/tasks.html",
                            **_queue_context(BatchForm(formdata=None), results))
+
+
+def _shown(result):
+    """What the results list shows of an item (its cadre's name and cycle), read before
+    the commit expires it: no reload of 1,000 items only to print their names."""
+    a = result["a"]
+    if a is not None:
+        result["a"] = SimpleNamespace(id=a.id, cycle=SimpleNamespace(name=a.cycle.name),
+                                      cadre=SimpleNamespace(display_name=a.cadre.display_name))
+    return result
 
 
 def _unknown(ident):
@@ -179,16 +190,15 @@ def _done(ident, a, exc):
     return {"id": ident, "a": a, "ok": exc is None, "why": "" if exc is None else _why(exc)}
 
 
-def _preload(ids, chunk=500, reports=True):
-    """Load the selected items (and their current reports) in a few queries; after the
-    commit, the same refreshes the expired items the results list shows."""
+def _preload(ids, chunk=500):
+    """Load the selected items (lean: not the cadres' role grants) and their current
+    reports in a few queries."""
     found = {}
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
         found.update((a.id, a) for a in db.session.scalars(
-            select(Assessment).where(Assessment.id.in_(part))))
-    if reports:
-        services.preload_reports(list(found))
+            select(Assessment).options(*services.LEAN).where(Assessment.id.in_(part))))
+    services.preload_reports(list(found))
     return found
 
 
