@@ -1,8 +1,10 @@
 """The reviewer's queue: filters, counts per state, paging, and batch decisions.
 
-A batch decision is checked and audited item by item, each in its own savepoint,
-so one refused item does not undo the others; the request commits once at the end
-and shows, per item, whether it was done and if not, why.
+A batch decision is checked and audited item by item, so one refused item does not
+undo the others: the scope of the whole selection comes from one query, the allowed
+items are decided with their writes gathered, and anything refused or in doubt goes the
+careful way (one savepoint each). The request commits once at the end and shows, per
+item, whether it was done and if not, why.
 """
 
 from collections import Counter
