@@ -147,3 +147,36 @@ def test_committee_batch_equals_one_by_one(auth, world, create_cycle, rule, even
     if rule == "majority":
         assert len(careful) <= 3
     assert verify_all() is None
+
+
+def test_a_vote_cast_meanwhile_sends_the_batch_the_careful_way(auth, world, create_cycle,
+                                                                monkeypatch):
+    """The unique key catches a vote cast between the scope query and the batch's INSERT:
+    the batch is rolled back and redone one by one (each vote still recorded once)."""
+    from workflow_app.assessments import batch_votes
+
+    _setup(world, create_cycle, "majority")
+    items = _items(world, "c")[:2]
+    tally = batch_votes.round_votes_many
+
+    def vote_meanwhile(ids):
+        a = items[0]
+        db.session.execute(CommitteeVote.__table__.insert().values(
+            assessment_id=a.id, member_id=world.com_a1.id, round=a.stage_seq,
+            report_revision=1, decision="approve", score=70, comment="", created_at=a.state_since))
+        return tally(ids)
+    monkeypatch.setattr(batch_votes, "round_votes_many", vote_meanwhile)
+    careful = []
+    one = views_queue._one
+    monkeypatch.setattr(views_queue, "_one", lambda ident, *args, **kw: careful.append(
+        ident) or one(ident, *args, **kw))
+    resp = auth.user("com_a1").post("/tasks/batch", {
+        "event": "approve", "items": [f"{a.id}:{a.version}" for a in items],
+        "confirmed": "yes", "batch-comment": COMMENT, "batch-score": "88"})
+    assert resp.status_code == 200 and "成功 2 项" in resp.get_data(as_text=True)
+    assert careful == [a.id for a in items]
+    votes = db.session.scalars(select(CommitteeVote).where(
+        CommitteeVote.member_id == world.com_a1.id,
+        CommitteeVote.assessment_id.in_([a.id for a in items]))).all()
+    assert sorted(v.assessment_id for v in votes) == sorted(a.id for a in items)
+    assert verify_all() is None
