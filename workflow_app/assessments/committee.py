@@ -234,10 +234,11 @@ def mean_score(votes):
     return (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def closing_params(assessment, params, decision="approve"):
+def closing_params(assessment, params, decision="approve", votes=None):
     """The stage's decision once the rule decided: to approve, the members' mean as its
-    score; to send back, every 不同意 member's reason."""
-    votes = round_votes(assessment)
+    score; to send back, every 不同意 member's reason. `votes`: the round's votes when
+    already known (a batch reads them for all its items at once)."""
+    votes = round_votes(assessment) if votes is None else votes
     if decision == "send_back":
         return {**params, "score": None, "comment": against_reasons(votes),
                 "reviewer_id": _last_member(votes, "send_back")}

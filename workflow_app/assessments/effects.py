@@ -7,9 +7,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from workflow_app.assessments import fanout
 from workflow_app.assessments.models import Objection, Review, SelfReport
 from workflow_app.extensions import db
-from workflow_app.notifications.services import queue_many  # noqa: F401 (batch, until merged)
 
-NOTES_KEY = "batched_notifications"
 ROWS_KEY = "batched_rows"
 
 

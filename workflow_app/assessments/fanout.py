@@ -19,7 +19,7 @@ whichever runs first of
 import logging
 
 from flask import current_app
-from sqlalchemy import and_, event, select, update
+from sqlalchemy import and_, bindparam, event, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from workflow_app.assessments.models import Assessment
@@ -109,11 +109,16 @@ def _untold_entries(versions):
 
 
 def _mark_told(claimed):
-    # The claimed rows are locked (SKIP LOCKED above; SQLite has one writer): their
-    # version cannot have moved since they were read.
-    db.session.execute(update(Assessment.__table__)
-                       .where(Assessment.__table__.c.id.in_([i for i, _ in claimed]))
-                       .values(told_version=Assessment.__table__.c.version))
+    """Told up to the version each was claimed at. SQLite has no row locks: a transition
+    committed since the claim keeps its entry untold, and of two fan-outs of the same
+    item the later mark never moves `told_version` back (dedup keys keep the notices
+    single)."""
+    table = Assessment.__table__
+    db.session.execute(
+        update(table).where(table.c.id == bindparam("b_id"),
+                            table.c.told_version < bindparam("b_version"))
+        .values(told_version=bindparam("b_version")),
+        [{"b_id": ident, "b_version": version} for ident, version in claimed])
 
 
 def _assessments(ids):

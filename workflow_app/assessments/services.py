@@ -19,7 +19,7 @@ from workflow_app.assessments.models import Assessment, CommitteeVote, SelfRepor
 from workflow_app.assessments.permissions import can_view, relations, standing_in_for
 from workflow_app.assessments.report import clean_content, missing_fields
 from workflow_app.audit.models import AuditEntry
-from workflow_app.audit.services import GENESIS, HEADS_KEY, head_mac, make_entry, write_head_rows
+from workflow_app.audit.services import GENESIS, head_mac, make_entry
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.cycles.models import Cycle
 from workflow_app.errors import Conflict, Invalid, NotAllowed, NotFound, StaleVersion, WrongState
@@ -294,26 +294,25 @@ def preload_reports(assessment_ids):
 @contextmanager
 def batched():
     """Fire many events with their writes gathered: inside, `versioned_move` only records
-    its version-checked UPDATE and effects only collect notifications; `write_batch()`
-    then writes all UPDATEs (one executemany), audit entries and reviews (one flush) and
-    notifications (one INSERT). Nothing is flushed in between (no autoflush)."""
+    its version-checked UPDATE and effects their rows; `write_batch()` then writes all
+    UPDATEs (one executemany per kind of change) and the audit entries, reviews and votes
+    (one executemany INSERT per table). Nothing is flushed in between (no autoflush).
+    Who must be told is worked out after the commit, for the whole batch (fanout)."""
     info = db.session.info
-    info[BATCH_KEY], info[effects.NOTES_KEY], info[effects.ROWS_KEY] = [], [], {}
+    info[BATCH_KEY], info[effects.ROWS_KEY] = [], {}
     try:
         with db.session.no_autoflush:
             yield
     finally:
         info.pop(BATCH_KEY, None)
-        info.pop(effects.NOTES_KEY, None)
         info.pop(REPORTS_KEY, None)
         info.pop(effects.ROWS_KEY, None)
-        info.pop(HEADS_KEY, None)
 
 
 def write_batch():
     """Write what `batched()` gathered. Raises Conflict (nothing usable: roll back) when
     any item changed in the meantime, so the caller can redo the items one by one."""
-    moves, notes = db.session.info[BATCH_KEY], db.session.info[effects.NOTES_KEY]
+    moves = db.session.info[BATCH_KEY]
     groups = {}
     for ident, version, values in moves:
         groups.setdefault(tuple(sorted(values)), []).append(
@@ -326,14 +325,11 @@ def write_batch():
         if db.session.execute(stmt, rows).rowcount != len(rows):
             raise Conflict(code="already_handled")
     db.session.flush()
-    # Audit entries and reviews: plain executemany INSERTs, no unit of work per object.
+    # Audit entries, reviews, votes: plain executemany INSERTs, no unit of work per object.
     for table, rows in db.session.info[effects.ROWS_KEY].items():
         db.session.execute(insert(table), rows)
     db.session.info[effects.ROWS_KEY].clear()
-    write_head_rows(db.session.info.pop(HEADS_KEY, []))
-    effects.queue_many(notes, load=False)
     moves.clear()
-    notes.clear()
 
 
 def _absent_id(actor, assessment, acting_as):

@@ -1,21 +1,34 @@
 """The reviewer's queue: filters, counts per state, paging, and batch decisions.
 
-A batch decision is checked and audited item by item, each in its own savepoint,
-so one refused item does not undo the others; the request commits once at the end
-and shows, per item, whether it was done and if not, why.
+A batch decision is checked and audited item by item, so one refused item does not
+undo the others: the scope of the whole selection comes from one query, the allowed
+items are decided with their writes gathered, and anything refused or in doubt goes the
+careful way (one savepoint each). The request commits once at the end and shows, per
+item, whether it was done and if not, why.
 """
 
+from collections import Counter
 from contextlib import nullcontext
 from datetime import timedelta
+from functools import partial
+from types import SimpleNamespace
 
 from flask import flash, render_template, request, url_for
 from flask_babel import get_timezone, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from forms.assessments import BatchForm, QueueFilterForm, message
-from workflow_app.assessments import committee, labels, queue, queue_view, services
+from workflow_app.assessments import (
+    batch_decide,
+    batch_scope,
+    labels,
+    queue,
+    queue_view,
+    services,
+)
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, get_assessment
 from workflow_app.assessments.views import bp, client_addr, conflict_message, event_rules
@@ -152,11 +165,21 @@ def batch():
                       url_for(".task_list"))
     if asked is not None:
         return asked
-    results = _decide(selected, event, form) + [_unknown(ident) for ident in junk]
+    results = [_shown(r) for r in _decide(selected, event, form)]
     db.session.commit()
-    _preload([r["id"] for r in results if r["a"] is not None], reports=False)  # refresh
+    results += [_unknown(ident) for ident in junk]
     return render_template("assessments/tasks.html",
                            **_queue_context(BatchForm(formdata=None), results))
+
+
+def _shown(result):
+    """What the results list shows of an item (its cadre's name and cycle), read before
+    the commit expires it: no reload of 1,000 items only to print their names."""
+    a = result["a"]
+    if a is not None:
+        result["a"] = SimpleNamespace(id=a.id, cycle=SimpleNamespace(name=a.cycle.name),
+                                      cadre=SimpleNamespace(display_name=a.cadre.display_name))
+    return result
 
 
 def _unknown(ident):
@@ -180,23 +203,30 @@ def _batch_problem(form, event, selected):
 
 
 def _decide(selected, event, form):
-    """Every item checked on its own, the writes made together (services.batched): one
-    UPDATE executemany, one flush of audit entries and reviews, one notification INSERT.
-    Items at a committee stage (votes are tallied one by one) and, when any item changed
-    in the meantime, all items are done the careful way: one savepoint each."""
+    """The whole selection's scope in one query (batch_scope); the items it allows are
+    checked on their own and decided with their writes made together (batch_decide in
+    services.batched(): one UPDATE executemany, executemany INSERTs of audit entries,
+    reviews and committee votes, one notification INSERT; votes tallied together). Items
+    it refuses, items handed back, and, when any item changed in the meantime, all items
+    are done the careful way: one savepoint each, with the per-item answer."""
     found = _preload([ident for ident, _ in selected])
-    fast = [(i, v) for i, v in selected if i in found and not committee.is_committee_stage(
-        found[i])]
+    allowed = batch_scope.actionable(current_user, list(found.values()), event)
+    repeated = {i for i, n in Counter(i for i, _ in selected).items() if n > 1}
+    fast = [(i, v) for i, v in selected if i in allowed and i not in repeated]
     chosen = set(fast)
     slow = [(i, v) for i, v in selected if (i, v) not in chosen]
     results = {}
     if fast:
         try:
             with services.batched():
-                for ident, version in fast:
-                    results[ident] = _one(ident, version, event, form, savepoint=False)
+                done, back = batch_decide.decide(
+                    [(found[i], v) for i, v in fast], event, current_user, allowed,
+                    form.comment.data, partial(_score_for, event=event, form=form),
+                    client_addr())
                 services.write_batch()
-        except Conflict:
+            results.update((i, _done(i, found[i], exc)) for i, exc in done.items())
+            slow += back
+        except (Conflict, IntegrityError):
             db.session.rollback()
             results.clear()
             slow = selected
@@ -205,16 +235,19 @@ def _decide(selected, event, form):
     return [results[ident] for ident, _ in selected]
 
 
-def _preload(ids, chunk=500, reports=True):
-    """Load the selected items (and their current reports) in a few queries; after the
-    commit, the same refreshes the expired items the results list shows."""
+def _done(ident, a, exc):
+    return {"id": ident, "a": a, "ok": exc is None, "why": "" if exc is None else _why(exc)}
+
+
+def _preload(ids, chunk=500):
+    """Load the selected items (lean: not the cadres' role grants) and their current
+    reports in a few queries."""
     found = {}
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
         found.update((a.id, a) for a in db.session.scalars(
-            select(Assessment).where(Assessment.id.in_(part))))
-    if reports:
-        services.preload_reports(list(found))
+            select(Assessment).options(*services.LEAN).where(Assessment.id.in_(part))))
+    services.preload_reports(list(found))
     return found
 
 

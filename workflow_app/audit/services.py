@@ -25,8 +25,6 @@ from workflow_app.extensions import db
 GENESIS = "0" * 64
 HASHED = ("subject_type", "subject_id", "seq", "actor_id", "actor_role", "on_behalf_of_id",
           "action", "from_state", "to_state", "comment", "data", "client_addr")
-# Head rows gathered by a batch of transitions, written with its other rows.
-HEADS_KEY = "pending_audit_heads"
 
 
 def _plain(value):
