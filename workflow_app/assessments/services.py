@@ -7,7 +7,7 @@ view, API handler, CLI command or job that called them commits once.
 from contextlib import contextmanager
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -56,10 +56,6 @@ def get_assessment(assessment_id, user):
 
 
 def current_report(assessment):
-    preloaded = db.session.info.get(REPORTS_KEY)
-    if preloaded is not None and assessment.id in preloaded:
-        # Valid for the batch only (cleared when it ends): each item is decided once.
-        return preloaded[assessment.id]
     joined = assessment.__dict__.get("current_report")
     if joined is not None:  # loaded with the assessment (LEAN); a send-back replaces it
         if joined.id is None:
@@ -275,20 +271,6 @@ def versioned_move(assessment, dest, actor, acting_as, now, event, params, clien
 
 BATCH_KEY = "batched_moves"
 ENTRY_COLUMNS = [c.name for c in AuditEntry.__table__.columns if c.name != "id"]
-REPORTS_KEY = "preloaded_reports"
-
-
-def preload_reports(assessment_ids):
-    """Current reports of many assessments in one query, used once each by a batch."""
-    if not assessment_ids:
-        return
-    latest = (select(SelfReport.assessment_id, func.max(SelfReport.revision).label("rev"))
-              .where(SelfReport.assessment_id.in_(assessment_ids))
-              .group_by(SelfReport.assessment_id).subquery())
-    rows = db.session.scalars(select(SelfReport).join(
-        latest, (latest.c.assessment_id == SelfReport.assessment_id)
-        & (latest.c.rev == SelfReport.revision)))
-    db.session.info.setdefault(REPORTS_KEY, {}).update((r.assessment_id, r) for r in rows)
 
 
 @contextmanager
@@ -305,7 +287,6 @@ def batched():
             yield
     finally:
         info.pop(BATCH_KEY, None)
-        info.pop(REPORTS_KEY, None)
         info.pop(effects.ROWS_KEY, None)
 
 

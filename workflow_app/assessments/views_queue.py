@@ -240,14 +240,14 @@ def _done(ident, a, exc):
 
 
 def _preload(ids, chunk=500):
-    """Load the selected items (lean: not the cadres' role grants) and their current
-    reports in a few queries."""
+    """Load the selected items as a transition does (services.LEAN: with their current
+    reports, votes and recusals, not the cadres' role grants), a chunk per query."""
     found = {}
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
         found.update((a.id, a) for a in db.session.scalars(
-            select(Assessment).options(*services.LEAN).where(Assessment.id.in_(part))))
-    services.preload_reports(list(found))
+            select(Assessment).options(*services.LEAN).where(Assessment.id.in_(part)))
+            .unique())
     return found
 
 
