@@ -37,6 +37,9 @@ def transitions(line, _run):
     yield ("transitions/s through `fire_event`", "≥ 0.8 × floor", f"Core floor {f} /s",
            f"{s} /s (n={line['n']})", _ratio(s, f),
            _met(line["met"], _times_short(0.8 * f, s)))
+    if "fanout_items_per_s" in line:  # telling, after the commit (no target of its own)
+        yield ("fan-out after the commit, items told/s", "—", "—",
+               f"{line['fanout_items_per_s']} /s ({line['told']} items)", "", "")
 
 
 def statements(line, _run):

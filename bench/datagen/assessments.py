@@ -113,7 +113,7 @@ class AssessmentsMixin:
                                    CONTENT if state != "drafting" or rng.random() < 0.5 else {},
                                    submitted_at if state != "drafting" else None,
                                    submitted_at or cyc["opens"], 1))
-        head, version = self._chain("assessment", aid, entries)
+        head, version, head_mac = self._chain("assessment", aid, entries)
         grade = None
         if final:
             grade = ("好" if score >= 90 else "较好" if score >= 75 else "一般" if score >= 60
@@ -126,8 +126,8 @@ class AssessmentsMixin:
             due = at + timedelta(days=3 + rng.randint(0, 4))
         self.w.add("assessment", (
             aid, cyc["id"], cadre, leaf, state, version, score if final else None, grade,
-            None, [], head, at if state != "drafting" else cyc["opens"], cyc["opens"],
-            stage_seq, due))
+            None, [], head, head_mac, version, at if state != "drafting" else cyc["opens"],
+            cyc["opens"], stage_seq, due))
         if not final and state in ("supervisor_review", "committee_review",
                                    "secretary_approval"):
             who = {"supervisor_review": [sup], "committee_review": staff["committee"],
