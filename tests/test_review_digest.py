@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import _config
-from tests.factories import FULL_REPORT, make_user
+from tests.factories import FULL_REPORT, make_user, told
 from tests.test_dispatcher import outside_services
 from workflow_app import create_app
 from workflow_app.assessments.models import Assessment
@@ -60,6 +60,7 @@ def submit(world, clock, names, step=timedelta(seconds=5)):
         save_report(a, cadre, FULL_REPORT)
         fire_event(a, "submit", cadre)
         db.session.commit()
+        told()  # as the request does right after its commit
         clock.advance(seconds=step.total_seconds())
 
 
@@ -68,6 +69,7 @@ def approve(world, name):
         Assessment.cadre_id == world.users[name].id))
     fire_event(a, "approve", world.sup_a, score="90")
     db.session.commit()
+    told()
 
 
 def to_sup(outside):

@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from workflow_app.assessments.fanout import fan_out_committed
+from workflow_app.assessments.fanout import fan_out, fan_out_committed
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, save_report
 from workflow_app.clock import as_utc, utcnow
@@ -228,6 +228,7 @@ def run_history(admin, crews, now, rng):
     ended = as_utc(cycle.publication_ends_at) + timedelta(days=1)  # filed the day after
     with at(ended):
         finalize_due(ended)
+        fan_out()  # the quarter's notices, as the requests back then would have made them
     # That quarter is long over: its messages count as delivered and read.
     db.session.execute(update(Notification).where(Notification.status == "pending")
                        .values(status="sent", sent_at=Notification.created_at,
