@@ -22,8 +22,8 @@ from workflow_app.assessments.views_queue import _due_text
 from workflow_app.extensions import db
 from workflow_app.people.models import User
 
-QUEUE_PAGE_BUDGET = 5  # user, grants, substitutions, the page, the layout's badge
-API_TASKS_BUDGET = 5   # token, user, grants, substitutions, the list
+QUEUE_PAGE_BUDGET = 3  # the user with grants and substitutions, the page, the badge
+API_TASKS_BUDGET = 3   # token, the user with grants and substitutions, the list
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
@@ -95,9 +95,12 @@ def _forget_changed_substitutions(session, context, instances):
 def load_acting_user(user_id):
     """The user of a request (session or token) with their role grants and the
     substitutions they serve in that have not ended: every permission check of the
-    request reads these, so they come with the user instead of one query per check."""
+    request reads these, so they come with the user in one statement instead of one
+    query per check."""
     current = User.standing_in.and_(Substitution.ends_at > utcnow())
-    return db.session.get(User, user_id, options=[selectinload(current)])
+    # One round trip for all three (LEFT JOINs): this runs on every request.
+    return db.session.get(User, user_id, options=[joinedload(User.grants),
+                                                   joinedload(current)])
 
 
 def represented_by(user, now):
