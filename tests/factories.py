@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 
 from workflow_app.assessments.fanout import fan_out
 from workflow_app.cycles.services import create_cycle as create_cycle_service
@@ -68,6 +68,25 @@ def told():
     """Tell what was committed, as the request or the dispatcher does after a commit
     (tests that call the services directly have neither)."""
     fan_out()
+    db.session.commit()
+
+
+def bulk_waiting_items(world, count, clock, prefix="bulk"):
+    """`count` more cadres of sup_a's with items in supervisor review, written in bulk (no
+    services: for tests of long lists), due dates spread around now."""
+    from workflow_app.assessments.models import Assessment
+    from workflow_app.people.models import User
+
+    unit, sup = world.units["a"], world.sup_a
+    db.session.execute(insert(User), [
+        {"username": f"{prefix}{i}", "password_hash": "x", "display_name": f"批量{i}",
+         "org_unit_id": unit.id, "supervisor_id": sup.id} for i in range(count)])
+    cadre_ids = db.session.scalars(select(User.id).where(User.username.like(f"{prefix}%"))).all()
+    cycle_id = db.session.scalar(select(Assessment.cycle_id).limit(1))
+    db.session.execute(insert(Assessment), [
+        {"cycle_id": cycle_id, "cadre_id": cid, "org_unit_id": unit.id,
+         "state": "supervisor_review", "state_since": clock.now - timedelta(minutes=i),
+         "due_at": clock.now + timedelta(days=i % 9 - 4)} for i, cid in enumerate(cadre_ids)])
     db.session.commit()
 
 

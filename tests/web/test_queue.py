@@ -2,17 +2,15 @@
 
 import re
 import time
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, select
 
-from tests.factories import FULL_REPORT, make_user
+from tests.factories import FULL_REPORT, bulk_waiting_items, make_user
 from workflow_app.assessments.models import Assessment, CommitteeVote, Review
 from workflow_app.assessments.services import fire_event, save_report
 from workflow_app.audit.models import AuditEntry
 from workflow_app.extensions import db
-from workflow_app.people.models import User
 
 
 def _text(resp):
@@ -99,23 +97,9 @@ def test_filter_by_cycle_and_unit_and_sort(auth, world, create_cycle):
     assert _listed(_text(sec.get("/tasks?sort=due_desc"))) == sorted(ordered, reverse=True)
 
 
-def _bulk_cadres(world, count, clock):
-    unit, sup = world.units["a"], world.sup_a
-    db.session.execute(insert(User), [
-        {"username": f"bulk{i}", "password_hash": "x", "display_name": f"批量{i}",
-         "org_unit_id": unit.id, "supervisor_id": sup.id} for i in range(count)])
-    cadre_ids = db.session.scalars(select(User.id).where(User.username.like("bulk%"))).all()
-    cycle_id = _aid(world, "a1").cycle_id
-    db.session.execute(insert(Assessment), [
-        {"cycle_id": cycle_id, "cadre_id": cid, "org_unit_id": unit.id,
-         "state": "supervisor_review", "state_since": clock.now - timedelta(minutes=i),
-         "due_at": clock.now + timedelta(days=i % 9 - 4)} for i, cid in enumerate(cadre_ids)])
-    db.session.commit()
-
-
 def test_paging_stays_fast_with_thousands(auth, world, create_cycle, clock, app):
     create_cycle()
-    _bulk_cadres(world, 3000, clock)
+    bulk_waiting_items(world, 3000, clock)
     sup = auth.user("sup_a")
     statements = []
     listener = lambda *args: statements.append(1)  # noqa: E731

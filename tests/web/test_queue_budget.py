@@ -12,15 +12,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_babel import get_timezone
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, select
 
+from tests.factories import bulk_waiting_items
 from tests.web.test_queue import _listed, _submit, _text
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event
 from workflow_app.assessments.views import _due_time
 from workflow_app.assessments.views_queue import _due_text
 from workflow_app.extensions import db
-from workflow_app.people.models import User
 
 QUEUE_PAGE_BUDGET = 3  # the user with grants and substitutions, the page, the badge
 API_TASKS_BUDGET = 3   # token, the user with grants and substitutions, the list
@@ -43,21 +43,6 @@ def _on_assessments(statements):
     return [s for s in statements if re.search(r"\bassessment\b", s)]
 
 
-def _more_items(world, count, clock):
-    """`count` more items of sup_a's in supervisor review (bulk: no services needed)."""
-    unit, sup = world.units["a"], world.sup_a
-    db.session.execute(insert(User), [
-        {"username": f"budget{i}", "password_hash": "x", "display_name": f"预算{i}",
-         "org_unit_id": unit.id, "supervisor_id": sup.id} for i in range(count)])
-    ids = db.session.scalars(select(User.id).where(User.username.like("budget%"))).all()
-    cycle_id = db.session.scalar(select(Assessment.cycle_id).limit(1))
-    db.session.execute(insert(Assessment), [
-        {"cycle_id": cycle_id, "cadre_id": cid, "org_unit_id": unit.id,
-         "state": "supervisor_review", "state_since": clock.now - timedelta(minutes=i),
-         "due_at": clock.now + timedelta(days=i % 5 - 2)} for i, cid in enumerate(ids)])
-    db.session.commit()
-
-
 def _page_cost(web, path):
     with counted() as statements:
         html = _text(web.get(path))
@@ -71,7 +56,7 @@ def test_queue_page_is_one_statement_whatever_its_size(auth, world, create_cycle
     _submit(world, "a1", "a2", "a3")
     sup = auth.user("sup_a")
     _, few = _page_cost(sup, path)
-    _more_items(world, 80, clock)
+    bulk_waiting_items(world, 80, clock)
     html, many = _page_cost(sup, path)
     assert len(many) == len(few) <= QUEUE_PAGE_BUDGET, many
     assert len(_on_assessments(many)) == 1, many
@@ -99,7 +84,7 @@ def test_api_tasks_is_one_statement_whatever_its_size(api, world, create_cycle, 
     sup = api.as_user("sup_a")
     with counted() as few:
         assert len(sup.get("/tasks?limit=50").get_json()) == 4
-    _more_items(world, 80, clock)
+    bulk_waiting_items(world, 80, clock)
     with counted() as many:
         body = sup.get("/tasks?limit=50").get_json()
     assert len(body) == 50 and body[0]["cadre_name"]

@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.util import identity_key
 
-from workflow_app import limits
+from workflow_app import limits, transaction_cache
 from workflow_app.assessments.models import Assessment, CommitteeVote, Recusal
 from workflow_app.errors import Conflict
 from workflow_app.extensions import db
@@ -91,17 +91,11 @@ def is_recused(user, assessment):
     return user.id in recused_ids(assessment)
 
 
-MEMO_KEY = "committee_memo"
+MEMO_KEY = transaction_cache.register("committee_memo", Recusal)
 
 
 def _memo():
-    return db.session.info.setdefault(MEMO_KEY, {})
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget(session):
-    session.info.pop(MEMO_KEY, None)
+    return transaction_cache.cache(db.session, MEMO_KEY)
 
 
 def _expire_joined(session, assessment_id):
@@ -113,13 +107,12 @@ def _expire_joined(session, assessment_id):
 
 @event.listens_for(Session, "before_flush")
 def _forget_changed(session, context, instances):
+    # Recusals drop the whole memo (transaction_cache); a vote only the round's votes.
     changed = (*session.new, *session.deleted)
     for row in changed:
         if isinstance(row, CommitteeVote | Recusal):
             _expire_joined(session, row.assessment_id)
-    if any(isinstance(o, Recusal) for o in changed):
-        session.info.pop(MEMO_KEY, None)
-    elif any(isinstance(o, CommitteeVote) for o in changed):
+    if any(isinstance(o, CommitteeVote) for o in changed):
         memo = session.info.get(MEMO_KEY, {})
         for key in [k for k in memo if k[0] == "votes"]:
             del memo[key]

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, literal, select
 from sqlalchemy.orm import Session, lazyload
 
+from workflow_app import transaction_cache
 from workflow_app.audit.services import record
 from workflow_app.errors import Invalid, NotAllowed, NotFound
 from workflow_app.extensions import db
@@ -79,27 +80,14 @@ def holders_of(role, unit):
     Kept for the transaction (a batch, a fan-out, a reminder job asks the same question
     for many items of one unit); forgotten when it ends or when people or grants change.
     """
-    cache = db.session.info.setdefault(HOLDERS_KEY, {})
+    held = transaction_cache.cache(db.session, HOLDERS_KEY)
     key = (role, unit.path)
-    if key not in cache:
-        cache[key] = _holders_query(role, unit)
-    return list(cache[key])
+    if key not in held:
+        held[key] = _holders_query(role, unit)
+    return list(held[key])
 
 
-HOLDERS_KEY = "role_holders"
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_holders(session):
-    session.info.pop(HOLDERS_KEY, None)
-
-
-@event.listens_for(Session, "before_flush")
-def _forget_changed_holders(session, context, instances):
-    if any(isinstance(o, User | RoleGrant | OrgUnit)
-           for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info.pop(HOLDERS_KEY, None)
+HOLDERS_KEY = transaction_cache.register("role_holders", User, RoleGrant, OrgUnit)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -108,7 +96,7 @@ def _forget_on_bulk_change(state):
     if state.is_insert or state.is_update or state.is_delete:
         table = getattr(state.statement, "table", None)
         if table is None or table.name in PEOPLE_TABLES:
-            state.session.info.pop(HOLDERS_KEY, None)
+            transaction_cache.forget(state.session, HOLDERS_KEY)
 
 
 PEOPLE_TABLES = {"user_account", "role_grant", "org_unit"}

@@ -21,9 +21,10 @@ their peers' reports in the round they are judged in.
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
+from workflow_app import transaction_cache
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.cycles.validation import parse_datetime
@@ -61,7 +62,7 @@ def absent_ids(now):
     return {s.absent_user_id for s in active_substitutions(now)}
 
 
-SUBSTITUTIONS_KEY = "active_substitutions"
+SUBSTITUTIONS_KEY = transaction_cache.register("active_substitutions", Substitution)
 
 
 def active_substitutions(now):
@@ -71,25 +72,12 @@ def active_substitutions(now):
     to the exact moment, so a substitution starting mid-minute is not missed."""
     now = as_utc(now)
     minute = now.replace(second=0, microsecond=0)
-    cached = db.session.info.get(SUBSTITUTIONS_KEY)
-    if cached is None or cached[0] != minute:
-        rows = db.session.scalars(select(Substitution).where(
+    found = transaction_cache.cache(db.session, SUBSTITUTIONS_KEY)
+    if minute not in found:
+        found[minute] = db.session.scalars(select(Substitution).where(
             Substitution.starts_at < minute + timedelta(minutes=1),
             Substitution.ends_at > minute).order_by(Substitution.id)).all()
-        cached = db.session.info[SUBSTITUTIONS_KEY] = (minute, rows)
-    return [s for s in cached[1] if as_utc(s.starts_at) <= now < as_utc(s.ends_at)]
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_substitutions(session):
-    session.info.pop(SUBSTITUTIONS_KEY, None)
-
-
-@event.listens_for(Session, "before_flush")
-def _forget_changed_substitutions(session, context, instances):
-    if any(isinstance(o, Substitution) for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info.pop(SUBSTITUTIONS_KEY, None)
+    return [s for s in found[minute] if as_utc(s.starts_at) <= now < as_utc(s.ends_at)]
 
 
 def load_acting_user(user_id):
