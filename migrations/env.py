@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from flask import current_app
@@ -91,7 +92,7 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, foreign_keys_off(connection):
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -100,6 +101,34 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+
+
+@contextmanager
+def foreign_keys_off(connection):
+    """SQLite alters a table by copying it and dropping the old one (batch mode), and
+    with foreign keys on, DROP TABLE deletes every row first, cascading: an upgrade
+    that alters `assessment` would delete every report, review and vote. Off while
+    migrating (the pragma only works outside a transaction), checked after, on again
+    before the connection goes back to the pool."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    _pragma(connection, "foreign_keys=OFF")
+    try:
+        yield
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.commit()
+        if broken:
+            raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+    finally:
+        _pragma(connection, "foreign_keys=ON")
+
+
+def _pragma(connection, setting):
+    # commit(): SQLAlchemy began a transaction for the statement, and Alembic would
+    # otherwise run inside it without committing.
+    connection.exec_driver_sql(f"PRAGMA {setting}")
+    connection.commit()
 
 
 if context.is_offline_mode():

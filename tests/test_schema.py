@@ -40,3 +40,33 @@ def test_database_constraints_hold(world, create_cycle, statement):
         db.session.execute(text(statement), {"a": aid})
         db.session.flush()
     db.session.rollback()
+
+
+def _kept_rows():
+    tables = ("self_report", "review", "audit_entry", "audit_chain_head", "notification")
+    return {t: db.session.scalar(text(f"SELECT count(*) FROM {t}")) for t in tables}
+
+
+def test_down_and_up_again_keeps_every_row(app, world, create_cycle, is_postgres):
+    """SQLite rebuilds an altered table and drops the old one; with foreign keys on, that
+    drop would cascade to every report and review (migrations/env.py turns them off)."""
+    if is_postgres:
+        pytest.skip("PostgreSQL alters tables in place; the test database is shared")
+    from flask_migrate import downgrade, upgrade
+
+    from tests.factories import FULL_REPORT
+    from workflow_app.assessments.models import Assessment
+    from workflow_app.assessments.services import fire_event, save_report
+
+    create_cycle()
+    a = db.session.scalar(db.select(Assessment).where(Assessment.cadre_id == world.a1.id))
+    save_report(a, world.a1, FULL_REPORT)
+    fire_event(a, "submit", world.a1)
+    fire_event(a, "approve", world.sup_a, score="88")
+    db.session.commit()
+    before = _kept_rows()
+    db.session.remove()
+    downgrade(revision="h11raters0001")
+    upgrade(revision="heads")
+    assert _kept_rows() == before and before["review"] == 1
+    assert db.session.scalar(text("PRAGMA foreign_keys")) == 1  # on again for the app
