@@ -1,7 +1,7 @@
 """Org tree and people: creating them, and finding who holds a role over a unit."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, literal, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, lazyload
 
 from workflow_app import transaction_cache
@@ -103,11 +103,12 @@ PEOPLE_TABLES = {"user_account", "role_grant", "org_unit"}
 
 
 def _holders_query(role, unit):
-    ancestor = OrgUnit.__table__.alias("granted")
+    # The unit and its ancestors are the ids on its materialised path ("/1/1106/1205/"):
+    # an IN on the (role, org_unit_id) index, where matching every grant's unit path
+    # against this one by LIKE read all grants of the role.
+    lineage = [int(part) for part in unit.path.strip("/").split("/") if part] or [unit.id]
     query = (select(User).join(RoleGrant, RoleGrant.user_id == User.id)
-             .join(ancestor, ancestor.c.id == RoleGrant.org_unit_id)
-             .where(RoleGrant.role == role, User.active,
-                    literal(unit.path).like(ancestor.c.path + "%")))
+             .where(RoleGrant.role == role, RoleGrant.org_unit_id.in_(lineage), User.active))
     # Who holds a role is asked to tell or count them, not to check their own grants.
     return db.session.scalars(query.distinct().options(lazyload(User.grants))).all()
 
