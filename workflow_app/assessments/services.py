@@ -35,9 +35,9 @@ STALE_DRAFT = _l("This draft was changed in another window or on another device 
 
 
 # Loading an assessment joins its cycle, cadre, unit, current report and, at the committee
-# stage, the round's votes and the recusals (one statement);
-# the cycle's unit list and the cadre's role grants are rarely needed on the way: load
-# them only when touched.
+# stage, the round's votes and the recusals: one statement for all a transition reads.
+# The cycle's unit list and the cadre's role grants are rarely needed on the way: they
+# load only when touched.
 LEAN = (joinedload(Assessment.cycle).lazyload(Cycle.org_units),
         joinedload(Assessment.cadre).lazyload(User.grants),
         joinedload(Assessment.current_report), joinedload(Assessment.recusal_rows),
