@@ -5,8 +5,10 @@ more: no query per transition for who was told lately. The dispatcher never deli
 those rows (parts) alone; it gathers them per recipient and channel into one
 `review_digest` row ("有 10 份报告待您审核", linking to the queue) and delivers that like
 any other message (retries, quiet hours). Exactly once, across dispatchers and restarts:
-- parts are claimed FOR UPDATE SKIP LOCKED; a digest and the parts it marks `merged`
-  are written in one transaction, so a crash leaves both or neither;
+- a dispatcher holds the recipient's row while it gathers their parts (another one
+  skips that person), and claims the parts FOR UPDATE SKIP LOCKED; a digest and the
+  parts it marks `merged` are written in one transaction, so a crash leaves both or
+  neither;
 - a digest's dedup key names recipient, channel and hour: a second digest in the hour
   is refused by the unique index, and its parts wait for the next hour.
 A part is gathered SETTLE after it was queued, so a burst of submissions makes one
@@ -22,6 +24,7 @@ from sqlalchemy import select
 
 from workflow_app.extensions import db
 from workflow_app.notifications.models import Notification
+from workflow_app.people.models import User
 
 DIGESTED = ("review_waiting",)
 DIGEST_KIND = "review_digest"
@@ -41,6 +44,8 @@ def gather(now):
 
 
 def _digest(user_id, channel, now):
+    if not _hold_recipient(user_id):
+        return 0  # another dispatcher is gathering this person's parts
     parts = db.session.scalars(select(Notification).where(
         Notification.user_id == user_id, Notification.channel == channel,
         Notification.status == "pending", Notification.kind.in_(DIGESTED))
@@ -60,6 +65,16 @@ def _digest(user_id, channel, now):
         else:
             part.status, part.digest_id = "merged", digest_id
     return int(digest_id is not None)
+
+
+def _hold_recipient(user_id):
+    """One dispatcher gathers a person's parts at a time. Claiming the parts alone
+    (SKIP LOCKED) let two dispatchers split them, and the second digest of the hour was
+    refused: "1 report waiting" where 10 were. The recipient's row is held (FOR NO KEY
+    UPDATE: new notifications for them still go in) until the digest commits; the same
+    transaction holds it again for the person's other channels. SQLite: one writer."""
+    return db.session.execute(select(User.id).where(User.id == user_id).with_for_update(
+        skip_locked=True, key_share=True)).first() is not None
 
 
 def item_id(note):
