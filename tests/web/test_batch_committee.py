@@ -157,15 +157,15 @@ def test_a_vote_cast_meanwhile_sends_the_batch_the_careful_way(auth, world, crea
 
     _setup(world, create_cycle, "majority")
     items = _items(world, "c")[:2]
-    tally = batch_votes.round_votes_many
+    members = batch_votes.prefetch_holders  # read after the items, before the INSERT
 
-    def vote_meanwhile(ids):
+    def vote_meanwhile(role, units):
         a = items[0]
         db.session.execute(CommitteeVote.__table__.insert().values(
             assessment_id=a.id, member_id=world.com_a1.id, round=a.stage_seq,
             report_revision=1, decision="approve", score=70, comment="", created_at=a.state_since))
-        return tally(ids)
-    monkeypatch.setattr(batch_votes, "round_votes_many", vote_meanwhile)
+        return members(role, units)
+    monkeypatch.setattr(batch_votes, "prefetch_holders", vote_meanwhile)
     careful = []
     one = views_queue._one
     monkeypatch.setattr(views_queue, "_one", lambda ident, *args, **kw: careful.append(

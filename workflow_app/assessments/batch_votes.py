@@ -1,74 +1,24 @@
-"""Committee votes for a whole batch: read, tallied and written together.
+"""Committee votes for a whole batch: tallied and written together.
 
-`committee.tally` reads one item's eligible members and round votes (three queries an
-item); here two queries read them for every item of the batch, each item's outcome is
-worked out by the same rule (`committee.outcome`) with the member's new vote counted,
-and the vote rows go in with the batch's other rows (one executemany INSERT; the unique
-key still refuses a second vote in a race, and the batch is then redone one by one).
+The batch's items come with their recusals and this round's votes (services.LEAN) and
+the committee members over their units are read in one query (prefetch_holders); each
+item's outcome is worked out by the same rule (`committee.outcome`) with the member's
+new vote counted, and the vote rows go in with the batch's other rows (one executemany
+INSERT; the unique key still refuses a second vote in a race, and the batch is then
+redone one by one).
 """
 
 from types import SimpleNamespace
 
-from sqlalchemy import and_, literal, select
-
 from workflow_app.assessments import committee, effects, services
-from workflow_app.assessments.models import Assessment, CommitteeVote, Recusal
-from workflow_app.extensions import db
-from workflow_app.people.models import OrgUnit, RoleGrant, User
+from workflow_app.assessments.models import CommitteeVote
 from workflow_app.people.roles import COMMITTEE
-
-CHUNK = 500
-
-
-def _chunks(ids):
-    ids = list(ids)
-    return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
+from workflow_app.people.services import prefetch_holders
 
 
-def _eligible_query(ids):
-    """(item, member): `committee.eligible_members` of many items (active committee
-    holders over the item's unit, not its cadre, not recused)."""
-    a, unit, granted = Assessment.__table__, OrgUnit.__table__.alias(), OrgUnit.__table__.alias()
-    grant, user, recusal = RoleGrant.__table__, User.__table__, Recusal.__table__
-    recused = select(literal(1)).where(recusal.c.assessment_id == a.c.id,
-                                       recusal.c.member_id == user.c.id).exists()
-    return (select(a.c.id, user.c.id.label("member_id")).select_from(a)
-            .join(unit, unit.c.id == a.c.org_unit_id)
-            .join(grant, grant.c.role == COMMITTEE)
-            .join(granted, and_(granted.c.id == grant.c.org_unit_id,
-                                unit.c.path.like(granted.c.path + "%")))
-            .join(user, and_(user.c.id == grant.c.user_id, user.c.active))
-            .where(a.c.id.in_(ids), user.c.id != a.c.cadre_id, ~recused).distinct())
-
-
-def eligible_many(ids):
-    out = {}
-    for part in _chunks(ids):
-        for ident, member in db.session.execute(_eligible_query(part)):
-            out.setdefault(ident, set()).add(member)
-    return out
-
-
-def round_votes_many(ids):
-    """{item: its current round's votes, oldest first}, as light objects carrying what
-    the tally and the closing review read (decision, score, comment, member's name)."""
-    vote, a, user = CommitteeVote.__table__, Assessment.__table__, User.__table__
-    out = {}
-    for part in _chunks(ids):
-        rows = db.session.execute(
-            select(vote.c.id, vote.c.assessment_id, vote.c.member_id, vote.c.decision,
-                   vote.c.score, vote.c.comment, user.c.display_name)
-            .join(a, and_(a.c.id == vote.c.assessment_id, a.c.stage_seq == vote.c.round))
-            .join(user, user.c.id == vote.c.member_id)
-            .where(vote.c.assessment_id.in_(part)).order_by(vote.c.id))
-        for r in rows:
-            out.setdefault(r.assessment_id, []).append(_light(
-                r.member_id, r.decision, r.score, r.comment, r.display_name, r.id))
-    return out
-
-
-def _light(member_id, decision, score, comment, name, ident=None):
-    return SimpleNamespace(id=ident, member_id=member_id, decision=decision, score=score,
+def _light(member_id, decision, score, comment, name):
+    """The member's new vote as the tally and the closing review read it (not yet a row)."""
+    return SimpleNamespace(id=None, member_id=member_id, decision=decision, score=score,
                            comment=comment, member=SimpleNamespace(display_name=name))
 
 
@@ -86,14 +36,16 @@ def vote_many(checked, event, actor, now, client_addr=""):
     way: the careful path does that, with its own audit order)."""
     if not checked:
         return set()
-    ids = [c.a.id for c in checked]
-    eligible, votes = eligible_many(ids), round_votes_many(ids)
+    # The items came with their recusals and round votes (services.LEAN); the committee
+    # members over all their units are read in one query.
+    prefetch_holders(COMMITTEE, {c.a.org_unit.path: c.a.org_unit for c in checked}.values())
     plans, back = [], set()
     for c in checked:
         mine = _light(actor.id, event, c.params.get("score"), c.params.get("comment") or "",
                       actor.display_name)
-        round_votes = [*votes.get(c.a.id, []), mine]
-        decision = outcome(c.a, eligible.get(c.a.id, set()), round_votes)
+        round_votes = [*committee.round_votes(c.a), mine]
+        eligible = {u.id for u in committee.eligible_members(c.a)}
+        decision = outcome(c.a, eligible, round_votes)
         if decision is not None and decision != event:
             back.add(c.a.id)
         else:

@@ -80,11 +80,22 @@ def holders_of(role, unit):
     Kept for the transaction (a batch, a fan-out, a reminder job asks the same question
     for many items of one unit); forgotten when it ends or when people or grants change.
     """
+    prefetch_holders(role, [unit])
+    return list(transaction_cache.cache(db.session, HOLDERS_KEY)[(role, unit.path)])
+
+
+def prefetch_holders(role, units):
+    """`holders_of(role, unit)` for many units with one query, into the same cache."""
     held = transaction_cache.cache(db.session, HOLDERS_KEY)
-    key = (role, unit.path)
-    if key not in held:
-        held[key] = _holders_query(role, unit)
-    return list(held[key])
+    lineages = {u.path: _lineage(u) for u in units if (role, u.path) not in held}
+    if not lineages:
+        return
+    granted = {}
+    for user, unit_id in _grants(role, set().union(*lineages.values())):
+        granted.setdefault(unit_id, []).append(user)
+    for path, lineage in lineages.items():
+        found = {u.id: u for unit_id in lineage for u in granted.get(unit_id, ())}
+        held[(role, path)] = sorted(found.values(), key=lambda u: u.id)
 
 
 HOLDERS_KEY = transaction_cache.register("role_holders", User, RoleGrant, OrgUnit)
@@ -102,15 +113,18 @@ def _forget_on_bulk_change(state):
 PEOPLE_TABLES = {"user_account", "role_grant", "org_unit"}
 
 
-def _holders_query(role, unit):
-    # The unit and its ancestors are the ids on its materialised path ("/1/1106/1205/"):
-    # an IN on the (role, org_unit_id) index, where matching every grant's unit path
-    # against this one by LIKE read all grants of the role.
-    lineage = [int(part) for part in unit.path.strip("/").split("/") if part] or [unit.id]
-    query = (select(User).join(RoleGrant, RoleGrant.user_id == User.id)
-             .where(RoleGrant.role == role, RoleGrant.org_unit_id.in_(lineage), User.active))
+def _lineage(unit):
+    """The unit and its ancestors: the ids on its materialised path ("/1/1106/1205/")."""
+    return [int(part) for part in unit.path.strip("/").split("/") if part] or [unit.id]
+
+
+def _grants(role, unit_ids):
+    """(user, unit id) of the active holders of `role` on `unit_ids`: an IN on the
+    (role, org_unit_id) index (matching every grant's unit path by LIKE read them all)."""
+    query = (select(User, RoleGrant.org_unit_id).join(RoleGrant, RoleGrant.user_id == User.id)
+             .where(RoleGrant.role == role, RoleGrant.org_unit_id.in_(unit_ids), User.active))
     # Who holds a role is asked to tell or count them, not to check their own grants.
-    return db.session.scalars(query.distinct().options(lazyload(User.grants))).all()
+    return db.session.execute(query.options(lazyload(User.grants))).all()
 
 
 def subtree_units(unit):
