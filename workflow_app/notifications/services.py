@@ -102,10 +102,9 @@ def queue_many(items, load=True):
 def _recipients(user, kind):
     """[(recipient, absent user or None)]: the substitutes of an absent reviewer."""
     if kind in ROUTED:
-        from workflow_app.people.substitutes import absent_ids, substitutes_of
+        from workflow_app.people.substitutes import substitutes_of
 
-        now = utcnow()
-        standing_in = substitutes_of(user, now) if user.id in absent_ids(now) else []
+        standing_in = substitutes_of(user, utcnow())
         if standing_in:
             return [(s, user) for s in standing_in]
     return [(user, None)]

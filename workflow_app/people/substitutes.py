@@ -57,11 +57,6 @@ def substitutes_of(user, now):
             if s.absent_user_id == user.id and s.substitute.active]
 
 
-def absent_ids(now):
-    """Ids of the users away with a substitute at `now`."""
-    return {s.absent_user_id for s in active_substitutions(now)}
-
-
 SUBSTITUTIONS_KEY = transaction_cache.register("active_substitutions", Substitution)
 
 
