@@ -17,6 +17,7 @@ from tests.test_dispatcher import free_port, sms_gateway
 from tests.web.conftest import Auth
 from workflow_app.extensions import db
 from workflow_app.factory import create_app
+from workflow_app.notifications.digest import _insert_digest
 from workflow_app.notifications.dispatcher import drain
 from workflow_app.notifications.models import Notification
 from workflow_app.notifications.services import _insert, queue
@@ -97,6 +98,17 @@ def test_the_recipient_name_and_item_path_are_parameters_too(app, world, aliyun)
     assert drain().startswith("sent 1,")
     assert aliyun.sent[0]["params"] == {"name": world.a1.display_name,
                                         "link": "assessments/7", "days": "3"}
+
+
+def test_the_hourly_digest_goes_out_with_its_count(app, world, clock, aliyun):
+    app.config["SMS_TEMPLATES"] = json.dumps({"review_digest": {
+        "template": "SMS_100000002", "params": ["count"]}})
+    digest_id = _insert_digest(world.a1, "sms", 4, clock.now)
+    db.session.commit()
+    assert drain() == "sent 1, retried 0, dead 0"
+    assert aliyun.sent[0]["template"] == "SMS_100000002"
+    assert aliyun.sent[0]["params"] == {"count": "4"}
+    assert status_of(db.session.get(Notification, digest_id))[0] == "sent"
 
 
 # --- refusals -----------------------------------------------------------------------------
