@@ -59,6 +59,21 @@ class Config:
     SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
     MAIL_FROM = os.environ.get("MAIL_FROM", "kaohe@localhost")
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+    # SMS through a cloud provider's approved signature and templates
+    # (notifications/sms_providers.py): "" / "log" / "http" keep the free-text gateway
+    # above; "aliyun" or "tencent" send templates only, for the kinds in SMS_TEMPLATES.
+    SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "").strip().lower()
+    SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+    # JSON: {"kind": {"template": "SMS_123456789", "params": ["cycle", "deadline"]}}.
+    SMS_TEMPLATES = os.environ.get("SMS_TEMPLATES", "")
+    SMS_PROVIDER_ENDPOINT = os.environ.get("SMS_PROVIDER_ENDPOINT", "")  # "": the provider's
+    SMS_REGION = os.environ.get("SMS_REGION", "")  # "": cn-hangzhou / ap-guangzhou
+    SMS_PARAM_MAX_CHARS = int(os.environ.get("SMS_PARAM_MAX_CHARS", "0"))  # 0: provider's
+    ALIYUN_ACCESS_KEY_ID = os.environ.get("ALIYUN_ACCESS_KEY_ID", "")
+    ALIYUN_ACCESS_KEY_SECRET = os.environ.get("ALIYUN_ACCESS_KEY_SECRET", "")
+    TENCENT_SECRET_ID = os.environ.get("TENCENT_SECRET_ID", "")
+    TENCENT_SECRET_KEY = os.environ.get("TENCENT_SECRET_KEY", "")
+    TENCENT_SMS_SDK_APP_ID = os.environ.get("TENCENT_SMS_SDK_APP_ID", "")
     SMTP_TIMEOUT = int(os.environ.get("SMTP_TIMEOUT", "15"))
     # SMS waits outside these Beijing-time hours (start, end); empty turns it off.
     SMS_QUIET_HOURS = (22, 8)
@@ -124,6 +139,8 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SMS_GATEWAY_URL = ""
+    SMS_PROVIDER = ""
+    SMS_TEMPLATES = ""
     PUBLIC_BASE_URL = "https://kaohe.test"
     BASE_URL = ""
     # Cheap hashes: the suite creates many users. Production keeps the defaults.

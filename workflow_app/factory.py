@@ -20,6 +20,9 @@ def create_app(config_class=None):
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     settle_secret_key(app.config, app.instance_path)  # refuses to start with a weak key
     settle_public_base_url(app.config)  # refuses a malformed PUBLIC_BASE_URL
+    from workflow_app.notifications.sms_providers import settle_sms
+
+    settle_sms(app.config)  # refuses an SMS provider without credentials or templates
     from workflow_app.audit import keys as audit_keys
 
     audit_keys.init_app(app)  # refuses to start without AUDIT_KEY outside the demo

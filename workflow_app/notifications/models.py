@@ -36,6 +36,9 @@ class Notification(db.Model):
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     link: Mapped[str] = mapped_column(String(300), default="")
+    # The message's parameters as JSON, kept on SMS rows only: a cloud provider sends an
+    # approved template filled with them, not the body (notifications.sms_providers).
+    params: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")

@@ -9,6 +9,8 @@ Who gets a message and on which channels:
   (people.substitutes), marked as standing in for them.
 """
 
+import json
+
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -126,8 +128,13 @@ def _rows_for(user, kind, params, key, link, channels, absent, seen, rendered):
         seen[dedup] = True
         rows.append({"user_id": user.id, "channel": channel, "kind": kind,
                      "dedup_key": dedup, "subject": subject[:200], "body": body,
-                     "link": link})
+                     "link": link, "params": sms_params(channel, params)})
     return rows
+
+
+def sms_params(channel, params):
+    """The parameters an SMS template is filled with (JSON); other channels keep none."""
+    return json.dumps(params, ensure_ascii=False, sort_keys=True) if channel == "sms" else ""
 
 
 INSERT_CHUNK = 1000
@@ -166,26 +173,26 @@ def _insert(rows):
 
 _UNNEST = text(
     "INSERT INTO notification (user_id, channel, kind, dedup_key, subject, body, link, "
-    "status, attempts, last_error, next_attempt_at, created_at) "
-    "SELECT v.u, v.c, v.k, v.d, v.s, v.b, v.l, 'pending', 0, '', :now, :now "
+    "params, status, attempts, last_error, next_attempt_at, created_at) "
+    "SELECT v.u, v.c, v.k, v.d, v.s, v.b, v.l, v.p, 'pending', 0, '', :now, :now "
     "FROM unnest(CAST(:u AS integer[]), CAST(:c AS varchar[]), CAST(:k AS varchar[]), "
     "CAST(:d AS varchar[]), CAST(:s AS varchar[]), CAST(:b AS text[]), "
-    "CAST(:l AS varchar[])) AS v(u, c, k, d, s, b, l) "
+    "CAST(:l AS varchar[]), CAST(:p AS text[])) AS v(u, c, k, d, s, b, l, p) "
     "ON CONFLICT (dedup_key) DO NOTHING RETURNING id")
 
 
 def _insert_pg(chunk, now):
-    """Many rows in one statement with seven array parameters: psycopg runs an
+    """Many rows in one statement with eight array parameters: psycopg runs an
     executemany with RETURNING as one statement per row, and a VALUES list of 12,000
     parameters costs more to build than to run."""
     return db.session.scalars(_UNNEST, {
         "now": now, "u": [r["user_id"] for r in chunk], "c": [r["channel"] for r in chunk],
         "k": [r["kind"] for r in chunk], "d": [r["dedup_key"] for r in chunk],
         "s": [r["subject"] for r in chunk], "b": [r["body"] for r in chunk],
-        "l": [r["link"] for r in chunk]}).all()
+        "l": [r["link"] for r in chunk], "p": [r.get("params", "") for r in chunk]}).all()
 
 
-_COPIED = ("user_id", "channel", "kind", "dedup_key", "subject", "body", "link")
+_COPIED = ("user_id", "channel", "kind", "dedup_key", "subject", "body", "link", "params")
 
 
 def _insert_copy(rows, now):
@@ -197,11 +204,11 @@ def _insert_copy(rows, now):
     db.session.execute(text(
         "CREATE TEMPORARY TABLE notification_in (n serial, user_id integer, "
         "channel varchar, kind varchar, dedup_key varchar, subject varchar, body text, "
-        "link varchar) ON COMMIT DROP"))
-    copy_rows("notification_in", _COPIED, [tuple(r[c] for c in _COPIED) for r in rows])
+        "link varchar, params text) ON COMMIT DROP"))
+    copy_rows("notification_in", _COPIED, [tuple(r.get(c, "") for c in _COPIED) for r in rows])
     added = db.session.scalars(text(
         "INSERT INTO notification (user_id, channel, kind, dedup_key, subject, body, link, "
-        "status, attempts, last_error, next_attempt_at, created_at) "
+        "params, status, attempts, last_error, next_attempt_at, created_at) "
         f"SELECT {', '.join(_COPIED)}, 'pending', 0, '', :now, :now "
         "FROM notification_in ORDER BY n ON CONFLICT (dedup_key) DO NOTHING RETURNING id"),
         {"now": now}).all()
