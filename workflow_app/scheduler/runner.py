@@ -251,5 +251,5 @@ def start_in_web(app):
 def drain_stored():
     from workflow_app.notifications.dispatcher import drain
 
-    with _JOB_APP["app"].app_context():
+    with _JOB_APP["app"].app_context(), run_scope("dispatch"):
         log.info("outbox: %s", drain())
