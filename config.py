@@ -106,6 +106,14 @@ class Config:
     # Tests and the scheduler's --now inject a clock; None means the wall clock.
     CLOCK = None
     RUN_SCHEDULER_IN_WEB = False
+    # Operations (workflow_app/operations): "json" logs one JSON object per line; /readyz
+    # fails when the newest scheduler job run finished longer ago than this, or a due
+    # notification has waited longer than this (seconds; 0: not checked); /metrics wants
+    # this bearer token (empty: only from the host itself).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    READYZ_HEARTBEAT_MAX_AGE = int(os.environ.get("READYZ_HEARTBEAT_MAX_AGE", "600"))
+    READYZ_OUTBOX_MAX_AGE = int(os.environ.get("READYZ_OUTBOX_MAX_AGE", "1800"))
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 
 class DevelopmentConfig(Config):
@@ -146,6 +154,10 @@ class TestConfig(Config):
     # Cheap hashes: the suite creates many users. Production keeps the defaults.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
+    # No scheduler runs in the suite unless a test runs one (tests turn the check on).
+    READYZ_HEARTBEAT_MAX_AGE = 0
+    METRICS_TOKEN = ""
+    LOG_FORMAT = "text"
 
 
 def config_from_env():

@@ -40,6 +40,10 @@ def create_app(config_class=None):
     cli.init_app(app)
     web_errors.init_app(app)
     headers.init_app(app)  # CSP, frame denial, nosniff, Referrer-Policy, HSTS over TLS
+    from workflow_app.operations import health, logs, metrics
+
+    for part in (logs, health, metrics):  # request ids and logs, /healthz /readyz, /metrics
+        part.init_app(app)
     return app
 
 

@@ -313,6 +313,11 @@ ROWS = [
     row("notifications.outbox", "GET", "org_admin_any"),
     row("notifications.resend", "POST", "org_admin_scope", note_id="$dead_letter"),
     row("notifications.resend_dead", "POST", "org_admin_any"),
+    # --- operations probes (issue 13): no login; /metrics is held to loopback or a token,
+    # and the matrix's client is on loopback (tests/test_operations_metrics.py refuses the rest)
+    row("operations_health.healthz", "GET", "public"),
+    row("operations_health.readyz", "GET", "public"),
+    row("operations_metrics.metrics", "GET", "public"),
     # --- JSON API -----------------------------------------------------------------------------
     row("api.openapi", "GET", "public"),
     row("api.create_token", "POST", "public",

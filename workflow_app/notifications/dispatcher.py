@@ -125,8 +125,11 @@ def run_forever(stop=None, poll_seconds=POLL_SECONDS):
 
 
 def _drain_logged():
+    from workflow_app.operations.logs import run_scope
+
     try:
-        result = drain()
+        with run_scope("dispatch"):  # the round's id on the rows it queues and its lines
+            result = drain()
     except Exception:  # a lost database connection must not end the process
         db.session.rollback()
         log.exception("outbox drain failed; retrying")

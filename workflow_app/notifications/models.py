@@ -49,6 +49,8 @@ class Notification(db.Model):
     # The digest a merged part went into (one message per reviewer per hour).
     digest_id: Mapped[int | None] = mapped_column(
         ForeignKey("notification.id", ondelete="CASCADE"), index=True)
+    # The request (or job run) that queued it, to find its log lines.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
     user = relationship("User", lazy="joined")
 

@@ -22,6 +22,7 @@ from workflow_app.clock import utcnow
 from workflow_app.extensions import db
 from workflow_app.notifications.messages import KINDS
 from workflow_app.notifications.models import Notification, NotificationPreference
+from workflow_app.operations.logs import current_request_id
 
 # Deadline and result notices people must not miss: email/SMS cannot be turned off.
 MANDATORY = frozenset({"submit_due_today", "sent_back", "published", "review_escalated"})
@@ -152,20 +153,20 @@ def _insert(rows):
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    now = utcnow()
+    now, rid = utcnow(), current_request_id()  # the request or run queueing them
     added = []
     # A few rows (a transition): one cached statement run as executemany. Many rows on
     # PostgreSQL (a cycle opening, a batch): one unnest INSERT per chunk.
     if dialect == "postgresql" and len(rows) > COPY_FROM:
-        return sorted(_insert_copy(rows, now))
+        return sorted(_insert_copy(rows, now, rid))
     stmt = (insert(Notification.__table__).on_conflict_do_nothing(index_elements=["dedup_key"])
             .returning(Notification.__table__.c.id))
     for start in range(0, len(rows), INSERT_CHUNK):
         chunk = [r | {
             "status": "pending", "attempts": 0, "last_error": "", "next_attempt_at": now,
-            "created_at": now} for r in rows[start:start + INSERT_CHUNK]]
+            "created_at": now, "request_id": rid} for r in rows[start:start + INSERT_CHUNK]]
         if dialect == "postgresql" and len(chunk) > MULTI_VALUES_FROM:
-            added += _insert_pg(chunk, now)
+            added += _insert_pg(chunk, now, rid)
         else:
             added += db.session.scalars(stmt, chunk).all()
     return sorted(added)
@@ -173,20 +174,22 @@ def _insert(rows):
 
 _UNNEST = text(
     "INSERT INTO notification (user_id, channel, kind, dedup_key, subject, body, link, "
-    "params, status, attempts, last_error, next_attempt_at, created_at) "
-    "SELECT v.u, v.c, v.k, v.d, v.s, v.b, v.l, v.p, 'pending', 0, '', :now, :now "
+    "params, status, attempts, last_error, next_attempt_at, created_at, request_id) "
+    "SELECT v.u, v.c, v.k, v.d, v.s, v.b, v.l, v.p, 'pending', 0, '', :now, :now, "
+    "CAST(:rid AS varchar) "
     "FROM unnest(CAST(:u AS integer[]), CAST(:c AS varchar[]), CAST(:k AS varchar[]), "
     "CAST(:d AS varchar[]), CAST(:s AS varchar[]), CAST(:b AS text[]), "
     "CAST(:l AS varchar[]), CAST(:p AS text[])) AS v(u, c, k, d, s, b, l, p) "
     "ON CONFLICT (dedup_key) DO NOTHING RETURNING id")
 
 
-def _insert_pg(chunk, now):
+def _insert_pg(chunk, now, rid):
     """Many rows in one statement with eight array parameters: psycopg runs an
     executemany with RETURNING as one statement per row, and a VALUES list of 12,000
     parameters costs more to build than to run."""
     return db.session.scalars(_UNNEST, {
-        "now": now, "u": [r["user_id"] for r in chunk], "c": [r["channel"] for r in chunk],
+        "now": now, "rid": rid, "u": [r["user_id"] for r in chunk],
+        "c": [r["channel"] for r in chunk],
         "k": [r["kind"] for r in chunk], "d": [r["dedup_key"] for r in chunk],
         "s": [r["subject"] for r in chunk], "b": [r["body"] for r in chunk],
         "l": [r["link"] for r in chunk], "p": [r.get("params", "") for r in chunk]}).all()
@@ -195,7 +198,7 @@ def _insert_pg(chunk, now):
 _COPIED = ("user_id", "channel", "kind", "dedup_key", "subject", "body", "link", "params")
 
 
-def _insert_copy(rows, now):
+def _insert_copy(rows, now, rid):
     """Tens of thousands of rows (a cycle opening): COPY into a temporary table, then
     one INSERT … SELECT … ON CONFLICT DO NOTHING, so a key already queued (here or by a
     concurrent transaction) still adds nothing. Four statements whatever the count."""
@@ -208,10 +211,10 @@ def _insert_copy(rows, now):
     copy_rows("notification_in", _COPIED, [tuple(r.get(c, "") for c in _COPIED) for r in rows])
     added = db.session.scalars(text(
         "INSERT INTO notification (user_id, channel, kind, dedup_key, subject, body, link, "
-        "params, status, attempts, last_error, next_attempt_at, created_at) "
-        f"SELECT {', '.join(_COPIED)}, 'pending', 0, '', :now, :now "
+        "params, status, attempts, last_error, next_attempt_at, created_at, request_id) "
+        f"SELECT {', '.join(_COPIED)}, 'pending', 0, '', :now, :now, CAST(:rid AS varchar) "
         "FROM notification_in ORDER BY n ON CONFLICT (dedup_key) DO NOTHING RETURNING id"),
-        {"now": now}).all()
+        {"now": now, "rid": rid}).all()
     db.session.execute(text("DROP TABLE notification_in"))
     return added
 
