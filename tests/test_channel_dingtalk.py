@@ -67,7 +67,7 @@ def test_a_notice_arrives_as_an_oa_work_notice_with_its_link(world, dingtalk):
     oa = body["msg"]["oa"]
     assert oa["message_url"] == oa["pc_message_url"] == "https://kaohe.test/my"
     assert oa["body"]["title"] == note.subject and CYCLE in oa["body"]["title"]
-    assert oa["body"]["content"] == note.body
+    assert oa["body"]["content"] == f"{note.body}\n2026-04-01 17:00"  # queued, Beijing time
     assert status_of(note) == "sent" and note.attempts == 1 and dingtalk.problems == []
 
 
@@ -120,6 +120,16 @@ def test_a_refused_notice_ends_as_a_dead_letter_shown_in_the_outbox(app, world, 
     page = auth.user("admin").get("/admin/outbox?status=dead&channel=dingtalk")
     html = page.get_data(as_text=True)
     assert f'id="outbox-{note.id}"' in html and "errcode 40035" in html
+
+
+def test_the_same_text_twice_a_day_still_reaches_the_person(world, clock, dingtalk):
+    """DingTalk drops a second notice with the same content on the same day."""
+    opened(world.a1, "hour-9")
+    drain()
+    clock.advance(hours=1)
+    opened(world.a1, "hour-10")  # the very same subject, text and link
+    drain()
+    assert len(dingtalk.received) == 2 and dingtalk.dropped == []
 
 
 def test_the_same_dedup_key_is_never_sent_twice(world, dingtalk):

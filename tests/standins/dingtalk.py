@@ -11,7 +11,11 @@ POST /topapi/message/corpconversation/asyncsend_v2?access_token= with a JSON bod
     start with `link_prefix`), oa.head.text, oa.body.title (≤ 50 characters) and
     oa.body.content non-empty; anything else answers 40035 (不合法的参数).
 Accepted sends answer {errcode 0, task_id}; errcodes queued in `answers` come first.
+As documented, the same content to the same person on the same day is accepted but not
+delivered: such a send goes to `dropped`, not `received`.
 """
+
+import json
 
 from tests.standins.workapp import WorkAppServer, running
 
@@ -25,6 +29,20 @@ class DingTalkServer(WorkAppServer):
     TOKEN_INVALID, TOKEN_EXPIRED = TOKEN_INVALID, TOKEN_EXPIRED
     BAD_PARAMETER, BAD_CREDENTIALS = BAD_PARAMETER, BAD_CREDENTIALS
     link_prefix = "https://"
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.seen, self.dropped = set(), []
+
+    def send(self, query, body):
+        answer = super().send(query, body)
+        if answer.get("errcode") == 0:
+            content = (body["userid_list"], json.dumps(body["msg"], sort_keys=True))
+            with self.lock:
+                if content in self.seen:  # one stand-in lives within one day
+                    self.dropped.append(self.received.pop())
+                self.seen.add(content)
+        return answer
 
     def credentials_ok(self, query):
         return query.get("appkey") == self.key and query.get("appsecret") == self.secret

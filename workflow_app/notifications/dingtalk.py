@@ -8,14 +8,18 @@ text as plain text (no markdown, so a comment quoted in a notice cannot become a
 and message_url, the link that opens the item.
 
 Documented limits kept here: 20 calls a second per app and API (enterprise internal
-apps), 500 notices a day per person and app; DingTalk also drops, silently, a second
-notice with the same content to the same person on the same day. The API base can be
-changed (DINGTALK_API_BASE) for a gateway that speaks the same API.
+apps), 500 notices a day per person and app. DingTalk also drops, silently, a second
+notice with the same content to the same person on the same day (an hourly digest saying
+"3 reports waiting" twice, say): the content ends with the time the notice was queued,
+which a retry of the same row keeps (so a repeat after a lost answer is still dropped).
+The API base can be changed (DINGTALK_API_BASE) for a gateway that speaks the same API.
 """
 
 from flask_babel import lazy_gettext as _l
 
+from workflow_app.clock import as_utc
 from workflow_app.notifications.workapps import WorkAppChannel, in_locale
+from workflow_app.workcalendar import LOCAL_TZ
 
 # 40014 不合法的access_token, 42001 access_token超时, 40001 access_token无效.
 TOKEN_INVALID = frozenset({40014, 42001, 40001})
@@ -45,4 +49,9 @@ class DingTalkChannel(WorkAppChannel):
             "msgtype": "oa",
             "oa": {"message_url": link, "pc_message_url": link,
                    "head": {"bgcolor": "FFBBBBBB", "text": in_locale(note.user, APP_NAME)},
-                   "body": {"title": note.subject[:TITLE_CHARS], "content": note.body}}}}
+                   "body": {"title": note.subject[:TITLE_CHARS], "content": _content(note)}}}}
+
+
+def _content(note):
+    queued = as_utc(note.created_at).astimezone(LOCAL_TZ) if note.created_at else None
+    return f"{note.body}\n{queued:%Y-%m-%d %H:%M}" if queued else note.body
