@@ -77,6 +77,17 @@ class Config:
     SMTP_TIMEOUT = int(os.environ.get("SMTP_TIMEOUT", "15"))
     # SMS waits outside these Beijing-time hours (start, end); empty turns it off.
     SMS_QUIET_HOURS = (22, 8)
+    # Work notices in DingTalk (工作通知 of an enterprise internal app) and WeCom (应用消息);
+    # each channel is offered only when its three keys are set (notifications/workapps.py).
+    # The API bases may point at a private deployment's gateway (政务微信: its own host).
+    DINGTALK_APP_KEY = os.environ.get("DINGTALK_APP_KEY", "")
+    DINGTALK_APP_SECRET = os.environ.get("DINGTALK_APP_SECRET", "")
+    DINGTALK_AGENT_ID = os.environ.get("DINGTALK_AGENT_ID", "")
+    DINGTALK_API_BASE = os.environ.get("DINGTALK_API_BASE", "https://oapi.dingtalk.com")
+    WECOM_CORP_ID = os.environ.get("WECOM_CORP_ID", "")
+    WECOM_CORP_SECRET = os.environ.get("WECOM_CORP_SECRET", "")
+    WECOM_AGENT_ID = os.environ.get("WECOM_AGENT_ID", "")
+    WECOM_API_BASE = os.environ.get("WECOM_API_BASE", "https://qyapi.weixin.qq.com")
     # The address people use to reach Kaohe: every absolute link and QR code handed out
     # (emails, survey links and SMS texts) starts with it (workflow_app/links.py); the
     # request's Host header never does. BASE_URL is its old, deprecated name.
@@ -149,6 +160,9 @@ class TestConfig(Config):
     SMS_GATEWAY_URL = ""
     SMS_PROVIDER = ""
     SMS_TEMPLATES = ""
+    # Off unless a test configures them (tests/test_channel_dingtalk.py, …_wecom.py).
+    DINGTALK_APP_KEY = DINGTALK_APP_SECRET = DINGTALK_AGENT_ID = ""
+    WECOM_CORP_ID = WECOM_CORP_SECRET = WECOM_AGENT_ID = ""
     PUBLIC_BASE_URL = "https://kaohe.test"
     BASE_URL = ""
     # Cheap hashes: the suite creates many users. Production keeps the defaults.

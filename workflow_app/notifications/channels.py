@@ -21,6 +21,8 @@ from flask import current_app
 
 from workflow_app.clock import as_utc
 from workflow_app.links import absolute, base_url
+from workflow_app.notifications.dingtalk import DingTalkChannel
+from workflow_app.notifications.wecom import WeComChannel
 from workflow_app.workcalendar import LOCAL_TZ
 
 log = logging.getLogger(__name__)
@@ -187,4 +189,5 @@ def sms_text(body):
     return body if len(body) <= SMS_MAX_CHARS else body[:SMS_MAX_CHARS - 1] + "…"
 
 
-CHANNELS = {c.name: c for c in (InAppChannel(), EmailChannel(), SmsChannel())}
+CHANNELS = {c.name: c for c in (InAppChannel(), EmailChannel(), SmsChannel(),
+                                 DingTalkChannel(), WeComChannel())}

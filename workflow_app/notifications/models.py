@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from workflow_app.extensions import db
 from workflow_app.models_base import created_at, in_check, pk, timestamp
 
-CHANNELS = ("in_app", "email", "sms")
+CHANNELS = ("in_app", "email", "sms", "dingtalk", "wecom")
 # merged: a part gathered into a digest (notifications.digest), never delivered alone.
 STATUSES = ("pending", "sent", "dead", "skipped", "merged")
 

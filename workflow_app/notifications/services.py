@@ -3,7 +3,9 @@
 Who gets a message and on which channels:
 - in-app always (it cannot be turned off);
 - email when the user has an address, SMS for deadline reminders when they have a
-  phone number; each user may turn email or SMS off (or SMS on) per kind, except
+  phone number, DingTalk or WeCom work notices when the deployment has configured the
+  app and the user has an id there; each user may turn these off (or SMS on) per kind,
+  except
   for the MANDATORY kinds, which always go out on their default channels;
 - what a reviewer must act on goes to their substitute while they are away
   (people.substitutes), marked as standing in for them.
@@ -22,6 +24,7 @@ from workflow_app.clock import utcnow
 from workflow_app.extensions import db
 from workflow_app.notifications.messages import KINDS
 from workflow_app.notifications.models import Notification, NotificationPreference
+from workflow_app.notifications.workapps import offered_work_apps, work_app_address
 from workflow_app.operations.logs import current_request_id
 
 # Deadline and result notices people must not miss: email/SMS cannot be turned off.
@@ -33,11 +36,17 @@ STANDING_IN = _l("[for %(name)s] ")
 
 
 def channels_for(user, mandatory=True):
-    """In-app always; email when the user has an address. SMS is for reminders."""
+    """In-app always; email when the user has an address; the configured work apps
+    where the user has an id. SMS is for reminders."""
     out = ["in_app"]
     if user.email:
         out.append("email")
-    return out
+    return out + [c for c in offered_work_apps() if work_app_address(user, c)]
+
+
+def optional_channels():
+    """The channels a user may choose per kind: email, SMS and the configured work apps."""
+    return OPTIONAL_CHANNELS + offered_work_apps()
 
 
 def render(kind, user, params):
@@ -224,13 +233,15 @@ def effective_channels(user, kind, channels):
     choices = preferences(user)
     out = [c for c in channels if c == "in_app" or kind in MANDATORY
            or choices.get((kind, c), True)]
-    for channel in OPTIONAL_CHANNELS:
-        if choices.get((kind, channel)) and channel not in out and _address(user, channel):
+    for channel in optional_channels():
+        if choices.get((kind, channel)) and channel not in out and address_of(user, channel):
             out.append(channel)
     return out
 
 
-def _address(user, channel):
+def address_of(user, channel):
+    if channel in ("dingtalk", "wecom"):
+        return work_app_address(user, channel)
     return user.email if channel == "email" else user.phone
 
 
