@@ -114,6 +114,29 @@ class Config:
     # request or job (off: only by the dispatcher, seconds later). assessments/fanout.py
     FANOUT_AFTER_COMMIT = os.environ.get("FANOUT_AFTER_COMMIT", "1") != "0"
     FANOUT_AFTER_COMMIT_LIMIT = 5000  # items per request; the dispatcher does the rest
+    # Single sign-on (workflow_app/sso/): off unless SSO_PROTOCOL is "oidc" or "cas".
+    # The provider's claim (OIDC) or attribute (CAS; empty: the CAS user) named by
+    # SSO_MATCH_CLAIM must equal an existing account's SSO_MATCH_FIELD (username, email
+    # or phone); nobody is ever created. SSO_PASSWORD_LOGIN: 1 every account may still use
+    # its password, 0 not the accounts that have logged in through SSO, none no account;
+    # SSO_BREAK_GLASS_USERS (usernames, comma-separated) always may.
+    SSO_PROTOCOL = os.environ.get("SSO_PROTOCOL", "").strip().lower()
+    SSO_MATCH_CLAIM = os.environ.get(
+        "SSO_MATCH_CLAIM", "preferred_username" if SSO_PROTOCOL == "oidc" else "")
+    SSO_MATCH_FIELD = os.environ.get("SSO_MATCH_FIELD", "username").strip().lower()
+    SSO_PASSWORD_LOGIN = os.environ.get("SSO_PASSWORD_LOGIN", "1").strip().lower()
+    SSO_BREAK_GLASS_USERS = os.environ.get("SSO_BREAK_GLASS_USERS", "")
+    # Logout also ends the provider's session (OIDC end_session_endpoint, CAS /logout).
+    SSO_SINGLE_LOGOUT = _bool("SSO_SINGLE_LOGOUT", False)
+    SSO_HTTP_TIMEOUT = float(os.environ.get("SSO_HTTP_TIMEOUT", "10"))
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
+    # client_secret_basic (default), client_secret_post, or none (public client + PKCE).
+    OIDC_TOKEN_AUTH_METHOD = os.environ.get("OIDC_TOKEN_AUTH_METHOD", "client_secret_basic")
+    CAS_SERVER_URL = os.environ.get("CAS_SERVER_URL", "")
+    CAS_VERSION = os.environ.get("CAS_VERSION", "3").strip()
     # Tests and the scheduler's --now inject a clock; None means the wall clock.
     CLOCK = None
     RUN_SCHEDULER_IN_WEB = False
@@ -163,6 +186,9 @@ class TestConfig(Config):
     # Off unless a test configures them (tests/test_channel_dingtalk.py, …_wecom.py).
     DINGTALK_APP_KEY = DINGTALK_APP_SECRET = DINGTALK_AGENT_ID = ""
     WECOM_CORP_ID = WECOM_CORP_SECRET = WECOM_AGENT_ID = ""
+    SSO_PROTOCOL = ""  # a test that needs SSO sets it (tests/test_sso_*.py)
+    SSO_PASSWORD_LOGIN = "1"
+    SSO_SINGLE_LOGOUT = False
     PUBLIC_BASE_URL = "https://kaohe.test"
     BASE_URL = ""
     # Cheap hashes: the suite creates many users. Production keeps the defaults.

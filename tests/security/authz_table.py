@@ -113,6 +113,9 @@ ROWS = [
     row("auth.login", "POST", "public", data={"username": "", "password": ""}),
     row("auth.logout", "POST", "public", outcome=logged_out),
     row("auth.switch_language", "GET", "public", code="en"),
+    # Single sign-on: off in the suite, so 404 for everybody (tests/test_sso_*.py turn it on).
+    row("sso.login", "GET", "none", query={"next": "/"}),
+    row("sso.callback", "GET", "none", query={"code": "x", "state": "y"}),
     row("assessments.overview", "GET", "login"),
     row("assessments.task_list", "GET", "login"),
     row("assessments.batch", "POST", "supervisor", outcome=batch_outcome,

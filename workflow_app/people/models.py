@@ -59,6 +59,9 @@ class User(UserMixin, db.Model):
     # Set by an admin reset and by people import: every page leads to the change form.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
                                                        server_default=false())
+    # The single sign-on identity ("oidc|issuer|sub", "cas|server|user") linked at the
+    # first SSO login (workflow_app/sso/matching.py); unique: one identity, one account.
+    sso_subject: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
     created_at = created_at()
 
     org_unit = relationship("OrgUnit")
