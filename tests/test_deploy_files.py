@@ -73,7 +73,11 @@ def test_units_are_hardened_and_run_the_right_commands():
     assert "flask --app workflow_app dispatcher" in (
         DEPLOY / "kaohe-dispatcher.service").read_text()
     web = (DEPLOY / "kaohe-web.service").read_text()
-    assert "gunicorn --bind 127.0.0.1:8000" in web and "'workflow_app:create_app()'" in web
+    assert "--bind 127.0.0.1:8000" in web and "'workflow_app:create_app()'" in web
+    # Metrics of all workers added up, exited workers marked (README, Operations).
+    assert "-c /opt/kaohe/app/workflow_app/operations/deploy/gunicorn.conf.py" in web
+    assert "PROMETHEUS_MULTIPROC_DIR=/run/kaohe/metrics" in web
+    assert "def child_exit(" in (DEPLOY / "gunicorn.conf.py").read_text()
     backup = (DEPLOY / "kaohe-backup.service").read_text()
     assert "backup --output" in backup and "ReadWritePaths=/var/lib/kaohe /var/backups/kaohe" \
         in backup
