@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from config import TestConfig
 from tests.factories import PASSWORD
-from tests.web.conftest import Auth
 from tests.sso_helpers import (
     CALLBACK,
     LANDING,
@@ -20,6 +19,7 @@ from tests.sso_helpers import (
     web_password_login,
 )
 from tests.standins.oidc_provider import OidcProvider
+from tests.web.conftest import Auth
 from workflow_app.audit.models import AuditEntry
 from workflow_app.extensions import db
 from workflow_app.factory import create_app

@@ -14,6 +14,7 @@ job) have no unit prefix.
 Each test runs against a fresh copy of the seeded file: a POST may change anything.
 """
 
+import os
 import shutil
 from datetime import timedelta
 
@@ -43,7 +44,9 @@ from workflow_app.surveys.services import create_survey, issue_tokens
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 CADRES = ("cadre", "p1", "p2", "p3", "p4")
 SCORES = {"de": 90, "neng": 90, "qin": 90, "ji": 90, "lian": 90}
-IMPORT_JOB = "feedc0de0001"
+# One import job per xdist worker: the instance folder (instance/imports/) is shared, and
+# two workers rewriting the same job file raced (FileNotFoundError on its rename).
+IMPORT_JOB = "feedc0de" + os.environ.get("PYTEST_XDIST_WORKER", "gw").removeprefix("gw").zfill(4)
 # The actor of each role of the matrix; unit-bound roles act from unit A.
 ACTORS = {"cadre": "A.cadre", "supervisor": "A.sup", "committee": "A.com",
           "secretary": "A.sec", "sub_admin": "sub_admin", "top_admin": "top_admin",

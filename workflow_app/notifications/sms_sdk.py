@@ -45,10 +45,15 @@ def split_endpoint(endpoint, default):
     return parts.scheme, parts.netloc
 
 
+def _digits(phone):
+    """The ASCII digits only ("²" counts as a digit for Python, not for a gateway)."""
+    return "".join(c for c in phone if c in "0123456789")
+
+
 def mainland(phone):
     """The 11 digits of a mainland number ("+86 138-0013-8000" → "13800138000");
     any other number as digits with its country code."""
-    digits = "".join(c for c in phone if c.isdigit())
+    digits = _digits(phone)
     if phone.strip().startswith("+"):
         return digits[2:] if digits.startswith("86") else digits
     return digits
@@ -57,7 +62,7 @@ def mainland(phone):
 def e164(phone):
     """"+8613800138000": Tencent wants every number with its country code."""
     if phone.strip().startswith("+"):
-        return "+" + "".join(c for c in phone if c.isdigit())
+        return "+" + _digits(phone)
     return "+86" + mainland(phone)
 
 

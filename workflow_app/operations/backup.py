@@ -20,6 +20,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from workflow_app.security.inputs import to_int
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
 # Debian's client programs by major version, when none is on PATH.
@@ -127,8 +129,7 @@ def pg_tool(name):
     if found:
         return found
     versioned = sorted(glob(VERSIONED_BIN.format(name=name)),
-                       key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit()
-                       else 0)
+                       key=lambda p: to_int(Path(p).parts[-3], low=0) or 0)
     if versioned:
         return versioned[-1]
     raise BackupError(f"找不到 {name}：请安装与服务器同版本（或更新）的 PostgreSQL 客户端，"
