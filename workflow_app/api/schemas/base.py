@@ -15,7 +15,7 @@ from workflow_app.errors import Invalid
 
 
 class RequestModel(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore")
+    model_config = ConfigDict(strict=True, extra="ignore", defer_build=True)
     # Fields whose inner errors are named as the web form names them, without the field
     # itself (a report's "key_work", a rater's "user_id").
     flat_errors: ClassVar[frozenset] = frozenset()
@@ -27,7 +27,7 @@ class RequestModel(BaseModel):
 
 class ResponseModel(BaseModel):
     """Documents an answer; the views still build it (its keys are the contract)."""
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 def text(limit, required=False):
