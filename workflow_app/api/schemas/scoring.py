@@ -102,5 +102,6 @@ class Rating(ResponseModel):
 
 
 class RatingRoundRequest(RequestModel):
-    # The round's last day (YYYY-MM-DD, Beijing time); null: no closing date.
-    closes_on: str | None = Field(json_schema_extra={"format": "date"})
+    # The round's last day (YYYY-MM-DD, Beijing time); null or absent: no closing date
+    # (absent was accepted before the schema, so it still is).
+    closes_on: str | None = Field(None, json_schema_extra={"format": "date"})
