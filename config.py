@@ -59,9 +59,35 @@ class Config:
     SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
     MAIL_FROM = os.environ.get("MAIL_FROM", "kaohe@localhost")
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+    # SMS through a cloud provider's approved signature and templates
+    # (notifications/sms_providers.py): "" / "log" / "http" keep the free-text gateway
+    # above; "aliyun" or "tencent" send templates only, for the kinds in SMS_TEMPLATES.
+    SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "").strip().lower()
+    SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+    # JSON: {"kind": {"template": "SMS_123456789", "params": ["cycle", "deadline"]}}.
+    SMS_TEMPLATES = os.environ.get("SMS_TEMPLATES", "")
+    SMS_PROVIDER_ENDPOINT = os.environ.get("SMS_PROVIDER_ENDPOINT", "")  # "": the provider's
+    SMS_REGION = os.environ.get("SMS_REGION", "")  # "": cn-hangzhou / ap-guangzhou
+    SMS_PARAM_MAX_CHARS = int(os.environ.get("SMS_PARAM_MAX_CHARS", "0"))  # 0: provider's
+    ALIYUN_ACCESS_KEY_ID = os.environ.get("ALIYUN_ACCESS_KEY_ID", "")
+    ALIYUN_ACCESS_KEY_SECRET = os.environ.get("ALIYUN_ACCESS_KEY_SECRET", "")
+    TENCENT_SECRET_ID = os.environ.get("TENCENT_SECRET_ID", "")
+    TENCENT_SECRET_KEY = os.environ.get("TENCENT_SECRET_KEY", "")
+    TENCENT_SMS_SDK_APP_ID = os.environ.get("TENCENT_SMS_SDK_APP_ID", "")
     SMTP_TIMEOUT = int(os.environ.get("SMTP_TIMEOUT", "15"))
     # SMS waits outside these Beijing-time hours (start, end); empty turns it off.
     SMS_QUIET_HOURS = (22, 8)
+    # Work notices in DingTalk (工作通知 of an enterprise internal app) and WeCom (应用消息);
+    # each channel is offered only when its three keys are set (notifications/workapps.py).
+    # The API bases may point at a private deployment's gateway (政务微信: its own host).
+    DINGTALK_APP_KEY = os.environ.get("DINGTALK_APP_KEY", "")
+    DINGTALK_APP_SECRET = os.environ.get("DINGTALK_APP_SECRET", "")
+    DINGTALK_AGENT_ID = os.environ.get("DINGTALK_AGENT_ID", "")
+    DINGTALK_API_BASE = os.environ.get("DINGTALK_API_BASE", "https://oapi.dingtalk.com")
+    WECOM_CORP_ID = os.environ.get("WECOM_CORP_ID", "")
+    WECOM_CORP_SECRET = os.environ.get("WECOM_CORP_SECRET", "")
+    WECOM_AGENT_ID = os.environ.get("WECOM_AGENT_ID", "")
+    WECOM_API_BASE = os.environ.get("WECOM_API_BASE", "https://qyapi.weixin.qq.com")
     # The address people use to reach Kaohe: every absolute link and QR code handed out
     # (emails, survey links and SMS texts) starts with it (workflow_app/links.py); the
     # request's Host header never does. BASE_URL is its old, deprecated name.
@@ -88,9 +114,40 @@ class Config:
     # request or job (off: only by the dispatcher, seconds later). assessments/fanout.py
     FANOUT_AFTER_COMMIT = os.environ.get("FANOUT_AFTER_COMMIT", "1") != "0"
     FANOUT_AFTER_COMMIT_LIMIT = 5000  # items per request; the dispatcher does the rest
+    # Single sign-on (workflow_app/sso/): off unless SSO_PROTOCOL is "oidc" or "cas".
+    # The provider's claim (OIDC) or attribute (CAS; empty: the CAS user) named by
+    # SSO_MATCH_CLAIM must equal an existing account's SSO_MATCH_FIELD (username, email
+    # or phone); nobody is ever created. SSO_PASSWORD_LOGIN: 1 every account may still use
+    # its password, 0 not the accounts that have logged in through SSO, none no account;
+    # SSO_BREAK_GLASS_USERS (usernames, comma-separated) always may.
+    SSO_PROTOCOL = os.environ.get("SSO_PROTOCOL", "").strip().lower()
+    SSO_MATCH_CLAIM = os.environ.get(
+        "SSO_MATCH_CLAIM", "preferred_username" if SSO_PROTOCOL == "oidc" else "")
+    SSO_MATCH_FIELD = os.environ.get("SSO_MATCH_FIELD", "username").strip().lower()
+    SSO_PASSWORD_LOGIN = os.environ.get("SSO_PASSWORD_LOGIN", "1").strip().lower()
+    SSO_BREAK_GLASS_USERS = os.environ.get("SSO_BREAK_GLASS_USERS", "")
+    # Logout also ends the provider's session (OIDC end_session_endpoint, CAS /logout).
+    SSO_SINGLE_LOGOUT = _bool("SSO_SINGLE_LOGOUT", False)
+    SSO_HTTP_TIMEOUT = float(os.environ.get("SSO_HTTP_TIMEOUT", "10"))
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
+    # client_secret_basic (default), client_secret_post, or none (public client + PKCE).
+    OIDC_TOKEN_AUTH_METHOD = os.environ.get("OIDC_TOKEN_AUTH_METHOD", "client_secret_basic")
+    CAS_SERVER_URL = os.environ.get("CAS_SERVER_URL", "")
+    CAS_VERSION = os.environ.get("CAS_VERSION", "3").strip()
     # Tests and the scheduler's --now inject a clock; None means the wall clock.
     CLOCK = None
     RUN_SCHEDULER_IN_WEB = False
+    # Operations (workflow_app/operations): "json" logs one JSON object per line; /readyz
+    # fails when the newest scheduler job run finished longer ago than this, or a due
+    # notification has waited longer than this (seconds; 0: not checked); /metrics wants
+    # this bearer token (empty: only from the host itself).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    READYZ_HEARTBEAT_MAX_AGE = int(os.environ.get("READYZ_HEARTBEAT_MAX_AGE", "600"))
+    READYZ_OUTBOX_MAX_AGE = int(os.environ.get("READYZ_OUTBOX_MAX_AGE", "1800"))
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 
 class DevelopmentConfig(Config):
@@ -124,11 +181,23 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SMS_GATEWAY_URL = ""
+    SMS_PROVIDER = ""
+    SMS_TEMPLATES = ""
+    # Off unless a test configures them (tests/test_channel_dingtalk.py, …_wecom.py).
+    DINGTALK_APP_KEY = DINGTALK_APP_SECRET = DINGTALK_AGENT_ID = ""
+    WECOM_CORP_ID = WECOM_CORP_SECRET = WECOM_AGENT_ID = ""
+    SSO_PROTOCOL = ""  # a test that needs SSO sets it (tests/test_sso_*.py)
+    SSO_PASSWORD_LOGIN = "1"
+    SSO_SINGLE_LOGOUT = False
     PUBLIC_BASE_URL = "https://kaohe.test"
     BASE_URL = ""
     # Cheap hashes: the suite creates many users. Production keeps the defaults.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
+    # No scheduler runs in the suite unless a test runs one (tests turn the check on).
+    READYZ_HEARTBEAT_MAX_AGE = 0
+    METRICS_TOKEN = ""
+    LOG_FORMAT = "text"
 
 
 def config_from_env():

@@ -18,6 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from forms.assessments import ErrorsFromService
 from forms.cycles import DATETIME_ATTRS, choices
 from workflow_app import limits
+from workflow_app.notifications.workapps import offered_work_apps
 from workflow_app.security.inputs import to_int
 
 
@@ -75,6 +76,10 @@ class UnitForm(ErrorsFromService, FlaskForm):
         render_kw={"maxlength": 60})
 
 
+_ID_ATTRS = {"maxlength": 64, "autocapitalize": "none", "spellcheck": "false"}
+WORK_APP_FIELDS = {"dingtalk": "dingtalk_user_id", "wecom": "wecom_user_id"}
+
+
 class PersonForm(ErrorsFromService, FlaskForm):
     """A new person (with username and password) or changes to one (`new=False`)."""
 
@@ -84,6 +89,9 @@ class PersonForm(ErrorsFromService, FlaskForm):
     display_name = StringField(_l("Name"), render_kw={"maxlength": 120})
     email = StringField(_l("Email"), render_kw={"type": "email", "maxlength": 255})
     phone = StringField(_l("Mobile phone"), render_kw={"inputmode": "tel", "maxlength": 32})
+    # Shown only when the work app is configured (notifications/workapps.py).
+    dingtalk_user_id = StringField(_l("DingTalk user id"), render_kw=_ID_ATTRS)
+    wecom_user_id = StringField(_l("WeCom user id"), render_kw=_ID_ATTRS)
     roles = _roles_field()
     supervisor = SelectField(_l("Supervisor"))
     active = BooleanField(_l("Account active"))
@@ -93,9 +101,17 @@ class PersonForm(ErrorsFromService, FlaskForm):
         self.supervisor.choices = choices([("", "—"), *supervisors])
         for name in ("active",) if new else ("username", "password"):
             del self[name]
+        offered = offered_work_apps()
+        for channel, name in WORK_APP_FIELDS.items():
+            if new or channel not in offered:
+                del self[name]
 
     def supervisor_id(self):
         return to_int(self.supervisor.data)
+
+    def work_app_ids(self):
+        """{field: posted id} of the work-app ids on this form (configured apps only)."""
+        return {n: self[n].data or "" for n in WORK_APP_FIELDS.values() if n in self}
 
 
 # --- 班子 (teams): workflow_app/people/team_views.py ------------------------------------

@@ -15,7 +15,7 @@ IMPORT_STAGES = {"checking": "检查", "writing": "写入"}
 
 def init_app(app):
     for command in (init_db, create_admin, seed_demo, scheduler, dispatcher, import_people,
-                    verify_audit, demo_clock):
+                    verify_audit, demo_clock, backup, restore):
         app.cli.add_command(command)
 
 
@@ -187,3 +187,36 @@ def _show_demo_clock(demo, clock):
     seconds = clock.offset_seconds()
     moved = f" (moved forward by {demo.span_text(seconds)})" if seconds else " (real time)"
     click.echo(f"demo time {now} Beijing time{moved}; offset {seconds} s in {clock.path}")
+
+
+@click.command("backup")
+@click.option("--output", required=True, type=click.Path(dir_okay=False),
+              help="The backup file to write (mode 0600, renamed into place when whole).")
+def backup(output):
+    """Back up the database into one file: SQLite online backup, PostgreSQL pg_dump -Fc."""
+    from workflow_app.operations.backup import backup_database
+
+    _operate(backup_database, output)
+
+
+@click.command("restore")
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False),
+              help="A file written by `backup`.")
+def restore(input_path):
+    """Restore a backup into an EMPTY database (anything else is refused, untouched)."""
+    from workflow_app.operations.restore import restore_database
+
+    db.session.remove()  # no pooled connection of ours sees the database being replaced
+    db.engine.dispose()
+    _operate(restore_database, input_path)
+
+
+def _operate(action, path):
+    from flask import current_app
+
+    from workflow_app.operations.backup import BackupError
+
+    try:
+        click.echo(action(current_app.config["SQLALCHEMY_DATABASE_URI"], path))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None

@@ -20,6 +20,9 @@ def create_app(config_class=None):
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     settle_secret_key(app.config, app.instance_path)  # refuses to start with a weak key
     settle_public_base_url(app.config)  # refuses a malformed PUBLIC_BASE_URL
+    from workflow_app.notifications.sms_providers import settle_sms
+
+    settle_sms(app.config)  # refuses an SMS provider without credentials or templates
     from workflow_app.audit import keys as audit_keys
 
     audit_keys.init_app(app)  # refuses to start without AUDIT_KEY outside the demo
@@ -37,6 +40,10 @@ def create_app(config_class=None):
     cli.init_app(app)
     web_errors.init_app(app)
     headers.init_app(app)  # CSP, frame denial, nosniff, Referrer-Policy, HSTS over TLS
+    from workflow_app.operations import health, logs, metrics
+
+    for part in (logs, health, metrics):  # request ids and logs, /healthz /readyz, /metrics
+        part.init_app(app)
     return app
 
 
@@ -89,6 +96,9 @@ def _register_blueprints(app):
 
     app.register_blueprint(audit_bp)
     _register_issue4_blueprints(app)
+    from workflow_app import sso  # single sign-on: checks its settings, adds /sso/*
+
+    sso.init_app(app)
 
 
 def _register_issue4_blueprints(app):

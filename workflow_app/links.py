@@ -6,7 +6,7 @@ X-Forwarded-Host headers are the client's to choose, and a link sent to resident
 not point wherever an attacker's request said (host header injection).
 """
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -53,6 +53,16 @@ def absolute(path):
     if not base_url():
         raise NoPublicUrl()
     return base_url() + path
+
+
+def entry_link(path):
+    """`path` as an absolute link for a notice read outside Kaohe (DingTalk, WeCom):
+    through single sign-on when it is configured (SSO_PROTOCOL), so that opening it
+    signs the person in and lands on the item: /sso/login?next=<path>."""
+    absolute(path)  # the same checks: a path within Kaohe, a public base configured
+    if current_app.config.get("SSO_PROTOCOL"):
+        return absolute("/sso/login?" + urlencode({"next": path}))
+    return absolute(path)
 
 
 def public_url(endpoint, **values):

@@ -113,6 +113,9 @@ ROWS = [
     row("auth.login", "POST", "public", data={"username": "", "password": ""}),
     row("auth.logout", "POST", "public", outcome=logged_out),
     row("auth.switch_language", "GET", "public", code="en"),
+    # Single sign-on: off in the suite, so 404 for everybody (tests/test_sso_*.py turn it on).
+    row("sso.login", "GET", "none", query={"next": "/"}),
+    row("sso.callback", "GET", "none", query={"code": "x", "state": "y"}),
     row("assessments.overview", "GET", "login"),
     row("assessments.task_list", "GET", "login"),
     row("assessments.batch", "POST", "supervisor", outcome=batch_outcome,
@@ -313,6 +316,11 @@ ROWS = [
     row("notifications.outbox", "GET", "org_admin_any"),
     row("notifications.resend", "POST", "org_admin_scope", note_id="$dead_letter"),
     row("notifications.resend_dead", "POST", "org_admin_any"),
+    # --- operations probes (issue 13): no login; /metrics is held to loopback or a token,
+    # and the matrix's client is on loopback (tests/test_operations_metrics.py refuses the rest)
+    row("operations_health.healthz", "GET", "public"),
+    row("operations_health.readyz", "GET", "public"),
+    row("operations_metrics.metrics", "GET", "public"),
     # --- JSON API -----------------------------------------------------------------------------
     row("api.openapi", "GET", "public"),
     row("api.create_token", "POST", "public",

@@ -24,6 +24,7 @@ from workflow_app.clock import as_utc, utcnow
 from workflow_app.cycles.models import Cycle
 from workflow_app.errors import Conflict, Invalid, NotAllowed, NotFound, StaleVersion, WrongState
 from workflow_app.extensions import db
+from workflow_app.operations.metrics import count_transition
 from workflow_app.people.models import User
 from workflow_app.validation import parse_score
 from workflows import GuardFailed, engine_for, get_workflow
@@ -256,6 +257,7 @@ def versioned_move(assessment, dest, actor, acting_as, now, event, params, clien
         for name, value in values.items():
             set_committed_value(assessment, name, value)
         effects.add_row(AuditEntry, **{c: getattr(entry, c) for c in ENTRY_COLUMNS})
+        count_transition(event)  # Prometheus: transitions by event (operations/metrics.py)
         return entry
     result = db.session.execute(
         update(Assessment)
@@ -264,6 +266,7 @@ def versioned_move(assessment, dest, actor, acting_as, now, event, params, clien
     if result.rowcount != 1:
         raise Conflict(code="already_handled")
     db.session.add(entry)
+    count_transition(event)
     return entry
 
 

@@ -24,6 +24,9 @@ class AuditEntry(db.Model):
     comment: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     client_addr: Mapped[str] = mapped_column(String(64), default="")
+    # The request (or job run) that wrote the entry, to find its log lines. Operational
+    # metadata: outside the MAC (audit/services.py HASHED), like the row's id.
+    request_id: Mapped[str | None] = mapped_column(String(64))
     # HMAC-SHA256 (key AUDIT_KEY, outside the database) of the previous entry and of
     # this one; the names stay from the time they were plain SHA-256 hashes.
     prev_hash: Mapped[str] = mapped_column(String(64))

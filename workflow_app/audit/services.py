@@ -6,6 +6,11 @@ chain from that point on, and nobody without the key can re-chain it. Every chai
 has a head row (`audit_chain_head`, MAC'd too) naming its newest entry, so deleting
 the tail shows as well. Services add entries to the session; the caller's single
 commit makes them durable with the change.
+
+`request_id` (the request or job run that wrote the entry, operations/logs.py) is
+stored but not MAC'd: it is operational metadata chosen by whoever sent the request
+(a well-formed X-Request-ID is kept), it says nothing about what was decided, and the
+chain must verify the same for entries written before the column existed.
 """
 
 import hashlib
@@ -21,6 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from workflow_app.audit.models import AuditChainHead, AuditEntry
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.extensions import db
+from workflow_app.operations.logs import current_request_id
 
 GENESIS = "0" * 64
 HASHED = ("subject_type", "subject_id", "seq", "actor_id", "actor_role", "on_behalf_of_id",
@@ -108,7 +114,8 @@ def entry_values(subject_type, subject_id, seq, prev_hash, *, actor=None, at=Non
     values = {"subject_type": subject_type, "subject_id": subject_id, "seq": seq,
               "actor_id": actor.id if actor is not None else None,
               "actor_role": "", "on_behalf_of_id": None, "from_state": "", "to_state": "",
-              "comment": "", "data": {}, "client_addr": ""}
+              "comment": "", "data": {}, "client_addr": "",
+              "request_id": current_request_id()}  # not in HASHED: see the module doc
     values.update(fields)
     values["data"] = _plain(values["data"])
     at = as_utc(at) if at else utcnow()  # hashed as UTC text: normalise before hashing

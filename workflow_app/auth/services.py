@@ -23,6 +23,15 @@ from workflow_app.extensions import db
 from workflow_app.people.models import ApiToken, User
 from workflow_app.people.passwords import check_password
 from workflow_app.people.substitutes import load_acting_user
+from workflow_app.sso.policy import password_login_allowed
+
+
+class PasswordLoginOff(NotAllowed):
+    """The right password of an account that must log in through SSO (sso/policy.py)."""
+
+    code = "password_login_disabled"
+    default_message = _l("This account logs in through unified identity authentication; "
+                         "password login is turned off for it.")
 
 
 class PasswordChangeRequired(NotAllowed):
@@ -31,7 +40,8 @@ class PasswordChangeRequired(NotAllowed):
 
 
 def authenticate(username, password, client_addr=""):
-    """The user for these credentials, or NotAuthenticated / TooManyAttempts.
+    """The user for these credentials, or NotAuthenticated / TooManyAttempts /
+    PasswordLoginOff (an SSO user while SSO_PASSWORD_LOGIN refuses them passwords).
 
     The attempt is recorded and committed before the password is checked (see
     auth/throttle.py), so a failure counts even if the caller rolls back.
@@ -41,6 +51,8 @@ def authenticate(username, password, client_addr=""):
     ok = check_password(user.password_hash if user else None, password or "")
     if not ok or not user.is_active:
         raise NotAuthenticated(_l("Wrong username or password."), code="bad_credentials")
+    if not password_login_allowed(user):  # said only to whoever knows the password
+        raise PasswordLoginOff()
     attempt_succeeded(attempt)
     return user
 

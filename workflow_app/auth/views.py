@@ -33,6 +33,8 @@ from workflow_app.people.roles import (
     SUPERVISOR,
 )
 from workflow_app.security.redirects import safe_next
+from workflow_app.sso.logout import single_logout_url
+from workflow_app.sso.policy import password_login_allowed
 
 bp = Blueprint("auth", __name__)
 
@@ -59,12 +61,12 @@ def login():
     except DomainError as exc:  # NotAuthenticated (401) or TooManyAttempts (429)
         db.session.rollback()
         return render_template("auth/login.html", form=form, error=exc.message), exc.status
-    _start_session(user)
+    start_session(user)
     db.session.commit()
     return redirect(safe_next(request.args.get("next"), url_for("assessments.index")))
 
 
-def _start_session(user):
+def start_session(user):
     """A fresh session on login (no fixation), keeping only the language choice."""
     _clear_session_keeping_language()
     login_user(user)
@@ -79,6 +81,7 @@ def _clear_session_keeping_language():
 
 @bp.post("/logout")
 def logout():
+    sso_exit = single_logout_url()  # read before the session is cleared
     if current_user.is_authenticated:
         # Not only this cookie: every session and API token of the user ends, so a
         # copy of the cookie taken earlier is dead too.
@@ -87,7 +90,7 @@ def logout():
     logout_user()
     _clear_session_keeping_language()
     flash(gettext("You have been logged out."), "info")
-    return redirect(url_for("auth.login"))
+    return redirect(sso_exit or url_for("auth.login"))
 
 
 @bp.before_app_request
@@ -95,7 +98,9 @@ def require_password_change():
     """After an admin reset or an import, every page leads to the change form."""
     if request.blueprint == "api" or request.endpoint in WHILE_CHANGE_REQUIRED:
         return None
-    if current_user.is_authenticated and current_user.must_change_password:
+    # Not for an account whose password cannot be used (SSO only): nothing to change.
+    if (current_user.is_authenticated and current_user.must_change_password
+            and password_login_allowed(current_user)):
         return redirect(url_for("auth.change_password"))
     return None
 
@@ -116,7 +121,7 @@ def change_password():
     except DomainError as exc:  # TooManyAttempts: the current password is throttled
         db.session.rollback()
         return _change_page(form, exc.status, error=exc.message)
-    _start_session(current_user._get_current_object())  # this browser stays logged in
+    start_session(current_user._get_current_object())  # this browser stays logged in
     db.session.commit()
     flash(gettext("Your password has been changed."), "success")
     return redirect(url_for("assessments.index"))

@@ -1,4 +1,5 @@
-"""Delivery channels: in-app, email (SMTP) and SMS (pluggable HTTP gateway).
+"""Delivery channels: in-app, email (SMTP) and SMS (an HTTP gateway, or a cloud provider's
+templates: notifications.sms_providers).
 
 A channel answers two questions: where does this user get messages (`address`,
 empty when they have none) and how is one sent (`send`, raising on failure so
@@ -20,6 +21,8 @@ from flask import current_app
 
 from workflow_app.clock import as_utc
 from workflow_app.links import absolute, base_url
+from workflow_app.notifications.dingtalk import DingTalkChannel
+from workflow_app.notifications.wecom import WeComChannel
 from workflow_app.workcalendar import LOCAL_TZ
 
 log = logging.getLogger(__name__)
@@ -30,6 +33,11 @@ TIMEOUT_SECONDS = 15
 
 class DeliveryError(Exception):
     """A delivery attempt failed in a way worth retrying later."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Retrying cannot help (an unapproved template or signature, an invalid number):
+    the dispatcher makes the row a dead letter at once instead of burning retries."""
 
 
 class InAppChannel:
@@ -157,9 +165,23 @@ class SmsChannel:
         # Stored in UTC: SQLite keeps no zone, so everything written is UTC.
         return as_utc(datetime.combine(day, time(end), tzinfo=LOCAL_TZ))
 
+    def refusal(self, note):
+        """Why this message is never sent by SMS ("" when it is): with a cloud provider,
+        a kind without an approved template (notifications.sms_providers)."""
+        from workflow_app.notifications.sms_providers import refusal
+
+        return refusal(note, current_app.config)
+
     def send(self, note, address):
-        sms_gateway(current_app.config.get("SMS_GATEWAY_URL", "")).send(address,
-                                                                          sms_text(note.body))
+        from workflow_app.notifications import sms_providers
+
+        config = current_app.config
+        if sms_providers.templated(config):
+            sms_providers.send_templated(note, address, config)
+            return
+        url = config.get("SMS_GATEWAY_URL", "")
+        gateway = LogGateway() if config.get("SMS_PROVIDER") == "log" else sms_gateway(url)
+        gateway.send(address, sms_text(note.body))
 
 
 def sms_text(body):
@@ -167,4 +189,5 @@ def sms_text(body):
     return body if len(body) <= SMS_MAX_CHARS else body[:SMS_MAX_CHARS - 1] + "…"
 
 
-CHANNELS = {c.name: c for c in (InAppChannel(), EmailChannel(), SmsChannel())}
+CHANNELS = {c.name: c for c in (InAppChannel(), EmailChannel(), SmsChannel(),
+                                 DingTalkChannel(), WeComChannel())}

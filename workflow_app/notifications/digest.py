@@ -100,12 +100,13 @@ def next_hour(now):
 
 def _insert_digest(user, channel, count, now):
     """The new digest's id, or None when this hour's digest exists (the unique key)."""
-    from workflow_app.notifications.services import _insert
+    from workflow_app.notifications.services import _insert, sms_params
 
     subject, body = texts(user, count)
     ids = _insert([{"user_id": user.id, "channel": channel, "kind": DIGEST_KIND,
                     "dedup_key": f"digest:{user.id}:{channel}:{now:%Y%m%d%H}",
-                    "subject": subject[:200], "body": body, "link": QUEUE_LINK}])
+                    "subject": subject[:200], "body": body, "link": QUEUE_LINK,
+                    "params": sms_params(channel, {"count": count})}])
     return ids[0] if ids else None
 
 

@@ -19,7 +19,7 @@ from workflow_app.assessments.fanout import fan_out
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.extensions import db
 from workflow_app.notifications import digest
-from workflow_app.notifications.channels import CHANNELS
+from workflow_app.notifications.channels import CHANNELS, PermanentDeliveryError
 from workflow_app.notifications.models import Notification
 
 log = logging.getLogger(__name__)
@@ -70,11 +70,16 @@ def claim(now, after_id, limit):
 
 
 def deliver(note, now):
-    """One attempt; returns what happened: sent, retried, dead, skipped or deferred."""
+    """One attempt; returns what happened: sent, retried, dead, skipped or deferred.
+    A PermanentDeliveryError (a refused template, say) is dead at once."""
     channel = CHANNELS[note.channel]
     address = channel.address(note.user) if note.user.active else ""
     if not address:
         note.status, note.last_error = "skipped", f"no {note.channel} address"
+        return "skipped"
+    refusal = channel.refusal(note) if hasattr(channel, "refusal") else ""
+    if refusal:  # e.g. no approved SMS template for this kind: never sent this way
+        note.status, note.last_error = "skipped", refusal
         return "skipped"
     later = channel.defer_until(now)
     if later is not None:
@@ -93,7 +98,7 @@ def failed(note, now, exc):
     note.last_error = f"{type(exc).__name__}: {exc}"[:2000]
     log.warning("notification %s via %s failed (attempt %s): %s", note.id, note.channel,
                 note.attempts, note.last_error)
-    if note.attempts >= MAX_ATTEMPTS:
+    if note.attempts >= MAX_ATTEMPTS or isinstance(exc, PermanentDeliveryError):
         note.status = "dead"
         return "dead"
     note.next_attempt_at = now + BACKOFF[min(note.attempts, len(BACKOFF)) - 1]
@@ -120,8 +125,11 @@ def run_forever(stop=None, poll_seconds=POLL_SECONDS):
 
 
 def _drain_logged():
+    from workflow_app.operations.logs import run_scope
+
     try:
-        result = drain()
+        with run_scope("dispatch"):  # the round's id on the rows it queues and its lines
+            result = drain()
     except Exception:  # a lost database connection must not end the process
         db.session.rollback()
         log.exception("outbox drain failed; retrying")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from workflow_app.extensions import db
 from workflow_app.models_base import created_at, in_check, pk, timestamp
 
-CHANNELS = ("in_app", "email", "sms")
+CHANNELS = ("in_app", "email", "sms", "dingtalk", "wecom")
 # merged: a part gathered into a digest (notifications.digest), never delivered alone.
 STATUSES = ("pending", "sent", "dead", "skipped", "merged")
 
@@ -36,6 +36,9 @@ class Notification(db.Model):
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     link: Mapped[str] = mapped_column(String(300), default="")
+    # The message's parameters as JSON, kept on SMS rows only: a cloud provider sends an
+    # approved template filled with them, not the body (notifications.sms_providers).
+    params: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
@@ -46,6 +49,8 @@ class Notification(db.Model):
     # The digest a merged part went into (one message per reviewer per hour).
     digest_id: Mapped[int | None] = mapped_column(
         ForeignKey("notification.id", ondelete="CASCADE"), index=True)
+    # The request (or job run) that queued it, to find its log lines.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
     user = relationship("User", lazy="joined")
 

@@ -13,7 +13,7 @@ from workflow_app.errors import NotAllowed
 from workflow_app.extensions import db
 from workflow_app.notifications.messages import KINDS
 from workflow_app.notifications.models import NotificationPreference
-from workflow_app.notifications.services import MANDATORY, OPTIONAL_CHANNELS
+from workflow_app.notifications.services import MANDATORY, address_of, optional_channels
 
 # SMS goes out by default only for deadline reminders (scheduler.jobs.reminder_channels).
 SMS_BY_DEFAULT = frozenset({"submit_reminder", "submit_due_today"})
@@ -35,9 +35,10 @@ KIND_LABELS = {
 
 
 def default_enabled(user, kind, channel):
-    if channel == "email":
-        return bool(user.email)
-    return bool(user.phone) and kind in SMS_BY_DEFAULT
+    """Email and work apps (DingTalk, WeCom) when the user has an address there."""
+    if channel == "sms":
+        return bool(user.phone) and kind in SMS_BY_DEFAULT
+    return bool(address_of(user, channel))
 
 
 def can_change_preferences(actor, user):
@@ -51,8 +52,8 @@ def preference_rows(user):
     order = [k for k in KIND_LABELS if k in KINDS] + sorted(set(KINDS) - set(KIND_LABELS))
     for kind in order:
         channels = {c: (chosen.get((kind, c), default_enabled(user, kind, c)),
-                        bool(user.email if c == "email" else user.phone))
-                    for c in OPTIONAL_CHANNELS}
+                        bool(address_of(user, c)))
+                    for c in optional_channels()}
         rows.append({"kind": kind, "label": KIND_LABELS.get(kind, kind),
                      "mandatory": kind in MANDATORY, "channels": channels})
     return rows
@@ -73,7 +74,7 @@ def save_preferences(actor, user, wanted):
         NotificationPreference.user_id == user.id))
     changed = {}
     for kind in KINDS:
-        for channel in OPTIONAL_CHANNELS:
+        for channel in optional_channels():
             on = bool(wanted.get((kind, channel)))
             if kind not in MANDATORY and on != default_enabled(user, kind, channel):
                 db.session.add(NotificationPreference(user_id=user.id, kind=kind,

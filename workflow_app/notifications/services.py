@@ -3,11 +3,15 @@
 Who gets a message and on which channels:
 - in-app always (it cannot be turned off);
 - email when the user has an address, SMS for deadline reminders when they have a
-  phone number; each user may turn email or SMS off (or SMS on) per kind, except
+  phone number, DingTalk or WeCom work notices when the deployment has configured the
+  app and the user has an id there; each user may turn these off (or SMS on) per kind,
+  except
   for the MANDATORY kinds, which always go out on their default channels;
 - what a reviewer must act on goes to their substitute while they are away
   (people.substitutes), marked as standing in for them.
 """
+
+import json
 
 from flask import current_app
 from flask_babel import force_locale
@@ -20,6 +24,8 @@ from workflow_app.clock import utcnow
 from workflow_app.extensions import db
 from workflow_app.notifications.messages import KINDS
 from workflow_app.notifications.models import Notification, NotificationPreference
+from workflow_app.notifications.workapps import offered_work_apps, work_app_address
+from workflow_app.operations.logs import current_request_id
 
 # Deadline and result notices people must not miss: email/SMS cannot be turned off.
 MANDATORY = frozenset({"submit_due_today", "sent_back", "published", "review_escalated"})
@@ -30,11 +36,17 @@ STANDING_IN = _l("[for %(name)s] ")
 
 
 def channels_for(user, mandatory=True):
-    """In-app always; email when the user has an address. SMS is for reminders."""
+    """In-app always; email when the user has an address; the configured work apps
+    where the user has an id. SMS is for reminders."""
     out = ["in_app"]
     if user.email:
         out.append("email")
-    return out
+    return out + [c for c in offered_work_apps() if work_app_address(user, c)]
+
+
+def optional_channels():
+    """The channels a user may choose per kind: email, SMS and the configured work apps."""
+    return OPTIONAL_CHANNELS + offered_work_apps()
 
 
 def render(kind, user, params):
@@ -126,8 +138,13 @@ def _rows_for(user, kind, params, key, link, channels, absent, seen, rendered):
         seen[dedup] = True
         rows.append({"user_id": user.id, "channel": channel, "kind": kind,
                      "dedup_key": dedup, "subject": subject[:200], "body": body,
-                     "link": link})
+                     "link": link, "params": sms_params(channel, params)})
     return rows
+
+
+def sms_params(channel, params):
+    """The parameters an SMS template is filled with (JSON); other channels keep none."""
+    return json.dumps(params, ensure_ascii=False, sort_keys=True) if channel == "sms" else ""
 
 
 INSERT_CHUNK = 1000
@@ -145,20 +162,20 @@ def _insert(rows):
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    now = utcnow()
+    now, rid = utcnow(), current_request_id()  # the request or run queueing them
     added = []
     # A few rows (a transition): one cached statement run as executemany. Many rows on
     # PostgreSQL (a cycle opening, a batch): one unnest INSERT per chunk.
     if dialect == "postgresql" and len(rows) > COPY_FROM:
-        return sorted(_insert_copy(rows, now))
+        return sorted(_insert_copy(rows, now, rid))
     stmt = (insert(Notification.__table__).on_conflict_do_nothing(index_elements=["dedup_key"])
             .returning(Notification.__table__.c.id))
     for start in range(0, len(rows), INSERT_CHUNK):
         chunk = [r | {
             "status": "pending", "attempts": 0, "last_error": "", "next_attempt_at": now,
-            "created_at": now} for r in rows[start:start + INSERT_CHUNK]]
+            "created_at": now, "request_id": rid} for r in rows[start:start + INSERT_CHUNK]]
         if dialect == "postgresql" and len(chunk) > MULTI_VALUES_FROM:
-            added += _insert_pg(chunk, now)
+            added += _insert_pg(chunk, now, rid)
         else:
             added += db.session.scalars(stmt, chunk).all()
     return sorted(added)
@@ -166,29 +183,31 @@ def _insert(rows):
 
 _UNNEST = text(
     "INSERT INTO notification (user_id, channel, kind, dedup_key, subject, body, link, "
-    "status, attempts, last_error, next_attempt_at, created_at) "
-    "SELECT v.u, v.c, v.k, v.d, v.s, v.b, v.l, 'pending', 0, '', :now, :now "
+    "params, status, attempts, last_error, next_attempt_at, created_at, request_id) "
+    "SELECT v.u, v.c, v.k, v.d, v.s, v.b, v.l, v.p, 'pending', 0, '', :now, :now, "
+    "CAST(:rid AS varchar) "
     "FROM unnest(CAST(:u AS integer[]), CAST(:c AS varchar[]), CAST(:k AS varchar[]), "
     "CAST(:d AS varchar[]), CAST(:s AS varchar[]), CAST(:b AS text[]), "
-    "CAST(:l AS varchar[])) AS v(u, c, k, d, s, b, l) "
+    "CAST(:l AS varchar[]), CAST(:p AS text[])) AS v(u, c, k, d, s, b, l, p) "
     "ON CONFLICT (dedup_key) DO NOTHING RETURNING id")
 
 
-def _insert_pg(chunk, now):
-    """Many rows in one statement with seven array parameters: psycopg runs an
+def _insert_pg(chunk, now, rid):
+    """Many rows in one statement with eight array parameters: psycopg runs an
     executemany with RETURNING as one statement per row, and a VALUES list of 12,000
     parameters costs more to build than to run."""
     return db.session.scalars(_UNNEST, {
-        "now": now, "u": [r["user_id"] for r in chunk], "c": [r["channel"] for r in chunk],
+        "now": now, "rid": rid, "u": [r["user_id"] for r in chunk],
+        "c": [r["channel"] for r in chunk],
         "k": [r["kind"] for r in chunk], "d": [r["dedup_key"] for r in chunk],
         "s": [r["subject"] for r in chunk], "b": [r["body"] for r in chunk],
-        "l": [r["link"] for r in chunk]}).all()
+        "l": [r["link"] for r in chunk], "p": [r.get("params", "") for r in chunk]}).all()
 
 
-_COPIED = ("user_id", "channel", "kind", "dedup_key", "subject", "body", "link")
+_COPIED = ("user_id", "channel", "kind", "dedup_key", "subject", "body", "link", "params")
 
 
-def _insert_copy(rows, now):
+def _insert_copy(rows, now, rid):
     """Tens of thousands of rows (a cycle opening): COPY into a temporary table, then
     one INSERT … SELECT … ON CONFLICT DO NOTHING, so a key already queued (here or by a
     concurrent transaction) still adds nothing. Four statements whatever the count."""
@@ -197,14 +216,14 @@ def _insert_copy(rows, now):
     db.session.execute(text(
         "CREATE TEMPORARY TABLE notification_in (n serial, user_id integer, "
         "channel varchar, kind varchar, dedup_key varchar, subject varchar, body text, "
-        "link varchar) ON COMMIT DROP"))
-    copy_rows("notification_in", _COPIED, [tuple(r[c] for c in _COPIED) for r in rows])
+        "link varchar, params text) ON COMMIT DROP"))
+    copy_rows("notification_in", _COPIED, [tuple(r.get(c, "") for c in _COPIED) for r in rows])
     added = db.session.scalars(text(
         "INSERT INTO notification (user_id, channel, kind, dedup_key, subject, body, link, "
-        "status, attempts, last_error, next_attempt_at, created_at) "
-        f"SELECT {', '.join(_COPIED)}, 'pending', 0, '', :now, :now "
+        "params, status, attempts, last_error, next_attempt_at, created_at, request_id) "
+        f"SELECT {', '.join(_COPIED)}, 'pending', 0, '', :now, :now, CAST(:rid AS varchar) "
         "FROM notification_in ORDER BY n ON CONFLICT (dedup_key) DO NOTHING RETURNING id"),
-        {"now": now}).all()
+        {"now": now, "rid": rid}).all()
     db.session.execute(text("DROP TABLE notification_in"))
     return added
 
@@ -214,13 +233,15 @@ def effective_channels(user, kind, channels):
     choices = preferences(user)
     out = [c for c in channels if c == "in_app" or kind in MANDATORY
            or choices.get((kind, c), True)]
-    for channel in OPTIONAL_CHANNELS:
-        if choices.get((kind, channel)) and channel not in out and _address(user, channel):
+    for channel in optional_channels():
+        if choices.get((kind, channel)) and channel not in out and address_of(user, channel):
             out.append(channel)
     return out
 
 
-def _address(user, channel):
+def address_of(user, channel):
+    if channel in ("dingtalk", "wecom"):
+        return work_app_address(user, channel)
     return user.email if channel == "email" else user.phone
 
 

@@ -1,6 +1,8 @@
 """Web views: my in-app messages and preferences; the outbox (dead letters) for admins."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import re
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -10,19 +12,37 @@ from workflow_app.errors import DomainError, NotAllowed
 from workflow_app.extensions import db
 from workflow_app.notifications import inbox as box
 from workflow_app.notifications import outbox as out
+from workflow_app.notifications import sms_providers
 from workflow_app.notifications.models import CHANNELS, STATUSES
-from workflow_app.notifications.preferences import preference_rows, save_preferences
+from workflow_app.notifications.preferences import (
+    KIND_LABELS,
+    preference_rows,
+    save_preferences,
+)
 from workflow_app.security.inputs import to_int
 from workflow_app.security.redirects import safe_next
 
 bp = Blueprint("notifications", __name__)
 OUTBOX_STATUS_LABELS = {"pending": _l("Pending"), "sent": _l("Sent"), "dead": _l("Dead letters"),
-                        "skipped": _l("Skipped (no address)")}
+                        "skipped": _l("Skipped (no address or no SMS template)")}
+NO_TEMPLATE = re.compile(re.escape(sms_providers.NO_TEMPLATE).replace(r"\{kind\}", r"(\w+)"))
 
 
 @bp.app_template_filter("outbox_status_label")
 def _outbox_status_label(code):
     return OUTBOX_STATUS_LABELS.get(code, code)
+
+
+@bp.app_template_filter("outbox_error")
+def outbox_error(text):
+    """The reason a row was not sent, in the reader's language where it is one of ours."""
+    match = NO_TEMPLATE.fullmatch(text or "")
+    if not match:
+        return text
+    kind = match.group(1)
+    label = KIND_LABELS.get(kind)
+    return gettext("No approved SMS template is configured (kind: %(kind)s)",
+                   kind=f"{label} / {kind}" if label else kind)
 
 
 @bp.app_context_processor
@@ -97,7 +117,8 @@ def outbox():
     rows, more = out.outbox(current_user, status, channel, _page())
     return render_template("admin/outbox.html", rows=rows, more=more, page=_page(),
                            status=status, channel=channel, statuses=STATUSES,
-                           channels=CHANNELS, counts=out.status_counts(current_user))
+                           channels=CHANNELS, counts=out.status_counts(current_user),
+                           sms_templated=sms_providers.templated(current_app.config))
 
 
 @bp.post("/admin/outbox/<int:note_id>/resend")

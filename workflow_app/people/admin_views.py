@@ -34,6 +34,7 @@ MEMBERS_SHOWN = 500
 FIELD_MESSAGES.update({
     "supervisor_loop": _l("This would make a loop: the person is above this supervisor."),
     "own_roles": _l("You cannot change your own roles; ask another administrator."),
+    "work_app_id": _l("A user id has only letters, digits and _ - @ . (at most 64)."),
 })
 
 
@@ -162,7 +163,8 @@ def person(user_id):
             services.update_user(current_user, user, display_name=form.display_name.data,
                                  email=form.email.data, phone=form.phone.data,
                                  roles=form.roles.data or [], active=form.active.data,
-                                 supervisor=_supervisor(form.supervisor_id()))
+                                 supervisor=_supervisor(form.supervisor_id()),
+                                 **form.work_app_ids())
         except Invalid as exc:
             db.session.rollback()
             form.apply_errors(exc.fields)
@@ -179,7 +181,8 @@ def _person_form(user):
     return PersonForm(new=False, supervisors=supervisors, data={
         "display_name": user.display_name, "email": user.email, "phone": user.phone,
         "roles": own_roles, "active": user.active,
-        "supervisor": str(user.supervisor_id or "")})
+        "supervisor": str(user.supervisor_id or ""),
+        "dingtalk_user_id": user.dingtalk_user_id, "wecom_user_id": user.wecom_user_id})
 
 
 def _person_page(user, form, status=200, **extra):

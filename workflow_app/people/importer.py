@@ -11,6 +11,7 @@ the units the preview listed.
 """
 
 import csv
+import dataclasses
 import io
 import re
 import secrets
@@ -23,7 +24,13 @@ from workflow_app.extensions import db
 from workflow_app.people import roles as role
 from workflow_app.people.import_preview import Preview
 from workflow_app.people.models import OrgUnit, User
-from workflow_app.people.services import MIN_PASSWORD, create_org_unit, create_user
+from workflow_app.people.services import (
+    MIN_PASSWORD,
+    WORK_APP_ID,
+    WORK_APP_ID_FIELDS,
+    create_org_unit,
+    create_user,
+)
 
 COLUMNS = {
     "username": ("username", "login", "用户名", "账号", "登录名"),
@@ -35,9 +42,15 @@ COLUMNS = {
     "email": ("email", "邮箱", "电子邮箱"),
     "phone": ("phone", "mobile", "手机", "手机号", "电话"),
     "password": ("password", "初始密码", "密码"),
+    # Where work notices reach the person (optional; an empty cell: none).
+    "dingtalk_user_id": ("dingtalk_user_id", "dingtalk_userid", "dingtalk id", "钉钉用户ID",
+                         "钉钉ID", "钉钉userid", "浙政钉用户ID"),
+    "wecom_user_id": ("wecom_user_id", "wecom_userid", "wecom id", "企业微信用户ID",
+                      "企业微信ID", "企业微信userid", "政务微信用户ID"),
 }
 LABELS = {"username": "用户名", "display_name": "姓名", "org_unit": "单位", "roles": "角色",
-          "supervisor": "上级", "email": "邮箱", "phone": "手机", "password": "初始密码"}
+          "supervisor": "上级", "email": "邮箱", "phone": "手机", "password": "初始密码",
+          "dingtalk_user_id": "钉钉用户ID", "wecom_user_id": "企业微信用户ID"}
 REQUIRED = ("username", "display_name", "org_unit")
 ROLE_NAMES = {
     "干部": role.CADRE, "上级领导": role.SUPERVISOR, "上级": role.SUPERVISOR,
@@ -73,6 +86,7 @@ class Row:
     phone: str
     password: str
     generated: bool
+    work_app_ids: dict = dataclasses.field(default_factory=dict)
 
 
 PROGRESS_EVERY = 200
@@ -258,7 +272,16 @@ def _check_row(line, v, errors):
         bad("org_unit", "单位名称不超过 120 个字符")
     return Row(line, v["username"], v["display_name"], path, v.get("category", "")[:60],
                roles, v.get("supervisor", ""), email, phone,
-               password or secrets.token_urlsafe(9), not password)
+               password or secrets.token_urlsafe(9), not password, _work_app_ids(v, bad))
+
+
+def _work_app_ids(v, bad):
+    """The DingTalk/WeCom user ids of a row (only the non-empty ones)."""
+    ids = {f: v[f] for f in WORK_APP_ID_FIELDS if v.get(f)}
+    for name, value in ids.items():
+        if not WORK_APP_ID.match(value):
+            bad(name, f"格式不正确（只能是字母、数字和 _-@.，不超过 64 个字符）: {value}")
+    return ids
 
 
 def _roles(text, bad):
@@ -356,7 +379,8 @@ def create_people(rows, report=None):
         created[row.username] = create_user(
             None, username=row.username, password=row.password,
             display_name=row.display_name, org_unit=units[row.unit_path], roles=row.roles,
-            email=row.email, phone=row.phone, supervisor=existing.get(row.supervisor))
+            email=row.email, phone=row.phone, supervisor=existing.get(row.supervisor),
+            **(row.work_app_ids or {}))
         # Whoever handed out the file knows the password: the person picks their own.
         created[row.username].must_change_password = True
     # Second pass: a supervisor may be a row further down the file.

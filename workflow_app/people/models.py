@@ -45,6 +45,10 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str] = mapped_column(String(255), default="")
     phone: Mapped[str] = mapped_column(String(32), default="")
+    # Work-app user ids (DingTalk userid, WeCom UserID): where work notices reach them;
+    # empty: no address on that channel (notifications/workapps.py).
+    dingtalk_user_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    wecom_user_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -55,6 +59,9 @@ class User(UserMixin, db.Model):
     # Set by an admin reset and by people import: every page leads to the change form.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
                                                        server_default=false())
+    # The single sign-on identity ("oidc|issuer|sub", "cas|server|user") linked at the
+    # first SSO login (workflow_app/sso/matching.py); unique: one identity, one account.
+    sso_subject: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
     created_at = created_at()
 
     org_unit = relationship("OrgUnit")

@@ -1,5 +1,7 @@
 """Org tree and people: creating them, and finding who holds a role over a unit."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, lazyload
@@ -15,6 +17,10 @@ from workflow_app.people.scope import administers, scope_paths
 from workflow_app.validation import require_text
 
 MIN_PASSWORD = 8
+# A DingTalk userid or WeCom UserID: letters, digits and _-@. (WeCom's documented set),
+# up to 64. Never a comma or "|": the providers read those as lists of recipients.
+WORK_APP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+WORK_APP_ID_FIELDS = ("dingtalk_user_id", "wecom_user_id")
 
 
 def create_org_unit(name, parent, category, actor=None):
@@ -36,20 +42,37 @@ def create_org_unit(name, parent, category, actor=None):
 
 
 def create_user(actor=None, *, username, password, display_name, org_unit, roles=(),
-                email="", phone="", supervisor=None):
+                email="", phone="", supervisor=None, **work_app_ids):
     if actor is not None and not administers(actor, org_unit):
         raise NotAllowed()
     _check_new_user(username, password, roles)
     user = User(username=username.strip(), password_hash=hash_password(password),
                 display_name=require_text("display_name", display_name, 120),
                 email=(email or "").strip(), phone=(phone or "").strip(),
-                org_unit=org_unit, supervisor=supervisor)
+                org_unit=org_unit, supervisor=supervisor, **clean_work_app_ids(work_app_ids))
     user.grants = [RoleGrant(role=r, org_unit=org_unit) for r in dict.fromkeys(roles)]
     db.session.add(user)
     db.session.flush()
     record("user", user.id, "create", actor=actor,
            data={"username": user.username, "roles": list(roles), "org_unit_id": org_unit.id})
     return user
+
+
+def clean_work_app_ids(values):
+    """{field: id} for the DingTalk/WeCom user ids given (None: leave as it is); "" is
+    none; a malformed id is refused (Invalid names the field)."""
+    out, errors = {}, {}
+    for field, value in values.items():
+        if field not in WORK_APP_ID_FIELDS:
+            raise TypeError(f"unexpected argument {field!r}")
+        if value is None:
+            continue
+        out[field] = (value or "").strip()
+        if out[field] and not WORK_APP_ID.match(out[field]):
+            errors[field] = "work_app_id"
+    if errors:
+        raise Invalid(fields=errors)
+    return out
 
 
 def _check_new_user(username, password, roles):
@@ -144,7 +167,7 @@ def update_unit(actor, unit, name, category):
 
 
 def update_user(actor, user, *, display_name, email="", phone="", roles=(), supervisor=None,
-                active=True):
+                active=True, **work_app_ids):
     """Change a person's details, the roles held on their own unit and their supervisor.
 
     Grants on other units stay as they are; only an admin over the person's unit (and
@@ -154,6 +177,8 @@ def update_user(actor, user, *, display_name, email="", phone="", roles=(), supe
             supervisor is not None and not administers(actor, supervisor.org_unit)):
         raise NotAllowed()
     _check_update(actor, user, roles, supervisor)
+    for field, value in clean_work_app_ids(work_app_ids).items():
+        setattr(user, field, value)
     user.display_name = require_text("display_name", display_name, 120)
     user.email, user.phone = (email or "").strip()[:255], (phone or "").strip()[:32]
     user.supervisor, user.active = supervisor, bool(active)

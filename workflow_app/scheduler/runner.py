@@ -19,6 +19,8 @@ from flask import current_app, has_app_context
 from workflow_app.assessments.fanout import fan_out_committed
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.extensions import db
+from workflow_app.operations.logs import apply_log_format, run_scope
+from workflow_app.scheduler import heartbeat
 from workflow_app.scheduler.jobs import JOBS, JOBS_BY_ID
 from workflow_app.scheduler.locks import (  # noqa: F401  (leader locks are part of the API)
     FileLeaderLock,
@@ -72,16 +74,29 @@ def run_job(job, now):
     The job lock makes a second scheduler (or a `--run-once` next to the daemon) wait
     until this run has committed; it then finds the work done and does nothing.
     """
-    try:
-        with job_lock(job.id):
-            result = job.func(now)
-            db.session.commit()
-        fan_out_committed()  # the notices of transitions the job made (e.g. finalize)
-    except Exception as exc:  # any failure is logged and rolled back; the next job runs
-        db.session.rollback()
-        log.exception("scheduled job %s failed", job.id)
-        return f"{job.id}: failed ({type(exc).__name__}: {exc})"
+    started, scheduled = utcnow(), heartbeat.SCHEDULED_AT.get() or now
+    with run_scope(f"job-{job.id}") as run_id:  # the run's id on its rows and log lines
+        try:
+            with job_lock(job.id):
+                result = job.func(now)
+                heartbeat.record_run(job.id, run_id, scheduled, started)
+                db.session.commit()
+            fan_out_committed()  # the notices of transitions the job made (e.g. finalize)
+        except Exception as exc:  # any failure is logged and rolled back; the next job runs
+            db.session.rollback()
+            log.exception("scheduled job %s failed", job.id)
+            _record_failure(job, run_id, scheduled, started, exc)
+            return f"{job.id}: failed ({type(exc).__name__}: {exc})"
     return f"{job.id}: {result}"
+
+
+def _record_failure(job, run_id, scheduled, started, exc):
+    try:
+        heartbeat.record_run(job.id, run_id, scheduled, started, f"{type(exc).__name__}: {exc}")
+        db.session.commit()
+    except Exception:  # the database itself may be what failed
+        db.session.rollback()
+        log.exception("scheduled job %s: its failure could not be recorded", job.id)
 
 
 def run_stored_job(job_id):
@@ -132,7 +147,8 @@ def build_scheduler(app, scheduler_class=BackgroundScheduler, catch_up=True, per
     """
     stores = {"default": job_store(app)} if persist else {}
     scheduler = scheduler_class(timezone=LOCAL_TZ, job_defaults=JOB_DEFAULTS,
-                                jobstores=stores)
+                                jobstores=stores,
+                                executors={"default": heartbeat.StampingExecutor()})
     _JOB_APP["app"] = app
     first = {"next_run_time": datetime.now(LOCAL_TZ)} if catch_up else {}
     for job in JOBS:
@@ -156,9 +172,11 @@ def stop_on_sigterm(stop):
 
 
 def process_logging():
-    """Long-running processes report to stderr unless logging is configured already."""
+    """Long-running processes report to stderr unless logging is configured already
+    (LOG_FORMAT=json: as JSON lines, operations/logs.py)."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    apply_log_format(current_app.config if has_app_context() else {})
 
 
 def run_forever(app=None, stop=None, retry_seconds=RETRY_SECONDS):
@@ -233,5 +251,5 @@ def start_in_web(app):
 def drain_stored():
     from workflow_app.notifications.dispatcher import drain
 
-    with _JOB_APP["app"].app_context():
+    with _JOB_APP["app"].app_context(), run_scope("dispatch"):
         log.info("outbox: %s", drain())

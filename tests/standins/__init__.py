@@ -1,0 +1,1 @@
+"""Loopback stand-ins for outside services, built to the providers' published API shapes."""
