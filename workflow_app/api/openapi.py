@@ -116,8 +116,9 @@ ENDPOINTS = [
 _PAGE = {"limit": {"type": "integer", "minimum": 1, "maximum": 500},
          "offset": {"type": "integer", "minimum": 0, "maximum": 10**9}}
 QUERY = {"/assessments": {"cycle_id": ID, "state": STR, **_PAGE}, "/tasks": _PAGE}
-ERRORS = {"401": "Not logged in", "403": "Not allowed (role or scope), or "
-          "password_change_required", "404": "Unknown",
+ERRORS = {"401": "Not logged in", "403": "Not allowed (role or scope), "
+          "password_change_required, or password_login_disabled (an account that logs in "
+          "by single sign-on, SSO_PASSWORD_LOGIN)", "404": "Unknown",
           "409": "Wrong state or stale version", "413": "Body too large (JSON: 1 MiB)",
           "422": "Invalid payload, naming each bad field",
           "429": "Too many failed logins (throttled)"}
