@@ -4,6 +4,7 @@ from flask import Blueprint, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from workflow_app.api.schemas.base import parse
 from workflow_app.auth.services import PasswordChangeRequired, user_for_token
 from workflow_app.errors import DomainError, Invalid, NotAuthenticated
 from workflow_app.extensions import db
@@ -45,6 +46,12 @@ def json_body():
     if not isinstance(data, dict):
         raise Invalid(NOT_JSON, code="invalid_json")
     return data
+
+
+def validated(model, data=None):
+    """The request's JSON object (or `data`, read before) as `model`, a pydantic model of
+    workflow_app/api/schemas: 422 naming each bad field with the API's field codes."""
+    return parse(model, json_body() if data is None else data)
 
 
 def error_response(exc):

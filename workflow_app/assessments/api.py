@@ -3,13 +3,12 @@
 from flask import jsonify, request
 
 from workflow_app import limits
-from workflow_app.api import bp, current_api_user, json_body
-from workflow_app.api.payload import optional_int, raise_if
+from workflow_app.api import bp, current_api_user, validated
+from workflow_app.api.schemas.assessments import EventRequest, ReportRequest
 from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.queries import task_rows, visible
 from workflow_app.assessments.serialize import detail_json, summary_json, summary_row_json
 from workflow_app.assessments.services import fire_event, get_assessment, save_report
-from workflow_app.errors import Invalid
 from workflow_app.extensions import db
 from workflow_app.security.inputs import query_int
 
@@ -53,15 +52,9 @@ def show_assessment(assessment_id):
 @bp.put("/assessments/<int:assessment_id>/report")
 def put_report(assessment_id):
     user = current_api_user()
-    data = json_body()
+    body = validated(ReportRequest)
     assessment = get_assessment(assessment_id, user)
-    if "content" not in data:
-        raise Invalid(fields={"content": "required"})
-    errors = {}
-    # Optional: the draft the content was based on; a newer save in between answers 409.
-    draft_version = optional_int(data, "draft_version", errors)
-    raise_if(errors)
-    save_report(assessment, user, data["content"], draft_version=draft_version)
+    save_report(assessment, user, body.content.given(), draft_version=body.draft_version)
     db.session.commit()
     return jsonify(detail_json(assessment, user))
 
@@ -69,13 +62,9 @@ def put_report(assessment_id):
 @bp.post("/assessments/<int:assessment_id>/events/<event>")
 def post_event(assessment_id, event):
     user = current_api_user()
-    data = json_body() if request.content_length else {}
-    errors = {}
-    version = optional_int(data, "version", errors)
-    raise_if(errors)
+    body = validated(EventRequest, None if request.content_length else {})
     assessment = get_assessment(assessment_id, user)
-    fire_event(assessment, event, user, comment=data.get("comment"), score=data.get("score"),
-               reason=data.get("reason"), version=version,
-               client_addr=request.remote_addr or "")
+    fire_event(assessment, event, user, comment=body.comment, score=body.score,
+               reason=body.reason, version=body.version, client_addr=request.remote_addr or "")
     db.session.commit()
     return jsonify(detail_json(assessment, user))

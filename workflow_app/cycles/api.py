@@ -3,7 +3,8 @@
 from flask import jsonify
 from sqlalchemy import select
 
-from workflow_app.api import bp, current_api_user, json_body
+from workflow_app.api import bp, current_api_user, validated
+from workflow_app.api.schemas.cycles import CycleRequest
 from workflow_app.assessments.models import Assessment
 from workflow_app.clock import as_utc
 from workflow_app.cycles.models import Cycle
@@ -31,9 +32,6 @@ def cycle_json(c):
 
 
 def _units(ids):
-    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool)
-                                            for i in ids):
-        raise Invalid(fields={"org_unit_ids": "not_a_list"})
     units = db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids))).all()
     if len(units) != len(set(ids)):
         raise Invalid(fields={"org_unit_ids": "not_found"})
@@ -51,8 +49,8 @@ def managed_cycle(cycle_id):
 
 @bp.post("/cycles")
 def create_cycle_api():
-    data = json_body()
-    cycle = create_cycle(current_api_user(), data, _units(data.get("org_unit_ids", [])))
+    body = validated(CycleRequest)
+    cycle = create_cycle(current_api_user(), body.given(), _units(body.org_unit_ids))
     db.session.commit()
     return jsonify(cycle_json(cycle)), 201
 

@@ -3,7 +3,12 @@ on an assessment."""
 
 from flask import jsonify
 
-from workflow_app.api import bp, current_api_user, json_body
+from workflow_app.api import bp, current_api_user, validated
+from workflow_app.api.schemas.cycles import (
+    AdjustmentRequest,
+    IndicatorSheetRequest,
+    WithdrawRequest,
+)
 from workflow_app.assessments.services import get_assessment
 from workflow_app.cycles.indicator_adjustments import (
     adjustments_of,
@@ -33,10 +38,10 @@ def _entry(e):
 @bp.post("/assessments/<int:assessment_id>/adjustments")
 def create_adjustment(assessment_id):
     user = current_api_user()
-    data = json_body()
+    body = validated(AdjustmentRequest)
     assessment = get_assessment(assessment_id, user)
-    entry = record_adjustment(assessment, user, item_id=data.get("item_id"),
-                              points=data.get("points"), reason=data.get("reason"))
+    entry = record_adjustment(assessment, user, item_id=body.item_id, points=body.points,
+                              reason=body.reason)
     db.session.commit()
     return jsonify(_entry(entry)), 201
 
@@ -44,9 +49,9 @@ def create_adjustment(assessment_id):
 @bp.post("/assessments/<int:assessment_id>/adjustments/<int:entry_id>/withdraw")
 def withdraw_adjustment_api(assessment_id, entry_id):
     user = current_api_user()
-    data = json_body()
+    body = validated(WithdrawRequest)
     assessment = get_assessment(assessment_id, user)
-    withdraw_adjustment(assessment, user, entry_id, reason=data.get("reason"))
+    withdraw_adjustment(assessment, user, entry_id, reason=body.reason)
     db.session.commit()
     return jsonify({"id": entry_id, "withdrawn": True})
 
@@ -100,7 +105,7 @@ def create_sheet():
     user = current_api_user()
     if not can_edit_sheets(user):
         raise NotAllowed()
-    made = save_sheet(user, None, json_body())
+    made = save_sheet(user, None, validated(IndicatorSheetRequest).given())
     db.session.commit()
     return jsonify(_sheet(made)), 201
 
@@ -109,6 +114,6 @@ def create_sheet():
 def update_sheet(sheet_id):
     user = current_api_user()
     sheet = get_sheet(sheet_id, user)
-    saved = save_sheet(user, sheet, json_body())
+    saved = save_sheet(user, sheet, validated(IndicatorSheetRequest).given())
     db.session.commit()
     return jsonify(_sheet(saved))

@@ -4,9 +4,10 @@ The rater list says who was asked, never who has answered (no "rated" flag)."""
 
 from flask import jsonify
 
-from workflow_app.api import bp, current_api_user, json_body
+from workflow_app.api import bp, current_api_user, validated
+from workflow_app.api.schemas.scoring import RatersRequest, RatingRequest, RatingRoundRequest
 from workflow_app.assessments.services import get_assessment
-from workflow_app.errors import Invalid, NotAllowed
+from workflow_app.errors import NotAllowed
 from workflow_app.extensions import db
 from workflow_app.people.models import User
 from workflow_app.scoring.ratings import (
@@ -66,22 +67,11 @@ def suggested_raters(assessment_id):
 @bp.put("/assessments/<int:assessment_id>/raters")
 def put_raters(assessment_id):
     user, assessment = _managed(assessment_id)
-    entries = _entries(json_body().get("raters"))
+    entries = [(db.session.get(User, r.user_id), r.group)
+               for r in validated(RatersRequest).raters]
     result = assign_raters(assessment, user, entries)
     db.session.commit()
     return jsonify([assignment_json(a) for a in result])
-
-
-def _entries(raw):
-    if not isinstance(raw, list) or not all(isinstance(e, dict) for e in raw):
-        raise Invalid(fields={"raters": "not_a_list"})
-    entries = []
-    for e in raw:
-        rater_id = e.get("user_id")
-        if isinstance(rater_id, bool) or not isinstance(rater_id, int):
-            raise Invalid(fields={"user_id": "not_a_number"})
-        entries.append((db.session.get(User, rater_id), e.get("group")))
-    return entries
 
 
 @bp.get("/rating-tasks")
@@ -93,7 +83,7 @@ def list_rating_tasks():
 def post_rating(assessment_id):
     user = current_api_user()
     assignment = get_rating_task(assessment_id, user)
-    rating = submit_rating(assignment.assessment, user, json_body())
+    rating = submit_rating(assignment.assessment, user, validated(RatingRequest).given())
     db.session.commit()
     return jsonify(rating_json(rating)), 201
 
@@ -124,6 +114,6 @@ def put_rating_round(assessment_id):
     """The round's last day of rating: {"closes_on": "YYYY-MM-DD"} (null: none)."""
     user = current_api_user()
     assessment = get_assessment(assessment_id, user)
-    set_round_deadline(assessment, user, json_body().get("closes_on"))
+    set_round_deadline(assessment, user, validated(RatingRoundRequest).closes_on)
     db.session.commit()
     return jsonify(summary_body(assessment, user))

@@ -5,7 +5,8 @@ Answering is not part of the API: respondents have no account and use /s/<token>
 
 from flask import jsonify
 
-from workflow_app.api import bp, current_api_user, json_body
+from workflow_app.api import bp, current_api_user, validated
+from workflow_app.api.schemas.surveys import SpotCheckRequest, TokensRequest
 from workflow_app.assessments.services import get_assessment
 from workflow_app.errors import NotFound
 from workflow_app.extensions import db
@@ -46,8 +47,8 @@ def get_assessment_survey(assessment_id):
 def post_tokens(survey_id):
     user = current_api_user()
     survey = get_survey(survey_id, user)
-    data = json_body()
-    tokens = issue_tokens(survey, user, data.get("count"), data.get("channel", "qr"))
+    body = validated(TokensRequest)
+    tokens = issue_tokens(survey, user, body.count, body.channel)
     require_handout()  # the answer carries links: none issued (rolled back) unless usable
     db.session.commit()
     a = survey.assessment
@@ -61,9 +62,8 @@ def post_tokens(survey_id):
 def post_spot_check(survey_id):
     user = current_api_user()
     survey = get_survey(survey_id, user)
-    data = json_body()
-    check = record_spot_check(survey, user, {c: data.get(c, 0) for c in CHOICES},
-                              data.get("note"))
+    body = validated(SpotCheckRequest)
+    check = record_spot_check(survey, user, {c: getattr(body, c) for c in CHOICES}, body.note)
     db.session.commit()
     return jsonify({"id": check.id, "survey_id": survey.id,
                     **{c: getattr(check, c) for c in CHOICES}}), 201

@@ -1,0 +1,103 @@
+"""Every JSON answer the API tests below receive matches what /api/v1/openapi.json
+declares for it (the response models of workflow_app/api/schemas): the lifecycle tests,
+and the API tests of overrides, ratings, surveys and indicator sheets, run again here with
+an `api` client that checks each answer against the served document."""
+
+import re
+
+import jsonschema_rs
+import pytest
+
+from tests.factories import PASSWORD, ApiClient
+from tests.test_api_lifecycle import (  # noqa: F401  (collected again, checked here)
+    test_cycle_without_committee_stage_skips_it,
+    test_every_state_through_the_api,
+)
+from tests.test_indicator_sheets_web import (  # noqa: F401
+    auth,
+    test_api_records_entries_for_admins_only,
+    test_api_sheets_for_top_level_admins,
+    test_the_cycle_copy_is_shown_to_admins_and_auditors_only,
+)
+from tests.test_override import (  # noqa: F401
+    graded,
+    test_committee_decides_the_tie_by_override,
+    test_override_refusals,
+)
+from tests.test_ratings import (  # noqa: F401
+    rated,
+    test_a_small_group_is_folded_and_never_exposed,
+    test_an_individual_rating_is_read_by_its_rater_only,
+    test_nobody_rates_twice,
+    test_rating_tasks_list_only_the_callers_own,
+)
+from tests.test_surveys import (  # noqa: F401
+    test_links_and_spot_checks_through_the_api,
+    test_who_reads_survey_results,
+)
+from workflow_app.api.openapi import ENDPOINTS, build_spec
+
+SPEC = build_spec()
+ROUTES = [(e, re.compile("^" + re.sub(r"\{\w+\}", "[^/]+", e.path) + "$")) for e in ENDPOINTS]
+CHECKED = []
+
+
+def _declared(method, path, status):
+    """The schema of the answer the document declares for this request and status."""
+    endpoint = next(e for e, pattern in ROUTES if e.method == method and pattern.match(path))
+    responses = SPEC["paths"][endpoint.path][method]["responses"]
+    # A repeated create answers 200 instead of 201 (the survey that existed): same body.
+    answer = responses.get(str(status)) or (responses[str(endpoint.status)]
+                                            if status < 300 else None)
+    assert answer is not None, f"{method.upper()} {path}: {status} is not documented"
+    return answer["content"]["application/json"]["schema"]
+
+
+def check_answer(method, path, resp):
+    if resp.status_code == 204:
+        return resp
+    schema = _declared(method, path.split("?")[0], resp.status_code)
+    validator = jsonschema_rs.validator_for({**schema, "components": SPEC["components"]})
+    errors = [f"{e.instance_path}: {e.message}" for e in validator.iter_errors(resp.get_json())]
+    assert not errors, (method, path, resp.status_code, errors[:5])
+    CHECKED.append((method, path))
+    return resp
+
+
+class CheckingClient(ApiClient):
+    def get(self, path, **kw):
+        return check_answer("get", path, super().get(path, **kw))
+
+    def post(self, path, json=None, **kw):
+        return check_answer("post", path, super().post(path, json=json, **kw))
+
+    def put(self, path, json=None, **kw):
+        return check_answer("put", path, super().put(path, json=json, **kw))
+
+
+@pytest.fixture
+def api(client):
+    """The suite's `api` fixture, checking every answer."""
+    class Api(CheckingClient):
+        def as_user(self, username, password=PASSWORD):
+            resp = self.post("/tokens", json={"username": username, "password": password})
+            assert resp.status_code == 201, resp.get_json()
+            return CheckingClient(client, resp.get_json()["token"])
+    return Api(client)
+
+
+@pytest.fixture(autouse=True)
+def answers_were_checked():
+    CHECKED.clear()
+    yield
+    assert CHECKED, "no API answer was checked"
+
+
+def test_an_answer_off_its_schema_is_caught(world, api):
+    """The check itself: a summary without its state does not pass."""
+    me = api.as_user("a1")
+    schema = _declared("get", "/assessments", 200)
+    validator = jsonschema_rs.validator_for({**schema, "components": SPEC["components"]})
+    assert validator.is_valid(me.get("/assessments").get_json())
+    assert not validator.is_valid([{"id": 1, "version": 1}])
+    assert not validator.is_valid([{"id": 1, "version": 1, "state": "nowhere"}])
