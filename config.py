@@ -84,6 +84,11 @@ class Config:
     DINGTALK_APP_SECRET = os.environ.get("DINGTALK_APP_SECRET", "")
     DINGTALK_AGENT_ID = os.environ.get("DINGTALK_AGENT_ID", "")
     DINGTALK_API_BASE = os.environ.get("DINGTALK_API_BASE", "https://oapi.dingtalk.com")
+    # "zwding": 专有钉钉 (浙政钉, 政务钉钉) instead of the public platform, with
+    # DINGTALK_API_BASE at the tenant's gateway (e.g. https://openplatform-pro.ding.zj.gov.cn)
+    # and DINGTALK_TENANT_ID in place of the agent id (notifications/zwding.py).
+    DINGTALK_PLATFORM = os.environ.get("DINGTALK_PLATFORM", "dingtalk")
+    DINGTALK_TENANT_ID = os.environ.get("DINGTALK_TENANT_ID", "")
     WECOM_CORP_ID = os.environ.get("WECOM_CORP_ID", "")
     WECOM_CORP_SECRET = os.environ.get("WECOM_CORP_SECRET", "")
     WECOM_AGENT_ID = os.environ.get("WECOM_AGENT_ID", "")
@@ -185,6 +190,7 @@ class TestConfig(Config):
     SMS_TEMPLATES = ""
     # Off unless a test configures them (tests/test_channel_dingtalk.py, …_wecom.py).
     DINGTALK_APP_KEY = DINGTALK_APP_SECRET = DINGTALK_AGENT_ID = ""
+    DINGTALK_PLATFORM, DINGTALK_TENANT_ID = "dingtalk", ""
     WECOM_CORP_ID = WECOM_CORP_SECRET = WECOM_AGENT_ID = ""
     SSO_PROTOCOL = ""  # a test that needs SSO sets it (tests/test_sso_*.py)
     SSO_PASSWORD_LOGIN = "1"

@@ -13,12 +13,14 @@ notice with the same content to the same person on the same day (an hourly diges
 "3 reports waiting" twice, say): the content ends with the time the notice was queued,
 which a retry of the same row keeps (so a repeat after a lost answer is still dropped).
 The API base can be changed (DINGTALK_API_BASE) for a gateway that speaks the same API.
+专有钉钉 (浙政钉, 政务钉钉) speaks another one: DINGTALK_PLATFORM = "zwding" hands the
+sending to zwding.py.
 """
 
 from flask_babel import lazy_gettext as _l
 
 from workflow_app.clock import as_utc
-from workflow_app.notifications.workapps import WorkAppChannel, in_locale
+from workflow_app.notifications.workapps import WorkAppChannel, dingtalk_platform, in_locale
 from workflow_app.workcalendar import LOCAL_TZ
 
 # 40014 不合法的access_token, 42001 access_token超时, 40001 access_token无效.
@@ -43,6 +45,14 @@ class DingTalkChannel(WorkAppChannel):
     @staticmethod
     def token_query(key, secret):
         return {"appkey": key, "appsecret": secret}
+
+    def send(self, note, address):
+        if dingtalk_platform() == "zwding":
+            # Imported here: zwding.py builds its notice with this class.
+            from workflow_app.notifications.zwding import ZwDingChannel
+
+            return ZwDingChannel().send(note, address)
+        return super().send(note, address)
 
     def message(self, note, address, agent, link):
         return {"agent_id": int(agent), "userid_list": address, "msg": {

@@ -9,7 +9,10 @@ Both also limit how often an app may call and how many notices one person may ge
 own frequency-limit answers are retried later like any failed delivery.
 
 A channel is offered only when its configuration is complete (offered_work_apps), and
-a person has an address there only with a user id on their account.
+a person has an address there only with a user id on their account. DingTalk comes in
+two flavours chosen by DINGTALK_PLATFORM: "dingtalk" (the public open platform,
+dingtalk.py) and "zwding" (专有钉钉: 浙政钉, 政务钉钉; zwding.py), which needs a tenant
+id instead of an agent id.
 """
 
 import json
@@ -31,6 +34,9 @@ CONFIG_KEYS = {
     "dingtalk": ("DINGTALK_APP_KEY", "DINGTALK_APP_SECRET", "DINGTALK_AGENT_ID"),
     "wecom": ("WECOM_CORP_ID", "WECOM_CORP_SECRET", "WECOM_AGENT_ID"),
 }
+# 专有钉钉 (DINGTALK_PLATFORM=zwding): app key and secret of the gateway, and the tenant.
+ZWDING_KEYS = ("DINGTALK_APP_KEY", "DINGTALK_APP_SECRET", "DINGTALK_TENANT_ID")
+DINGTALK_PLATFORMS = ("dingtalk", "zwding")
 USER_FIELDS = {"dingtalk": "dingtalk_user_id", "wecom": "wecom_user_id"}
 CHANNEL_LABELS = {"dingtalk": _l("DingTalk"), "wecom": _l("WeCom")}
 TIMEOUT_SECONDS = 15
@@ -42,7 +48,30 @@ NO_LINK_PATH = "/notifications"
 def offered_work_apps(config=None):
     """The work-app channels this deployment has configured, in a fixed order."""
     config = current_app.config if config is None else config
-    return tuple(c for c, keys in CONFIG_KEYS.items() if all(config.get(k) for k in keys))
+    return tuple(c for c in CONFIG_KEYS if _complete(c, config))
+
+
+def _complete(channel, config):
+    keys = required_keys(channel, config)
+    return bool(keys) and all(config.get(k) for k in keys)
+
+
+def dingtalk_platform(config=None):
+    """Which DingTalk: "dingtalk" (default), "zwding" (专有钉钉), or "" for an unknown one."""
+    config = current_app.config if config is None else config
+    platform = str(config.get("DINGTALK_PLATFORM") or "dingtalk").strip().lower()
+    return platform if platform in DINGTALK_PLATFORMS else ""
+
+
+def required_keys(channel, config):
+    """The settings that must all be set to offer `channel`; () for an unknown DingTalk
+    platform, which keeps the channel off."""
+    if channel != "dingtalk":
+        return CONFIG_KEYS[channel]
+    platform = dingtalk_platform(config)
+    if not platform:
+        return ()
+    return ZWDING_KEYS if platform == "zwding" else CONFIG_KEYS[channel]
 
 
 def work_app_address(user, channel):
@@ -93,6 +122,11 @@ def call_json(base, path, query, body=None):
     data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(url, data=data, method="GET" if data is None else "POST",
                                      headers={"Content-Type": "application/json; charset=utf-8"})
+    return open_json(request, path)
+
+
+def open_json(request, path):
+    """The decoded JSON answer to `request`; trouble is a DeliveryError naming `path`."""
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
             raw = response.read()
