@@ -65,7 +65,7 @@ def test_the_person_page_shows_the_link_and_unlinking_asks_clears_and_audits(
     assert subject_of(world.a1.id) is not None and unlinks(world.a1.id) == []
     done = unlink(admin, world, confirmed="yes")
     assert done.status_code == 303 and subject_of(world.a1.id) is None
-    entry = unlinks(world.a1.id)[0]
+    (entry,) = unlinks(world.a1.id)
     assert entry.actor_id == world.admin.id
     assert entry.data == {"protocol": "oidc", "subject": f"oidc|{provider.issuer}|u-1001",
                           "reason": REASON}
@@ -120,3 +120,14 @@ def test_csrf_is_required(app, provider, world, linked):
                       {"reason": REASON, "confirmed": "yes"}, csrf=False)
     assert resp.status_code == 400
     assert subject_of(world.a1.id) is not None and unlinks(world.a1.id) == []
+
+
+def test_without_sso_an_unlinked_account_shows_no_section(app, world):
+    admin = Auth(app, browser(app)).user("admin")
+    assert 'id="sso"' not in person_page(admin, world)
+    db.session.get(User, world.a1.id).sso_subject = "cas|https://cas.example|a1"
+    db.session.commit()  # linked before SSO was switched off: still shown, still unlinkable
+    page = person_page(admin, world)
+    assert 'id="sso"' in page and "https://cas.example|a1" in page and ">CAS<" in page
+    assert unlink(admin, world, confirmed="yes").status_code == 303
+    assert subject_of(world.a1.id) is None and len(unlinks(world.a1.id)) == 1

@@ -201,7 +201,7 @@ def _person_page(user, form, status=200, **extra):
         q=clean_query(request.args.get("q")) if request.method == "GET" else "",
         can_reset=credentials.can_reset_password(current_user, user),
         can_unlock=credentials.can_unlock_login(current_user, user),
-        sso=sso_admin.sso_identity(user),
+        sso=sso_admin.sso_identity(user), sso_on=bool(sso_protocol()),
         can_unlink_sso=sso_admin.can_unlink_sso(current_user, user), **extra), status
 
 
