@@ -1,7 +1,9 @@
 """Every JSON answer the API tests below receive matches what /api/v1/openapi.json
 declares for it (the response models of workflow_app/api/schemas): the lifecycle tests,
 and the API tests of overrides, ratings, surveys and indicator sheets, run again here with
-an `api` client that checks each answer against the served document."""
+an `api` client that checks each answer against the served document. Every documented
+answer has its own model (no plain object): grading, reminders, 360 summaries and rating
+rounds, survey summaries, withdrawn entries and team results are exercised too."""
 
 import re
 
@@ -9,9 +11,16 @@ import jsonschema_rs
 import pytest
 
 from tests.factories import PASSWORD, ApiClient
-from tests.test_api_lifecycle import (  # noqa: F401  (collected again, checked here)
+from tests.test_anonymity import (  # noqa: F401  (collected again, checked here)
+    test_the_summary_is_released_only_when_closed_with_enough_raters,
+)
+from tests.test_api_lifecycle import (  # noqa: F401
     test_cycle_without_committee_stage_skips_it,
     test_every_state_through_the_api,
+)
+from tests.test_cycle_progress import (  # noqa: F401
+    running,
+    test_remind_reaches_each_drafter_once_a_day,
 )
 from tests.test_indicator_sheets_web import (  # noqa: F401
     auth,
@@ -24,6 +33,10 @@ from tests.test_override import (  # noqa: F401
     test_committee_decides_the_tie_by_override,
     test_override_refusals,
 )
+from tests.test_rating_deadline import (  # noqa: F401
+    round_,
+    test_the_api_sets_and_clears_it,
+)
 from tests.test_ratings import (  # noqa: F401
     rated,
     test_a_small_group_is_folded_and_never_exposed,
@@ -35,6 +48,7 @@ from tests.test_surveys import (  # noqa: F401
     test_links_and_spot_checks_through_the_api,
     test_who_reads_survey_results,
 )
+from tests.test_teams import team, test_who_sees_team_results  # noqa: F401
 from workflow_app.api.openapi import ENDPOINTS, build_spec
 
 SPEC = build_spec()
@@ -101,3 +115,18 @@ def test_an_answer_off_its_schema_is_caught(world, api):
     assert validator.is_valid(me.get("/assessments").get_json())
     assert not validator.is_valid([{"id": 1, "version": 1}])
     assert not validator.is_valid([{"id": 1, "version": 1, "state": "nowhere"}])
+
+
+def test_every_answer_is_declared_by_a_model(world, api):
+    """No endpoint documents its answer as a plain object any more; a model's keys count."""
+    plain = [f"{method.upper()} {path}" for path, ops in SPEC["paths"].items()
+             for method, op in ops.items() for status, answer in op["responses"].items()
+             if status.startswith("2") and "content" in answer
+             and "$ref" not in str(answer["content"]["application/json"]["schema"])]
+    assert plain == []
+    api.as_user("admin")  # one real answer checked, as every test here does
+    validator = jsonschema_rs.validator_for({**_declared("post", "/cycles/1/grade", 200),
+                                             "components": SPEC["components"]})
+    assert validator.is_valid({"graded": 2, "ungraded": 0, "grades": {"好": 2},
+                               "preview": False})
+    assert not validator.is_valid({"graded": 2, "ungraded": 0, "grades": {"好": 2}})

@@ -204,6 +204,8 @@ ROWS = [
     row("api.revoke_current_token", "DELETE", "login"),
     row("people_admin.reset_password", "POST", "org_admin_scope", user_id="$cadre.user"),
     row("people_admin.unlock_login", "POST", "org_admin_scope", user_id="$cadre.user"),
+    row("people_admin.unlink_sso", "POST", "org_admin_scope", user_id="$cadre.user",
+        data={"reason": "统一身份账号已更换"}),
     row("ratings.close", "POST", "org_admin_scope", assessment_id="$p1.supervisor_review"),
     row("api.post_close_round", "POST", "org_admin_scope",
         assessment_id="$p1.supervisor_review"),

@@ -43,13 +43,15 @@ ENDPOINTS = [
     E("post", "/cycles", "Create a cycle", C.CycleRequest, C.Cycle, 201),
     E("get", "/cycles/{id}", "A cycle", response=C.Cycle),
     E("post", "/cycles/{id}/open", "Open: one assessment per cadre in scope",
-      response=C.Cycle),
-    E("post", "/cycles/{id}/grade", "Grade approved assessments"),
-    E("post", "/cycles/{id}/publish", "Publish graded assessments (公示)", response=C.Cycle),
+      response=C.OpenedCycle),
+    E("post", "/cycles/{id}/grade", "Grade approved assessments", response=C.GradeSummary),
+    E("post", "/cycles/{id}/publish", "Publish graded assessments (公示)",
+      response=C.PublishedCycle),
     E("get", "/cycles/{id}/results", "Scores, grades, ranks and flags",
       response=[C.CycleResult]),
     E("get", "/cycles/{id}/progress", "Counts per state and per unit", response=C.Progress),
-    E("post", "/cycles/{id}/remind", "Remind everyone still drafting (催办), once a day each"),
+    E("post", "/cycles/{id}/remind", "Remind everyone still drafting (催办), once a day each",
+      response=C.Reminders),
     E("get", "/tasks", "Assessments waiting for the caller", response=[A.AssessmentSummary]),
     E("get", "/assessments", "Assessments the caller may see",
       response=[A.AssessmentSummary]),
@@ -78,28 +80,30 @@ ENDPOINTS = [
     E("get", "/ratings/{rating_id}", "A rating, for the rater who gave it only",
       response=S.Rating),
     E("get", "/assessments/{id}/rating-summary", "360 score and group means (folded below "
-      "the minimum), released only once the round is closed; staff progress while open"),
+      "the minimum), released only once the round is closed; staff progress while open",
+      response=S.RatingSummary),
     E("post", "/assessments/{id}/rating-round/close", "Close the 360 rating round "
-      "(org_admin)"),
+      "(org_admin)", response=S.RatingSummary),
     E("put", "/assessments/{id}/rating-round", "Set the last day of the 360 rating round "
       "(org_admin, while open; null: none); it closes at the end of that day, Beijing time",
-      S.RatingRoundRequest),
-    E("post", "/assessments/{id}/survey", "Create the satisfaction survey (org_admin)",
-      status=201),
+      S.RatingRoundRequest, S.RatingSummary),
+    E("post", "/assessments/{id}/survey", "Create the satisfaction survey (org_admin); 200 "
+      "with the same body when it exists already", response=V.SurveySummary, status=201),
     E("get", "/assessments/{id}/survey", "The satisfaction survey's totals; counts and rate "
-      "once closed"),
+      "once closed", response=V.SurveySummary),
     E("post", "/surveys/{survey_id}/tokens", "Issue one-time survey links", V.TokensRequest,
       V.SurveyLinks, 201),
     E("post", "/surveys/{survey_id}/spot-checks", "Record a phone spot check (电话抽查)",
       V.SpotCheckRequest, V.SpotCheck, 201),
-    E("post", "/surveys/{survey_id}/close", "Close the satisfaction survey (org_admin)"),
+    E("post", "/surveys/{survey_id}/close", "Close the satisfaction survey (org_admin)",
+      response=V.SurveySummary),
     # indicator sheets: bonus / penalty entries (issue 5)
     E("post", "/assessments/{id}/adjustments", "Record a bonus or penalty entry against the "
       "cycle's indicator sheet (org_admin, auditor)", C.AdjustmentRequest, C.Adjustment, 201),
     E("get", "/assessments/{id}/adjustments", "Bonus and penalty entries of an assessment",
       response=[C.Adjustment]),
     E("post", "/assessments/{id}/adjustments/{entry_id}/withdraw", "Withdraw an entry "
-      "recorded by mistake, with a reason (audited)", C.WithdrawRequest),
+      "recorded by mistake, with a reason (audited)", C.WithdrawRequest, C.Withdrawn),
     E("get", "/cycles/{id}/indicators", "The cycle's copy of the indicator sheets",
       response=[C.CycleIndicatorSheet]),
     E("get", "/indicator-sheets", "Indicator sheets per unit category (top-level org_admin)",
@@ -110,7 +114,7 @@ ENDPOINTS = [
       "keep their copy)", C.IndicatorSheetRequest, C.IndicatorSheet),
     # 班子 (teams): team grades with joint liability (issue 5)
     E("get", "/cycles/{id}/teams", "Team (班子) grades of a cycle: members' mean score, "
-      "capped by joint liability (连带责任)", response=[dict]),
+      "capped by joint liability (连带责任)", response=[S.TeamResult]),
 ]
 
 _PAGE = {"limit": {"type": "integer", "minimum": 1, "maximum": 500},

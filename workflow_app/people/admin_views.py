@@ -4,14 +4,16 @@ Everything is checked by people.services (scope: an org_admin works under the un
 they administer); the views turn forms into service calls and commit once.
 """
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from forms.people import ROLE_LABELS, PersonForm, UnitForm
+from workflow_app import limits
 from workflow_app.auth import credentials
+from workflow_app.confirmation import ask_first
 from workflow_app.cycles.setup_views import admin_units
 from workflow_app.errors import Invalid, NotAllowed, NotFound
 from workflow_app.extensions import db
@@ -28,6 +30,9 @@ from workflow_app.people.search import (
     matching,
 )
 from workflow_app.security.inputs import to_int
+from workflow_app.sso import admin as sso_admin
+from workflow_app.sso.policy import protocol as sso_protocol
+from workflow_app.validation import require_text
 
 bp = Blueprint("people_admin", __name__)
 MEMBERS_SHOWN = 500
@@ -173,7 +178,9 @@ def person(user_id):
     return _person_page(user, form)
 
 
-def _person_form(user):
+def _person_form(user, **kwargs):
+    """The form filled from `user`; formdata=None after another action's POST (its body
+    holds no person fields)."""
     own_roles = sorted({g.role for g in user.grants if g.org_unit_id == user.org_unit_id})
     # ?q= narrows the supervisor list by name (the current supervisor stays in it).
     q = clean_query(request.args.get("q")) if request.method == "GET" else ""
@@ -182,7 +189,8 @@ def _person_form(user):
         "display_name": user.display_name, "email": user.email, "phone": user.phone,
         "roles": own_roles, "active": user.active,
         "supervisor": str(user.supervisor_id or ""),
-        "dingtalk_user_id": user.dingtalk_user_id, "wecom_user_id": user.wecom_user_id})
+        "dingtalk_user_id": user.dingtalk_user_id, "wecom_user_id": user.wecom_user_id},
+        **kwargs)
 
 
 def _person_page(user, form, status=200, **extra):
@@ -192,7 +200,9 @@ def _person_page(user, form, status=200, **extra):
         role_labels=ROLE_LABELS, login=credentials.login_status(user),
         q=clean_query(request.args.get("q")) if request.method == "GET" else "",
         can_reset=credentials.can_reset_password(current_user, user),
-        can_unlock=credentials.can_unlock_login(current_user, user), **extra), status
+        can_unlock=credentials.can_unlock_login(current_user, user),
+        sso=sso_admin.sso_identity(user), sso_on=bool(sso_protocol()),
+        can_unlink_sso=sso_admin.can_unlink_sso(current_user, user), **extra), status
 
 
 @bp.post("/admin/people/users/<int:user_id>/reset-password")
@@ -202,7 +212,8 @@ def reset_password(user_id):
     user = _managed_user(user_id)
     temporary = credentials.reset_password(current_user, user)
     db.session.commit()
-    body, status = _person_page(user, _person_form(user), temporary_password=temporary)
+    body, status = _person_page(user, _person_form(user, formdata=None),
+                                temporary_password=temporary)
     return body, status, {"Cache-Control": "no-store"}
 
 
@@ -214,3 +225,42 @@ def unlock_login(user_id):
     db.session.commit()
     flash(gettext("The login of %(name)s is unlocked.", name=user.display_name), "success")
     return redirect(url_for(".person", user_id=user.id), 303)
+
+
+@bp.post("/admin/people/users/<int:user_id>/unlink-sso")
+@login_required
+def unlink_sso(user_id):
+    """Asks first (the person's sessions end, the next SSO login links anew); a reason
+    is required, as for the other corrections an org_admin audits."""
+    user = _managed_user(user_id)
+    if not sso_admin.can_unlink_sso(current_user, user):
+        raise NotAllowed()
+    back = url_for(".person", user_id=user.id, _anchor="sso")
+    if not user.sso_subject:  # e.g. the form sent twice
+        flash(str(sso_admin.NOT_LINKED), "error")
+        return redirect(back, 303)
+    try:
+        reason = require_text("reason", request.form.get("reason"), limits.REASON)
+        page = ask_first(gettext("Unlink unified identity"), _unlink_effects(user), back)
+        if page is not None:
+            return page
+        sso_admin.unlink_sso_identity(user, current_user, reason, request.remote_addr or "")
+    except Invalid as exc:
+        code = exc.fields.get("reason", "required")
+        return _person_page(user, _person_form(user, formdata=None), 422,
+                            sso_error=FIELD_MESSAGES[code])
+    db.session.commit()
+    flash(gettext("The unified identity of %(name)s is unlinked.", name=user.display_name),
+          "success")
+    return redirect(back, 303)
+
+
+def _unlink_effects(user):
+    effects = [gettext("%(name)s is no longer linked to the identity %(subject)s.",
+                       name=user.display_name, subject=user.sso_subject),
+               gettext("The next single sign-on login links the identity that then matches "
+                       "the account."),
+               gettext("The person's open sessions and API tokens end now.")]
+    if sso_protocol() and str(current_app.config.get("SSO_PASSWORD_LOGIN")) == "0":
+        effects.append(gettext("Until then the person may log in with a password again."))
+    return effects

@@ -17,6 +17,8 @@ def init_app(app):
 
     settle_sso(app.config)
     OTHER_ACTIONS.update({"sso_login": _l("Logged in (single sign-on)"),
-                          "sso_login_refused": _l("Single sign-on refused")})
-    KEY_LABELS.update({"protocol": _l("Protocol"), "linked": _l("Linked now")})
+                          "sso_login_refused": _l("Single sign-on refused"),
+                          "sso_unlink": _l("Unified identity unlinked")})
+    KEY_LABELS.update({"protocol": _l("Protocol"), "linked": _l("Linked now"),
+                       "subject": _l("Identity")})
     app.register_blueprint(bp)

@@ -140,3 +140,28 @@ class CycleIndicatorSheet(ResponseModel):
     bonus_cap: float
     penalty_cap: float
     items: list[CycleIndicatorItem]
+
+
+class OpenedCycle(Cycle):
+    created: int  # assessments created by this opening
+
+
+class PublishedCycle(Cycle):
+    published: int  # assessments published by this call
+
+
+class GradeSummary(ResponseModel):
+    """What grading did: the grades given now (results already out are not counted)."""
+    graded: int
+    ungraded: int
+    grades: dict[str, int]  # grade name ("-": none) → how many
+    preview: bool           # a trial run (试算): not every assessment is done yet
+
+
+class Reminders(ResponseModel):
+    queued: int  # reminders queued now (each drafter once a day)
+
+
+class Withdrawn(ResponseModel):
+    id: int
+    withdrawn: bool

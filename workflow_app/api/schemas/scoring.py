@@ -105,3 +105,54 @@ class RatingRoundRequest(RequestModel):
     # The round's last day (YYYY-MM-DD, Beijing time); null or absent: no closing date
     # (absent was accepted before the schema, so it still is).
     closes_on: str | None = Field(None, json_schema_extra={"format": "date"})
+
+
+class RatingGroupMean(ResponseModel):
+    """A released bucket: rater groups folded until it holds the minimum."""
+    groups: list[str]
+    raters: int
+    mean: float
+    weight: float
+
+
+class RatingProgressRow(ResponseModel):
+    groups: list[str]
+    raters: int        # assigned
+    rated: int | None  # withheld while a pooled row is below the minimum
+
+
+class RatingSummary(ResponseModel):
+    """The 360 summary: score and groups only once released (round closed, enough
+    raters); `raters` is null until then. `progress` is for staff only (absent for
+    others) and null once the round is closed."""
+    score: float | None
+    raters: int | None
+    flags: list[str]
+    groups: list[RatingGroupMean]
+    open: bool
+    released: bool
+    minimum: int
+    closes_at: str | None  # the round's end (ISO 8601), null: no closing date
+    progress: list[RatingProgressRow] | None = None
+
+
+class TeamMember(ResponseModel):
+    user_id: int
+    position: str
+    assessment_id: int | None  # none: not assessed in the cycle
+    score: float | None
+    grade: str | None
+    veto: bool
+
+
+class TeamResult(ResponseModel):
+    """A 班子's result: members' mean score, capped by joint liability (连带责任)."""
+    team_id: int
+    name: str
+    org_unit_id: int
+    score: float | None
+    grade: str | None
+    member_count: int
+    graded_count: int
+    flags: list[str]
+    members: list[TeamMember]

@@ -35,3 +35,16 @@ class SpotCheck(ResponseModel):
     satisfied: int
     basically_satisfied: int
     dissatisfied: int
+
+
+class SurveySummary(ResponseModel):
+    """Totals only while open (answers released in batches); counts and rate once closed."""
+    id: int
+    assessment_id: int
+    links_issued: int
+    open: bool
+    batch_size: int
+    answered: int
+    spot_checks: int
+    counts: dict[str, int] | None  # choice → answers and spot checks, once closed
+    rate: float | None
