@@ -17,7 +17,8 @@ delivered: such a send goes to `dropped`, not `received`.
 
 import json
 
-from tests.standins.workapp import WorkAppServer, running
+from tests.standins.loopback import running
+from tests.standins.workapp import WorkAppServer
 
 TOKEN_INVALID, TOKEN_EXPIRED, BAD_PARAMETER, BAD_CREDENTIALS = 40014, 42001, 40035, 40089
 QPS_LIMIT = 90018  # 当前企业应用调用该接口超过每秒的调用频率限制

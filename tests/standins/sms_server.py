@@ -3,24 +3,13 @@ requests it accepted in `sent`, and error codes to answer next in `fail_next`.""
 
 import threading
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from tests.standins.loopback import QuietHandler, running
 
 
-class StandinHandler(BaseHTTPRequestHandler):
-    # HTTP/1.0: one request per connection, so no client socket outlives its test.
-
-    def body(self):
-        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
-
-    def answer(self, status, payload, content_type="application/json"):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass  # keep the test output clean
+class StandinHandler(QuietHandler):
+    """The SMS stand-ins' handler (aliyun_sms.py, tencent_sms.py)."""
 
 
 @contextmanager
@@ -31,14 +20,8 @@ def serve(handler, **state):
     server.sent, server.fail_next, server.refused, server.lock = [], [], [], threading.Lock()
     for key, value in state.items():
         setattr(server, key, value)
-    thread = threading.Thread(target=server.serve_forever)
-    thread.start()
-    try:
+    with running(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def next_failure(server):

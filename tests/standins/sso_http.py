@@ -1,11 +1,12 @@
 """A threaded loopback HTTP server for the SSO stand-ins (OIDC provider, CAS server)."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from tests.standins.loopback import QuietHandler, running
 
-class Handler(BaseHTTPRequestHandler):
+
+class Handler(QuietHandler):
     """Routes GET/POST to `standin.route(method, path, query, form, headers)`, which
     returns (status, headers dict, body bytes)."""
 
@@ -13,8 +14,7 @@ class Handler(BaseHTTPRequestHandler):
         self._answer("GET", b"")
 
     def do_POST(self):  # noqa: N802
-        length = int(self.headers.get("Content-Length") or 0)
-        self._answer("POST", self.rfile.read(length))
+        self._answer("POST", self.body())
 
     def _answer(self, method, body):
         parts = urlsplit(self.path)
@@ -29,9 +29,6 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def log_message(self, *args):
-        pass
-
 
 class LoopbackServer:
     """Start with `with Standin() as s:`; `s.url` is its http://127.0.0.1:port."""
@@ -40,14 +37,12 @@ class LoopbackServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.standin = self
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        self._running = running(self.httpd)
+        self._running.__enter__()
         return self
 
     def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join()
+        self._running.__exit__(*exc)
 
     def route(self, method, path, query, form, headers):
         raise NotImplementedError

@@ -14,7 +14,8 @@ with a JSON body:
 Accepted sends answer {errcode 0, invaliduser "", msgid}; queued `answers` come first.
 """
 
-from tests.standins.workapp import WorkAppServer, running
+from tests.standins.loopback import running
+from tests.standins.workapp import WorkAppServer
 
 TOKEN_INVALID, TOKEN_EXPIRED, BAD_PARAMETER, BAD_CREDENTIALS = 40014, 42001, 40035, 40001
 FREQUENCY_LIMIT = 45009  # 接口调用超过限制

@@ -5,9 +5,10 @@ parameters and message fields it checks, after the provider's documents."""
 
 import json
 import threading
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from tests.standins.loopback import QuietHandler
 
 INVALID_PARAMETER = object()  # answer: the provider's "invalid parameter" errcode
 
@@ -86,7 +87,7 @@ class WorkAppServer(ThreadingHTTPServer):
         return {"errcode": 0, "errmsg": "ok"}
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     def do_GET(self):
         url = urlsplit(self.path)
         if url.path != self.server.TOKEN_PATH:
@@ -97,7 +98,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path != self.server.SEND_PATH:
             return self._answer(404, {"errcode": 404, "errmsg": "no such path"})
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        raw = self.body()
         try:
             body = json.loads(raw.decode("utf-8"))
         except ValueError:
@@ -108,28 +109,10 @@ class Handler(BaseHTTPRequestHandler):
         return self._answer(200, self.server.send(_query(url), body))
 
     def _answer(self, status, payload):
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass  # keep the test output clean
+        self.answer_json(status, payload)
 
 
 def _query(url):
     return {k: v[-1] for k, v in parse_qs(url.query).items()}
 
 
-@contextmanager
-def running(server):
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

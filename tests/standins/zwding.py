@@ -28,10 +28,10 @@ import hashlib
 import hmac
 import json
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-from tests.standins.workapp import WorkAppServer, running
+from tests.standins.loopback import QuietHandler, running
+from tests.standins.workapp import WorkAppServer
 
 SEND_PATH = "/message/workNotification"
 PARAMS = {"organizationCodes", "receiverIds", "tenantId", "bizMsgId", "msg"}
@@ -157,10 +157,10 @@ def _fresh(timestamp):
     return abs(datetime.now(UTC) - moment) <= MAX_SKEW
 
 
-class GatewayHandler(BaseHTTPRequestHandler):
+class GatewayHandler(QuietHandler):
     def do_POST(self):
         url = urlsplit(self.path)
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        raw = self.body()
         if url.path != SEND_PATH:
             return self._answer(404, {"success": False, "Code": "NotFound"})
         if not self.headers.get("Content-Type", "").startswith(
@@ -178,15 +178,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
         return self._answer(200, answer)
 
     def _answer(self, status, payload):
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass  # keep the test output clean
+        self.answer_json(status, payload)
 
 
 def zwding_standin(users, key="zzd-api-key", secret="zzd-secret", tenant="196729"):
