@@ -5,22 +5,22 @@ retried, refusals ending as dead letters in /admin/outbox, dedup, people without
 DingTalk id, the people import, the preferences page and links through SSO."""
 
 from datetime import UTC
+from functools import partial
 
 import pytest
 from sqlalchemy import select
 
 from tests.standins.dingtalk import QPS_LIMIT, dingtalk_standin
 from tests.web.conftest import Auth
+from tests.workapp_helpers import CYCLE, counts, give_ids, queue_opened, status_of
 from workflow_app.extensions import db
 from workflow_app.notifications.dispatcher import BACKOFF, MAX_ATTEMPTS, drain
 from workflow_app.notifications.models import Notification
-from workflow_app.notifications.services import queue
-from workflow_app.notifications.workapps import LIMITS, TOKENS
 from workflow_app.people.importer import ImportFailed, import_file
 from workflow_app.people.models import User
 
-CYCLE = "2026年第一季度平时考核"
 IDS = {"a1": "dt-a1", "a2": "dt-a2", "a3": "manager4220"}
+opened = partial(queue_opened, "dingtalk")
 
 
 @pytest.fixture
@@ -30,33 +30,11 @@ def auth(app, client):
 
 @pytest.fixture
 def dingtalk(app, world):
-    TOKENS.clear()
-    LIMITS.clear()
-    for name, userid in IDS.items():
-        world.users[name].dingtalk_user_id = userid
-    db.session.commit()
-    app.config["SMTP_HOST"] = "log:"  # the notices' email copies, logged
+    give_ids(app, world, "dingtalk_user_id", IDS)
     with dingtalk_standin(set(IDS.values())) as server:
         app.config.update(DINGTALK_APP_KEY=server.key, DINGTALK_APP_SECRET=server.secret,
                           DINGTALK_AGENT_ID=server.agent_id, DINGTALK_API_BASE=server.base)
         yield server
-
-
-def opened(user, key, channels=None, link="/my", cycle=CYCLE):
-    added = queue(user, "cycle_opened", {"cycle": cycle, "deadline": "04-15 17:30"},
-                  key=key, link=link, channels=channels)
-    db.session.commit()
-    return [n for n in added if n.channel == "dingtalk"]
-
-
-def counts(summary):
-    """"sent 3, retried 0, dead 0, skipped 1" as {"sent": 3, …}."""
-    return {k: int(n) for n, k in (part.split()[::-1] for part in summary.split(", "))}
-
-
-def status_of(note):
-    db.session.refresh(note)
-    return note.status
 
 
 def test_a_notice_arrives_as_an_oa_work_notice_with_its_link(world, dingtalk):

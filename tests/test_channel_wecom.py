@@ -6,24 +6,24 @@ dedup, people without a WeCom id, the per-member limit, the import and preferenc
 
 import threading
 from datetime import UTC
+from functools import partial
 
 import pytest
 from sqlalchemy import select
 
 from tests.standins.wecom import FREQUENCY_LIMIT, NO_VALID_RECIPIENT, wecom_standin
-from tests.test_channel_dingtalk import counts
 from tests.web.conftest import Auth
+from tests.workapp_helpers import CYCLE, counts, give_ids, queue_opened, status_of
 from workflow_app.extensions import db
 from workflow_app.notifications.channels import CHANNELS, DeliveryError
 from workflow_app.notifications.dispatcher import BACKOFF, MAX_ATTEMPTS, drain
 from workflow_app.notifications.models import Notification
 from workflow_app.notifications.services import queue
-from workflow_app.notifications.workapps import LIMITS, TOKENS
 from workflow_app.people.importer import import_file
 from workflow_app.people.models import User
 
-CYCLE = "2026年第一季度平时考核"
 IDS = {"a1": "ZhangSan", "a2": "li.si@county", "a3": "wangwu"}
+opened = partial(queue_opened, "wecom")
 
 
 @pytest.fixture
@@ -33,28 +33,11 @@ def auth(app, client):
 
 @pytest.fixture
 def wecom(app, world):
-    TOKENS.clear()
-    LIMITS.clear()
-    for name, userid in IDS.items():
-        world.users[name].wecom_user_id = userid
-    db.session.commit()
-    app.config["SMTP_HOST"] = "log:"  # the notices' email copies, logged
+    give_ids(app, world, "wecom_user_id", IDS)
     with wecom_standin(set(IDS.values())) as server:
         app.config.update(WECOM_CORP_ID=server.key, WECOM_CORP_SECRET=server.secret,
                           WECOM_AGENT_ID=server.agent_id, WECOM_API_BASE=server.base)
         yield server
-
-
-def opened(user, key, channels=None, link="/my", cycle=CYCLE):
-    added = queue(user, "cycle_opened", {"cycle": cycle, "deadline": "04-15 17:30"},
-                  key=key, link=link, channels=channels)
-    db.session.commit()
-    return [n for n in added if n.channel == "wecom"]
-
-
-def status_of(note):
-    db.session.refresh(note)
-    return note.status
 
 
 def test_a_notice_arrives_as_a_text_card_with_its_link(world, wecom):

@@ -6,20 +6,21 @@ twice, and the signing itself (wrong secret, stale timestamp, reused nonce)."""
 
 import json
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
 from tests.standins.zwding import THROTTLED, zwding_standin
 from tests.web.conftest import Auth
+from tests.workapp_helpers import CYCLE, counts, give_ids, queue_opened, status_of
 from workflow_app.extensions import db
 from workflow_app.notifications.dispatcher import BACKOFF, MAX_ATTEMPTS, drain
-from workflow_app.notifications.services import queue
-from workflow_app.notifications.workapps import LIMITS, TOKENS, offered_work_apps
+from workflow_app.notifications.workapps import offered_work_apps
 from workflow_app.notifications.zwding import SEND_PATH, biz_msg_id, post_signed
 from workflow_app.workcalendar import LOCAL_TZ
 
-CYCLE = "2026年第一季度平时考核"
 ACCOUNTS = {"a1": "10086001", "a2": "10086002", "a3": "10086003"}
+opened = partial(queue_opened, "dingtalk")
 
 
 @pytest.fixture
@@ -29,33 +30,12 @@ def auth(app, client):
 
 @pytest.fixture
 def zwding(app, world):
-    TOKENS.clear()
-    LIMITS.clear()
-    for name, account in ACCOUNTS.items():
-        world.users[name].dingtalk_user_id = account
-    db.session.commit()
-    app.config["SMTP_HOST"] = "log:"  # the notices' email copies, logged
+    give_ids(app, world, "dingtalk_user_id", ACCOUNTS)
     with zwding_standin(set(ACCOUNTS.values())) as server:
         app.config.update(DINGTALK_PLATFORM="zwding", DINGTALK_APP_KEY=server.key,
                           DINGTALK_APP_SECRET=server.secret, DINGTALK_TENANT_ID=server.tenant,
                           DINGTALK_API_BASE=server.base)
         yield server
-
-
-def opened(user, key, link="/my", cycle=CYCLE):
-    added = queue(user, "cycle_opened", {"cycle": cycle, "deadline": "04-15 17:30"},
-                  key=key, link=link)
-    db.session.commit()
-    return [n for n in added if n.channel == "dingtalk"]
-
-
-def counts(summary):
-    return {k: int(n) for n, k in (part.split()[::-1] for part in summary.split(", "))}
-
-
-def status_of(note):
-    db.session.refresh(note)
-    return note.status
 
 
 def test_a_notice_arrives_signed_with_its_link_and_dedup_id(world, zwding):
