@@ -14,6 +14,9 @@ from workflow_app.people.models import User
 PUBLIC = "https://kaohe.test"
 CALLBACK = f"{PUBLIC}/sso/callback"
 LANDING = "/account/password"  # any logged-in user may open it
+# What the login page says when SSO is refused (Chinese, the default language).
+NOT_LINKED = "未与本系统的任何账户关联"
+DID_NOT_COMPLETE = "统一身份认证未能完成"
 
 
 def browser(app):

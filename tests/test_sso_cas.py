@@ -5,6 +5,8 @@ import pytest
 
 from tests.sso_helpers import (
     CALLBACK,
+    DID_NOT_COMPLETE,
+    NOT_LINKED,
     at_provider,
     back_to_kaohe,
     browser,
@@ -15,9 +17,6 @@ from tests.sso_helpers import (
     web_password_login,
 )
 from tests.standins.cas_server import CasServer
-
-NOT_LINKED = "未与本系统的任何账户关联"
-DID_NOT_COMPLETE = "统一身份认证未能完成"
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ from config import TestConfig
 from tests.factories import PASSWORD
 from tests.sso_helpers import (
     CALLBACK,
+    DID_NOT_COMPLETE,
     LANDING,
+    NOT_LINKED,
     at_provider,
     back_to_kaohe,
     browser,
@@ -25,9 +27,6 @@ from workflow_app.extensions import db
 from workflow_app.factory import create_app
 from workflow_app.people.models import User
 from workflow_app.sso.policy import SsoMisconfigured
-
-NOT_LINKED = "未与本系统的任何账户关联"
-DID_NOT_COMPLETE = "统一身份认证未能完成"
 
 
 @pytest.fixture
