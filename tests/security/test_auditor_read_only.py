@@ -78,6 +78,7 @@ WEB = {
     "results.notice_settings": "/admin/notice-settings/{root}",
     "people_admin.reset_password": "/admin/people/users/{cadre}/reset-password",
     "people_admin.unlock_login": "/admin/people/users/{cadre}/unlock",
+    "people_admin.unlink_sso": "/admin/people/users/{cadre}/unlink-sso",
     "people_import.confirm": "/admin/people/import/x/confirm",
     "ratings.close": "/assessments/{a}/raters/close",
     "ratings.deadline": "/assessments/{a}/raters/deadline",
@@ -119,6 +120,9 @@ OTHER_REFUSAL = {
 BODY = {"reason": "核实", "comment": "同意", "score": "90", "grade": "优秀", "name": "x",
         "item_id": "1", "points": "1", "user_id": "1", "username": "x", "version": 2}
 
+# The API's bodies are typed (api/schemas): numbers as numbers, so that what refuses the
+# auditor is the permission, not a malformed field.
+API_DEFAULT = {**BODY, "score": 90, "item_id": 1, "points": 1, "user_id": 1, "count": 1}
 
 API_BODY = {
     "api.create_cycle_api": {"name": "2026年第二季度", "kind": "quarterly", "year": 2026,
@@ -176,7 +180,7 @@ def test_auditor_cannot_write_through_the_api(scene, api, endpoint):
     client = api.as_user("audit")
     send = client.post if method == "POST" else client.put
     before = _entries()
-    resp = send(path.format(**scene), json=API_BODY.get(endpoint, BODY))
+    resp = send(path.format(**scene), json=API_BODY.get(endpoint, API_DEFAULT))
     assert resp.status_code == 403, resp.get_json()
     assert resp.get_json()["error"] == "forbidden"
     assert _entries() == before
