@@ -1,12 +1,14 @@
 """Driving an SSO login by hand: the Flask test client for Kaohe, real HTTP for the
 loopback stand-in provider, each redirect followed one at a time."""
 
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 from sqlalchemy import func, select
 
 from tests.conftest import RequestScopedClient
+from tests.standins.oidc_provider import OidcProvider
 from tests.web.conftest import WebUser
 from workflow_app.extensions import db
 from workflow_app.people.models import User
@@ -17,6 +19,16 @@ LANDING = "/account/password"  # any logged-in user may open it
 # What the login page says when SSO is refused (Chinese, the default language).
 NOT_LINKED = "未与本系统的任何账户关联"
 DID_NOT_COMPLETE = "统一身份认证未能完成"
+
+
+@contextmanager
+def oidc_signed_in(app):
+    """The stand-in OpenID provider, and the app set up to sign in through it."""
+    with OidcProvider(redirect_uri=CALLBACK) as p:
+        app.config.update(SSO_PROTOCOL="oidc", OIDC_ISSUER=p.issuer, OIDC_CLIENT_ID="kaohe",
+                          OIDC_CLIENT_SECRET="s3cret", SSO_MATCH_CLAIM="preferred_username",
+                          SSO_MATCH_FIELD="username")
+        yield p
 
 
 def browser(app):

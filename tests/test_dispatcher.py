@@ -18,6 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import select
 
+from tests.standins.loopback import running
 from workflow_app.extensions import db
 from workflow_app.notifications import dispatcher
 from workflow_app.notifications.dispatcher import BACKOFF, MAX_ATTEMPTS, drain
@@ -78,15 +79,9 @@ def sms_gateway(app):
     """The SMS stand-in on a free loopback port, set as the app's gateway."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
     server.received, server.answers, server.lock = [], [], threading.Lock()
-    thread = threading.Thread(target=server.serve_forever)
-    thread.start()
     app.config["SMS_GATEWAY_URL"] = f"http://127.0.0.1:{server.server_port}/send"
-    try:
+    with running(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @contextmanager

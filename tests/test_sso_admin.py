@@ -5,8 +5,7 @@ identity. Real logins through the loopback OpenID Connect stand-in, on both data
 import pytest
 from sqlalchemy import select
 
-from tests.sso_helpers import CALLBACK, browser, logged_in, sso_round_trip
-from tests.standins.oidc_provider import OidcProvider
+from tests.sso_helpers import browser, logged_in, oidc_signed_in, sso_round_trip
 from tests.web.conftest import Auth
 from workflow_app.audit.models import AuditEntry
 from workflow_app.extensions import db
@@ -17,10 +16,7 @@ REASON = "省统一身份认证平台重新发放了账号"
 
 @pytest.fixture
 def provider(app, world):
-    with OidcProvider(redirect_uri=CALLBACK) as p:
-        app.config.update(SSO_PROTOCOL="oidc", OIDC_ISSUER=p.issuer, OIDC_CLIENT_ID="kaohe",
-                          OIDC_CLIENT_SECRET="s3cret", SSO_MATCH_CLAIM="preferred_username",
-                          SSO_MATCH_FIELD="username")
+    with oidc_signed_in(app) as p:
         yield p
 
 

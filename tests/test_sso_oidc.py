@@ -7,7 +7,6 @@ from sqlalchemy import select
 from config import TestConfig
 from tests.factories import PASSWORD
 from tests.sso_helpers import (
-    CALLBACK,
     DID_NOT_COMPLETE,
     LANDING,
     NOT_LINKED,
@@ -15,12 +14,12 @@ from tests.sso_helpers import (
     back_to_kaohe,
     browser,
     logged_in,
+    oidc_signed_in,
     sso_round_trip,
     start,
     user_count,
     web_password_login,
 )
-from tests.standins.oidc_provider import OidcProvider
 from tests.web.conftest import Auth
 from workflow_app.audit.models import AuditEntry
 from workflow_app.extensions import db
@@ -31,10 +30,7 @@ from workflow_app.sso.policy import SsoMisconfigured
 
 @pytest.fixture
 def provider(app, world):
-    with OidcProvider(redirect_uri=CALLBACK) as p:
-        app.config.update(SSO_PROTOCOL="oidc", OIDC_ISSUER=p.issuer, OIDC_CLIENT_ID="kaohe",
-                          OIDC_CLIENT_SECRET="s3cret", SSO_MATCH_CLAIM="preferred_username",
-                          SSO_MATCH_FIELD="username")
+    with oidc_signed_in(app) as p:
         yield p
 
 
