@@ -24,7 +24,7 @@ from workflow_app.clock import utcnow
 from workflow_app.extensions import db
 from workflow_app.notifications.messages import KINDS
 from workflow_app.notifications.models import Notification, NotificationPreference
-from workflow_app.notifications.workapps import offered_work_apps, work_app_address
+from workflow_app.notifications.workapps import offered_work_apps, work_app_id
 from workflow_app.operations.logs import current_request_id
 
 # Deadline and result notices people must not miss: email/SMS cannot be turned off.
@@ -35,18 +35,20 @@ ROUTED = frozenset({"review_waiting", "review_overdue", "review_escalated", "obj
 STANDING_IN = _l("[for %(name)s] ")
 
 
-def channels_for(user, mandatory=True):
+def channels_for(user, mandatory=True, apps=None):
     """In-app always; email when the user has an address; the configured work apps
-    where the user has an id. SMS is for reminders."""
+    (`apps`, read from the config when not given) where the user has an id. SMS is for
+    reminders."""
     out = ["in_app"]
     if user.email:
         out.append("email")
-    return out + [c for c in offered_work_apps() if work_app_address(user, c)]
+    apps = offered_work_apps() if apps is None else apps
+    return out + [c for c in apps if work_app_id(user, c)]
 
 
-def optional_channels():
+def optional_channels(apps=None):
     """The channels a user may choose per kind: email, SMS and the configured work apps."""
-    return OPTIONAL_CHANNELS + offered_work_apps()
+    return OPTIONAL_CHANNELS + (offered_work_apps() if apps is None else apps)
 
 
 def render(kind, user, params):
@@ -95,12 +97,14 @@ def queue_many(items, load=True):
     users = {u.id: u for u, *_ in items}
     prefetch_preferences(users.values())
     rows, seen, rendered = [], _pending_keys(), {}
+    apps = offered_work_apps()  # read from the config once, not per recipient
     for user, kind, params, key, link, channels in items:
         params = {k: str(v) for k, v in params.items()}
         for recipient, absent in _recipients(user, kind):
             wanted = channels if channels is not None and absent is None else None
             rows += _rows_for(recipient, kind, params, key, link,
-                              wanted or channels_for(recipient), absent, seen, rendered)
+                              wanted or channels_for(recipient, apps=apps), absent, seen,
+                              rendered, apps)
     ids = _insert(rows)
     if not load or not ids:
         return ids
@@ -122,7 +126,7 @@ def _recipients(user, kind):
     return [(user, None)]
 
 
-def _rows_for(user, kind, params, key, link, channels, absent, seen, rendered):
+def _rows_for(user, kind, params, key, link, channels, absent, seen, rendered, apps):
     memo = (kind, _locale(user), tuple(sorted(params.items())))
     if memo not in rendered:
         rendered[memo] = render(kind, user, params)
@@ -131,7 +135,7 @@ def _rows_for(user, kind, params, key, link, channels, absent, seen, rendered):
         with force_locale(_locale(user)):
             subject = str(STANDING_IN % {"name": absent.display_name}) + subject
     rows = []
-    for channel in effective_channels(user, kind, channels):
+    for channel in effective_channels(user, kind, channels, apps):
         dedup = f"{key}:{user.id}:{channel}"
         if seen.get(dedup):
             continue
@@ -228,20 +232,22 @@ def _insert_copy(rows, now, rid):
     return added
 
 
-def effective_channels(user, kind, channels):
+def effective_channels(user, kind, channels, apps=None):
     """`channels` after the user's choices: optional channels on or off per kind."""
     choices = preferences(user)
     out = [c for c in channels if c == "in_app" or kind in MANDATORY
            or choices.get((kind, c), True)]
-    for channel in optional_channels():
+    for channel in optional_channels(apps):
         if choices.get((kind, channel)) and channel not in out and address_of(user, channel):
             out.append(channel)
     return out
 
 
 def address_of(user, channel):
+    """The user's address on an offered channel (work apps: only ever asked of the
+    configured ones, see optional_channels)."""
     if channel in ("dingtalk", "wecom"):
-        return work_app_address(user, channel)
+        return work_app_id(user, channel)
     return user.email if channel == "email" else user.phone
 
 

@@ -76,8 +76,11 @@ def required_keys(channel, config):
 
 def work_app_address(user, channel):
     """The user's id in that work app; "" when they have none or it is not configured."""
-    if channel not in offered_work_apps():
-        return ""
+    return work_app_id(user, channel) if channel in offered_work_apps() else ""
+
+
+def work_app_id(user, channel):
+    """The user's id in that work app as recorded, configured or not."""
     return (getattr(user, USER_FIELDS[channel], "") or "").strip()
 
 
