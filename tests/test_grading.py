@@ -45,13 +45,13 @@ def test_tie_at_the_quota_boundary_is_flagged_not_broken(world, create_cycle):
     assert "tie_at_quota_boundary" in result["a2"][1]
 
 
-def test_veto_caps_the_grade_and_cuts_the_unit_quota(world, create_cycle):
+def test_veto_caps_that_grade_only(world, create_cycle):
     result = _grade(world, create_cycle(), {"a1": 98, "a2": 95, "a3": 80},
                     negatives=[("a1", "veto", None)])
     assert result["a1"][0] == "较差" and "veto" in result["a1"][1]
-    # Joint liability: the unit's 好 quota is halved to floor(0.2 × 3) = 0.
-    assert result["a2"][0] == "较好"
-    assert {"joint_liability", "over_quota"} <= set(result["a2"][1])
+    # No team recorded: no joint liability, the 好 quota stays floor(0.4 × 3) = 1.
+    assert result["a2"][0] == "好"
+    assert not {"joint_liability", "over_quota"} & set(result["a2"][1])
 
 
 def test_deduction_lowers_the_score(world, create_cycle):

@@ -72,19 +72,19 @@ EXAMPLES = [
         expect={"a1": ("较差", {"veto"}), "a2": ("较好", set()), "a3": ("一般", set())},
         score={"a1": "95.00"}),
         id="veto-95-lowest-grade"),
-    # Joint liability. Five people; the 班子 of 东街社区 is a1 (书记) and a2 (主任); a2 has
-    # a veto. Unit quota for 好: floor(0.4 × 5) = 2, halved (quota_factor 0.5) to
-    # floor(0.2 × 5) = 1. a2 93 → 较差 (veto). At or above 90 otherwise: a1 96, a3 91,
-    # p4 90 → only a1 gets 好; a3 and p4 → 较好, over_quota. p5 70 → 一般.
-    # Team score = mean(96, 93) = 94.50 → 好 by the thresholds, capped at 一般.
+    # A team veto in a quarter. Five people; the 班子 of 东街社区 is a1 (书记) and a2
+    # (主任); a2 has a veto. Joint liability is about the team's *annual* grade (001 seed),
+    # so the quarter's 好 quota stays floor(0.4 × 5) = 2. a2 93 → 较差 (veto, only a2).
+    # At or above 90 otherwise: a1 96, a3 91 → 好; p4 90 → 较好, over_quota. p5 70 → 一般.
+    # Team score = mean(96, 93) = 94.50 → 好, not capped in a quarter; nobody is flagged.
     pytest.param(Example(
         extra=2, scores={"a1": 96, "a2": 93, "a3": 91, "p4": 90, "p5": 70},
         vetoes=("a2",), team={"a1": "书记", "a2": "主任"},
-        expect={"a1": ("好", {"joint_liability"}), "a2": ("较差", {"veto", "joint_liability"}),
-                "a3": ("较好", {"over_quota", "joint_liability"}),
+        expect={"a1": ("好", set()), "a2": ("较差", {"veto"}), "a3": ("好", set()),
                 "p4": ("较好", {"over_quota"}), "p5": ("一般", set())},
-        team_expect=(94.5, "一般", {"joint_liability", "team_grade_capped"})),
-        id="joint-liability-team-capped-quota-halved"),
+        absent={n: {"joint_liability"} for n in ("a1", "a2", "a3", "p4", "p5")},
+        team_expect=(94.5, "好", set())),
+        id="quarterly-team-veto-no-joint-liability"),
     # A team is recorded (a1, a2) and nobody in it is vetoed: a veto on p4, who is not
     # in the team, caps p4 only; the unit's quota stays floor(0.4 × 5) = 2 → a1 96 and
     # a3 94 both get 好. Team mean(96, 80) = 88.00 → 较好 (no cap).
@@ -95,7 +95,8 @@ EXAMPLES = [
         absent={"a1": {"joint_liability"}, "a3": {"joint_liability", "over_quota"}},
         team_expect=(88.0, "较好", set())),
         id="veto-outside-the-team-no-quota-cut"),
-    # Joint liability in an annual cycle (the seed's case: 班子年度考核为"一般"). Every
+    # Joint liability in an annual cycle (the seed's case: 班子年度考核为"一般"); the team
+    # is flagged, its members are not. Every
     # quarter 好 92. Annual score = 0.3 × 92 + 0.7 × review: a1 27.6 + 66.5 = 94.10,
     # a2 (vetoed) 27.6 + 64.4 = 92.00. 优秀 quota floor(0.4 × 3) = 1 halved to
     # floor(0.2 × 3) = 0 → a1 称职 (over_quota), a2 不称职 (veto).
@@ -104,7 +105,8 @@ EXAMPLES = [
     pytest.param(Example(
         scores={"a1": 95, "a2": 92}, vetoes=("a2",), team={"a1": "书记", "a2": "委员"},
         quarters={"a1": [GOOD] * 4, "a2": [GOOD] * 4}, grading=ANNUAL_40,
-        expect={"a1": ("称职", {"over_quota", "joint_liability"}), "a2": ("不称职", {"veto"})},
+        expect={"a1": ("称职", {"over_quota"}), "a2": ("不称职", {"veto"})},
+        absent={"a1": {"joint_liability"}, "a2": {"joint_liability"}},
         score={"a1": "94.10", "a2": "92.00"},
         team_expect=(93.05, "一般", {"joint_liability", "team_grade_capped"})),
         id="annual-joint-liability-team-一般"),

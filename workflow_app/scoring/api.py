@@ -16,10 +16,12 @@ def create_negative_item(assessment_id):
     body = validated(NegativeItemRequest)
     assessment = get_assessment(assessment_id, user)
     item = record_negative_item(assessment, user, kind=body.kind, points=body.points,
-                                reason=body.reason, evidence=body.evidence)
+                                reason=body.reason, evidence=body.evidence,
+                                serious=body.serious)
     db.session.commit()
     return jsonify({"id": item.id, "assessment_id": assessment.id, "kind": item.kind,
-                    "points": float(item.points), "reason": item.reason}), 201
+                    "points": float(item.points), "reason": item.reason,
+                    "serious": item.serious}), 201
 
 
 @bp.post("/assessments/<int:assessment_id>/override")

@@ -66,7 +66,7 @@ def grade_items(items, config=None, unit_sizes=None, quota_factors=None):
     """Grade the items that are not frozen; `unit_sizes` is how many are assessed per
     unit (the quota base), which may exceed the items given (others not yet approved).
     `config` is a full grading config (see merged_config). `quota_factors`: {unit: factor}
-    for units whose joint liability the teams decide (scoring/teams.py)."""
+    for units whose team brings joint liability (scoring/teams.py); others keep 1."""
     config = config if config and "grades" in config else merged_config(config)
     groups = defaultdict(list)
     for item in items:
@@ -76,8 +76,7 @@ def grade_items(items, config=None, unit_sizes=None, quota_factors=None):
             groups[item.unit_id].append(item)
     sizes = unit_sizes or {}
     for unit_id, members in groups.items():
-        factor = (quota_factors[unit_id] if unit_id in (quota_factors or {})
-                  else _joint_liability(members, config))
+        factor = (quota_factors or {}).get(unit_id, 1)
         _grade_group(members, config["grades"], max(sizes.get(unit_id, 0), len(members)), factor)
     rank_within(items, key=lambda i: i.category)
     _mark_rankings(items, config)
@@ -105,16 +104,6 @@ def _threshold_grade(score, grades):
         if score >= Decimal(str(g["min"])):
             return grades.index(g)
     return len(grades) - 1
-
-
-def _joint_liability(members, config):
-    """连带责任: a veto on any member of the unit lowers the unit's top-grade quota."""
-    if not any("veto" in m.flags for m in members):
-        return 1
-    for m in members:
-        if not m.frozen and "joint_liability" not in m.flags:
-            m.flags.append("joint_liability")
-    return (config.get("joint_liability") or {}).get("quota_factor", 0.5)
 
 
 def _grade_group(members, grades, size, quota_factor=1):

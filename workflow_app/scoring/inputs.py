@@ -147,6 +147,8 @@ def _apply_negative(item, negatives, last):
     if vetoed:
         item.best = last  # 一票否决: the lowest grade whatever the score
         item.flags.append("veto")
+    if any(n.get("serious") and n["kind"] != "veto" for n in negatives):  # 突出问题
+        item.flags.append("serious_problem")
 
 
 def _quarterly_record(cycle, cadre_ids):

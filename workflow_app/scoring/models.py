@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow_app.extensions import db
@@ -20,6 +20,10 @@ class NegativeItem(db.Model):
     points: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=0)
     reason: Mapped[str] = mapped_column(Text)
     evidence: Mapped[str] = mapped_column(Text, default="")
+    # 突出问题: a deduction serious enough to bring joint liability on the person's
+    # leadership team (001 seed: 「对班子成员存在突出问题的…」); a veto always does.
+    serious: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
+                                          nullable=False)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at = created_at()
 

@@ -19,7 +19,7 @@ def can_record_negative(user, assessment):
 
 
 def record_negative_item(assessment, actor, *, kind, points=None, reason, evidence="",
-                         now=None):
+                         serious=False, now=None):
     if not can_record_negative(actor, assessment):
         raise NotAllowed()
     if kind not in KINDS:
@@ -30,12 +30,13 @@ def record_negative_item(assessment, actor, *, kind, points=None, reason, eviden
         raise Invalid(fields={"points": "required"})
     item = NegativeItem(assessment_id=assessment.id, kind=kind, points=points or 0,
                         reason=reason, evidence=optional_text("evidence", evidence, limits.NOTE),
-                        recorded_by_id=actor.id, created_at=as_utc(now) if now else utcnow())
+                        serious=bool(serious) or kind == "veto", recorded_by_id=actor.id,
+                        created_at=as_utc(now) if now else utcnow())
     db.session.add(item)
     db.session.flush()
     record("negative_item", item.id, "record", actor=actor, at=item.created_at,
            comment=reason, data={"assessment_id": assessment.id, "kind": kind,
-                                 "points": str(item.points)})
+                                 "points": str(item.points), "serious": item.serious})
     return item
 
 
@@ -45,5 +46,5 @@ def items_by_assessment(assessment_ids):
     out = {}
     for item in rows:
         out.setdefault(item.assessment_id, []).append(
-            {"kind": item.kind, "points": item.points})
+            {"kind": item.kind, "points": item.points, "serious": item.serious})
     return out

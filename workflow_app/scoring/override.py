@@ -12,6 +12,7 @@ from workflow_app.clock import as_utc, utcnow
 from workflow_app.errors import Conflict, Invalid, NotAllowed, StaleVersion, WrongState
 from workflow_app.extensions import db
 from workflow_app.scoring.grading import merged_config, quota_of
+from workflow_app.scoring.teams import joint_liability_config, liable_units
 from workflow_app.validation import require_text
 
 GRADED = ("approved", "published", "disputed", "final", "appealed")
@@ -64,12 +65,12 @@ def _check_quota(assessment, names, grade):
     spec = _config(assessment)["grades"][names.index(grade)]
     if "quota" not in spec:
         return
-    unit = db.session.execute(select(Assessment.id, Assessment.grade, Assessment.flags).where(
+    unit = db.session.execute(select(Assessment.id, Assessment.grade).where(
         Assessment.cycle_id == assessment.cycle_id,
         Assessment.org_unit_id == assessment.org_unit_id)).all()
     factor = 1
-    if any("joint_liability" in (row.flags or []) for row in unit):  # cut at grading
-        factor = (_config(assessment).get("joint_liability") or {}).get("quota_factor", 0.5)
+    if assessment.org_unit_id in liable_units(assessment.cycle_id):  # cut at grading
+        factor = joint_liability_config(_config(assessment))["quota_factor"]
     allowed = quota_of(spec["quota"], factor, len(unit))
     taken = sum(1 for row in unit if row.grade == grade and row.id != assessment.id)
     if taken + 1 > allowed:

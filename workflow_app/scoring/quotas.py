@@ -3,19 +3,21 @@ arithmetic written out, so a clerk can defend "5 of 7 graded 好" (or see why no
 
 The numbers follow scoring.grading: the base is everyone assessed in the unit except
 those excluded (不参加本次考核), allowed = floor(share × base) (× the joint-liability
-factor when a veto in the unit lowers it), and published grades use up their share.
+factor when the unit's team brings joint liability: scoring/teams.py), and published
+grades use up their share.
 """
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import func, select
 
 from workflow_app.assessments.models import Assessment
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit
 from workflow_app.scoring.grading import merged_config
+from workflow_app.scoring.teams import joint_liability_config, liable_units
 
 COUNTED_STATES = ("approved", "published", "disputed", "final", "appealed")
 
@@ -30,6 +32,8 @@ class UnitQuota:
     base: int
     excluded: int
     used: int
+    # [teams.Liability]: why joint liability lowered the quota (empty: it did not).
+    because: list = field(default_factory=list)
 
     @property
     def allowed(self):
@@ -62,11 +66,12 @@ def unit_quotas(cycle):
         return []
     sizes, names = _sizes(cycle)
     used = _used(cycle)
-    lowered = _joint_units(cycle)
-    factor = (config.get("joint_liability") or {}).get("quota_factor", 0.5)
+    lowered = liable_units(cycle.id)
+    factor = joint_liability_config(config)["quota_factor"]
     return [UnitQuota(unit_id, names[unit_id], g["grade"], float(g["quota"]),
                       float(factor) if unit_id in lowered else 1.0, counts["in"],
-                      counts["excluded"], used.get((unit_id, g["grade"]), 0))
+                      counts["excluded"], used.get((unit_id, g["grade"]), 0),
+                      lowered.get(unit_id, []))
             for unit_id, counts in sorted(sizes.items(), key=lambda kv: names[kv[0]])
             for g in limited]
 
@@ -91,10 +96,3 @@ def _used(cycle):
                Assessment.grade.is_not(None))
         .group_by(Assessment.org_unit_id, Assessment.grade))
     return {(unit_id, grade): n for unit_id, grade, n in rows}
-
-
-def _joint_units(cycle):
-    """Units where grading lowered the quota (someone carries the joint_liability flag)."""
-    flagged = cast(Assessment.flags, String).like('%"joint_liability"%')
-    return set(db.session.scalars(select(Assessment.org_unit_id).where(
-        Assessment.cycle_id == cycle.id, flagged).distinct()))

@@ -21,7 +21,7 @@ FLAG_LABELS = {
     "no_promotion": _l("No promotion this year"), "reminder_talk": _l("Reminder talk"),
     "band_red": _l("Red band"), "band_yellow": _l("Yellow band"), "band_blue": _l("Blue band"),
     "mostly_weak_quarters": _l("Mostly weak quarters"), "no_score": _l("No score"),
-    "reweighted": _l("Weights shifted"),
+    "reweighted": _l("Weights shifted"), "serious_problem": _l("Serious problem (突出问题)"),
 }
 # What each flag means, for the legend and the hint on the grading and results pages.
 FLAG_HINTS = {
@@ -32,8 +32,13 @@ FLAG_HINTS = {
                      "up by higher scores: one grade lower."),
     "veto": _l("A veto item (一票否决) was recorded: the grade is capped at the lowest."),
     "deducted": _l("Penalty points were deducted from the score."),
-    "joint_liability": _l("Someone in the unit has a veto item: the unit's top-grade quota is "
-                          "lowered (连带责任)."),
+    "joint_liability": _l("A member of the leadership team (班子) has a veto or a serious "
+                          "problem: the team's annual grade is capped, the unit's annual top-grade "
+                          "quota is lowered and its principal leader is called to a talk "
+                          "(连带责任)."),
+    "serious_problem": _l("A negative-list item marked as a serious problem (突出问题): on a "
+                          "member of a leadership team it brings joint liability in the annual "
+                          "assessment."),
     "focus_top": _l("In the top 30 % of the ranking of the same category (两头: to be "
                     "commended)."),
     "focus_bottom": _l("In the bottom 10 % of the ranking of the same category (两头: to be "
@@ -51,7 +56,8 @@ FLAG_HINTS = {
     "reweighted": _l("A part of the score was missing: its weight went to the other parts."),
     "bonus_capped": _l("Bonus points above the cap were not counted."),
     "penalty_capped": _l("Penalty points above the cap were not counted."),
-    "team_grade_capped": _l("A team member has a veto item: the team grade is capped."),
+    "team_grade_capped": _l("A team member has a veto or a serious problem: the team's annual "
+                            "grade is capped."),
     "members_not_graded": _l("Some team members have no grade yet (the number follows)."),
     "missing_quarter": _l("This quarter (number shown) has no result: the annual rule for "
                           "missing quarters applies."),

@@ -3,12 +3,16 @@
 Computed at grading time from the members' results in the cycle:
 - team score = mean final score of the members graded in the cycle, graded
   against the cycle's thresholds (no quota: a unit has one or two teams);
-- a member with a veto item (一票否决) caps the team grade at
-  ``joint_liability.team_grade_cap`` ("一般" by default: "一般 or worse", 001 seed:
-  「直接判定班子年度考核为"一般"或"较差"等次」) and multiplies the top-grade quota of
-  the team's unit by ``joint_liability.quota_factor`` (0.5: 「降低优秀比例」);
-- a unit with no team recorded keeps the rule from before teams existed: a veto
-  on anyone assessed in the unit lowers its quota (see grading._joint_liability).
+- joint liability is the 001 seed's rule, and only that: 「对班子成员存在突出问题的，
+  直接判定班子年度考核为"一般"或"较差"等次，约谈主要负责人并降低优秀比例」. In an
+  annual cycle, a member of a recorded team with a veto (一票否决) or a negative-list
+  item marked 突出问题 (``serious``) caps the team's grade at
+  ``joint_liability.team_grade_cap`` (一般; 较差 stays 较差), multiplies the annual
+  top-grade (优秀) quota of the team's unit by ``joint_liability.quota_factor`` (0.5),
+  flags the team (not its members, nor anyone else) and opens a 约谈主要负责人
+  follow-up for the unit's principal leader (scoring/liability.py);
+- nothing else: a veto on someone outside a recorded team caps that person's grade
+  only, and quarterly quotas are never touched by joint liability.
 
 For an annual cycle the team grades are 优秀 / 良好 / 一般 / 较差 (the scale of
 领导班子 annual assessment), on the thresholds of the cycle's annual grades;
@@ -28,6 +32,7 @@ from sqlalchemy import (
     Numeric,
     String,
     UniqueConstraint,
+    cast,
     or_,
     select,
 )
@@ -38,11 +43,13 @@ from workflow_app.extensions import db
 from workflow_app.models_base import pk
 from workflow_app.people.models import OrgUnit
 from workflow_app.people.teams import Team
+from workflow_app.scoring.models import NegativeItem
 from workflow_app.scoring.results import FLAG_LABELS
 from workflow_app.scoring.rules import q
 
 DEFAULT_JOINT_LIABILITY = {"team_grade_cap": "一般", "quota_factor": 0.5}
 ANNUAL_TEAM_GRADES = ("优秀", "良好", "一般", "较差")
+LIABILITY_KINDS = {"veto": _l("a veto (一票否决)"), "deduct": _l("a serious problem (突出问题)")}
 FLAG_LABELS.update({
     "team_grade_capped": _l("Team grade capped (joint liability)"),
     "members_not_graded": _l("Members not graded"),
@@ -147,7 +154,8 @@ class TeamPlan:
 
     teams: list
     cadre_of: dict  # assessment id -> cadre id
-    quota_factors: dict = field(default_factory=dict)  # unit id -> factor (units with teams)
+    quota_factors: dict = field(default_factory=dict)  # unit id -> factor (liable units)
+    liable: dict = field(default_factory=dict)  # team id -> [assessment ids of the causes]
 
 
 def cycle_teams(cycle):
@@ -160,29 +168,30 @@ def cycle_teams(cycle):
         .where(or_(*[OrgUnit.path.like(p + "%") for p in paths])).order_by(Team.id)).all()
 
 
+def brings_liability(item):
+    """A veto or a 突出问题 item on a team member (the 001 seed's 「突出问题」)."""
+    return item is not None and bool({"veto", "serious_problem"} & set(item.flags))
+
+
 def plan_teams(cycle, items, config):
-    """Before grade_items: the quota factor of each unit that has teams, and the
-    `joint_liability` flag on the open items a vetoed team member affects."""
+    """Before grade_items: in an annual cycle, the lowered 优秀 quota of each unit whose
+    team has a member with a veto or a serious problem. Nobody's flags change."""
     teams = cycle_teams(cycle)
     if not teams:  # nothing to look up: grading stays as fast as without teams
         return TeamPlan([], {})
     cadre_of = dict(db.session.execute(
         select(Assessment.id, Assessment.cadre_id).where(Assessment.cycle_id == cycle.id)).all())
     plan = TeamPlan(teams, cadre_of)
+    if cycle.kind != "annual":  # joint liability is about the annual grade
+        return plan
     factor = joint_liability_config(config)["quota_factor"]
     by_cadre = {cadre_of.get(i.id): i for i in items}
-    hit_units, hit_members = set(), set()
     for team in teams:
-        plan.quota_factors.setdefault(team.org_unit_id, 1)
-        members = [by_cadre.get(m.user_id) for m in team.members]
-        if any(i is not None and "veto" in i.flags for i in members):
+        causes = [by_cadre[m.user_id].id for m in team.members
+                  if brings_liability(by_cadre.get(m.user_id))]
+        if causes:
+            plan.liable[team.id] = causes
             plan.quota_factors[team.org_unit_id] = factor
-            hit_units.add(team.org_unit_id)
-            hit_members.update(id(i) for i in members if i is not None)
-    for item in items:
-        if (item.unit_id in hit_units or id(item) in hit_members) and not item.frozen \
-                and "joint_liability" not in item.flags:
-            item.flags.append("joint_liability")
     return plan
 
 
@@ -191,38 +200,95 @@ def record_team_results(cycle, plan, items, config, now):
     by_cadre = {plan.cadre_of.get(i.id): i for i in items}
     grades = team_grades(config, cycle.kind)
     cap = joint_liability_config(config)["team_grade_cap"]
+    causes = cause_items(sum(plan.liable.values(), []))
     old = {r.team_id: r for r in db.session.scalars(
         select(TeamResult).where(TeamResult.cycle_id == cycle.id))}
     for team in plan.teams:
         result = old.pop(team.id, None) or TeamResult(cycle_id=cycle.id, team_id=team.id)
-        _fill(result, team, by_cadre, grades, cap)
+        _fill(result, team, by_cadre, grades, cap if team.id in plan.liable else None)
+        _mark_causes(result, causes)
         result.computed_at = now
         db.session.add(result)
     for stale in old.values():  # a team removed since the last grading
         db.session.delete(stale)
 
 
+def cause_items(assessment_ids):
+    """{assessment id: [{kind, reason, serious}]}: the items that brought liability."""
+    if not assessment_ids:
+        return {}
+    rows = db.session.scalars(select(NegativeItem).where(
+        NegativeItem.assessment_id.in_(assessment_ids),
+        or_(NegativeItem.kind == "veto", NegativeItem.serious)).order_by(NegativeItem.id))
+    out = {}
+    for n in rows:
+        out.setdefault(n.assessment_id, []).append({"kind": n.kind, "reason": n.reason})
+    return out
+
+
+def _mark_causes(result, causes):
+    """Each liable member's items, kept with the result to say why the quota fell."""
+    result.members = [{**m, "liability_items": causes.get(m["assessment_id"], [])}
+                      if m["assessment_id"] in causes else m for m in result.members]
+
+
 def _fill(result, team, by_cadre, grades, cap):
-    members, scores, vetoed = [], [], False
+    """`cap`: the team grade cap when joint liability applies to the team, else None."""
+    members, scores = [], []
     for m in team.members:
         item = by_cadre.get(m.user_id)
-        veto = item is not None and "veto" in item.flags
-        vetoed = vetoed or veto
         if item is not None and item.score is not None:
             scores.append(Decimal(str(item.score)))
         members.append({"user_id": m.user_id, "position": m.position,
                         "assessment_id": item.id if item else None,
                         "score": None if item is None or item.score is None else str(item.score),
-                        "grade": item.grade if item else None, "veto": veto})
+                        "grade": item.grade if item else None,
+                        "veto": item is not None and "veto" in item.flags})
     result.score = q(sum(scores) / len(scores)) if scores else None
-    result.grade, capped = team_grade(result.score, vetoed, grades, cap)
+    result.grade, capped = team_grade(result.score, cap is not None, grades, cap)
     result.member_count, result.graded_count = len(members), len(scores)
     result.members = members
-    flags = ["joint_liability"] if vetoed else []
+    flags = ["joint_liability"] if cap is not None else []
     flags += ["team_grade_capped"] if capped else []
     if len(scores) < len(members):
         flags.append(f"members_not_graded:{len(members) - len(scores)}")
     result.flags = flags + ([] if scores else ["no_score"])
+
+
+def liable_teams(cycle_id):
+    """[TeamResult] of the cycle under joint liability, with their members' items."""
+    flagged = cast(TeamResult.flags, String).like('%"joint_liability"%')
+    return db.session.scalars(select(TeamResult).where(
+        TeamResult.cycle_id == cycle_id, flagged).order_by(TeamResult.id)).all()
+
+
+@dataclass
+class Liability:
+    """Why a unit's top-grade quota is lowered: the team, the member and the items."""
+
+    team: str
+    member: str
+    position: str
+    items: list  # [{kind, reason}]
+
+    @property
+    def items_text(self):
+        """「一票否决：reason；突出问题：reason」 as shown on the grading page."""
+        return "；".join(f"{LIABILITY_KINDS.get(i['kind'], i['kind'])}：{i['reason']}"
+                        for i in self.items)
+
+
+def liable_units(cycle_id):
+    """{unit id: [Liability]} for the units whose team brings joint liability."""
+    out = {}
+    for result in liable_teams(cycle_id):
+        names = {m.user_id: m.user.display_name for m in result.team.members}
+        for m in result.members or []:
+            if m.get("liability_items"):
+                out.setdefault(result.team.org_unit_id, []).append(Liability(
+                    result.team.name, names.get(m["user_id"], ""), m["position"],
+                    m["liability_items"]))
+    return out
 
 
 def team_results(cycle):

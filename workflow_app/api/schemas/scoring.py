@@ -22,6 +22,7 @@ class NegativeItemRequest(RequestModel):
     points: Points | None = None  # a deduct's points; a veto has none
     reason: text(limits.REASON, True)
     evidence: text(limits.NOTE) = None
+    serious: bool = False  # 突出问题: joint liability on the person's team (a veto always)
 
 
 class NegativeItem(ResponseModel):
@@ -30,6 +31,7 @@ class NegativeItem(ResponseModel):
     kind: str
     points: float
     reason: str
+    serious: bool
 
 
 class OverrideRequest(RequestModel):
