@@ -117,7 +117,7 @@ ENDPOINTS = [
     E("get", "/cycles/{id}/teams", "Team (班子) grades of a cycle: members' mean score, "
       "capped by joint liability (连带责任)", response=[S.TeamResult]),
     # the cadre's record (实绩档案, issue 14)
-    E("get", "/people/{id}/record", "A cadre's record across every cycle: published results, "
+    E("get", "/people/{user_id}/record", "A cadre's record across every cycle: published results, "
       "key work, bonus / penalty and negative-list entries, objections (the cadre, superiors, "
       "org_admin and auditor in scope)", response=R.PersonRecord),
 ]
