@@ -44,6 +44,11 @@ from tests.test_ratings import (  # noqa: F401
     test_nobody_rates_twice,
     test_rating_tasks_list_only_the_callers_own,
 )
+from tests.test_records import (  # noqa: F401
+    history,
+    test_superiors_and_staff_read_the_same_published_record,
+    test_the_cadre_reads_what_was_published_and_nothing_else,
+)
 from tests.test_surveys import (  # noqa: F401
     test_links_and_spot_checks_through_the_api,
     test_who_reads_survey_results,

@@ -104,7 +104,8 @@ def build_cycle(world, create_cycle, payload):
     return {"cycle": cycle.name, "unit": world.units["a"].name,
             "category": world.units["a"].category, "name": world.a1.display_name,
             "team": team.name, "id": cycle.id, "unit_id": world.units["a"].id,
-            "assessment_id": approved[0].id, "report": payload + "内容",
+            "assessment_id": approved[0].id, "cadre_id": world.a1.id,
+            "report": payload + "内容",
             "indicator": payload + "指标", "comment": payload + "意见",
             # what the log keeps of it: comments are stored without surrounding blanks
             "stored_comment": (payload + "意见").strip()}
@@ -150,6 +151,8 @@ PDFS = {
     "unit registration.pdf (登记表)": Export("/cycles/{id}/units/{unit_id}/registration.pdf",
                                           "pdf", ("cycle", "unit", "name", "report",
                                                   "comment")),
+    "record.pdf (实绩档案, 干部考察)": Export("/people/{cadre_id}/record.pdf", "pdf",
+                                         ("cycle", "unit", "name", "report", "team")),
 }
 
 

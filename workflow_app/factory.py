@@ -96,6 +96,9 @@ def _register_blueprints(app):
 
     app.register_blueprint(audit_bp)
     _register_issue4_blueprints(app)
+    from workflow_app.records.views import bp as records_bp  # 实绩档案
+
+    app.register_blueprint(records_bp)
     from workflow_app import sso  # single sign-on: checks its settings, adds /sso/*
 
     sso.init_app(app)

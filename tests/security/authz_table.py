@@ -189,6 +189,14 @@ ROWS = [
         unit_id="$unit"),
     row("results.unit_registration_pdf", "GET", STAFF_READ, cycle_id="$cycle.published",
         unit_id="$unit"),
+    # --- issue 14: the cadre's record (实绩档案): the cadre, the supervisor and the secretary
+    # above them, the organisation department over the unit and the auditor; not the
+    # committee (it reviews quarters, not careers) nor a colleague.
+    row("records.mine", "GET", "login"),
+    row("records.page", "GET", "own supervisor secretary " + STAFF_READ, user_id="$cadre.user"),
+    row("records.pdf", "GET", "own supervisor secretary " + STAFF_READ, user_id="$cadre.user"),
+    row("api.person_record", "GET", "own supervisor secretary " + STAFF_READ,
+        user_id="$cadre.user"),
     # --- issue 10: the clerk's progress console --------------------------------------------
     row("cycles.progress", "GET", "org_admin_scope", cycle_id="$cycle.open"),
     row("cycles.remind", "POST", "org_admin_scope", data={"confirmed": "yes"},

@@ -96,6 +96,7 @@ from workflow_app.cycles import api as _cycles  # noqa: E402,F401
 from workflow_app.cycles import indicator_api as _indicators  # noqa: E402,F401
 from workflow_app.people import api as _people  # noqa: E402,F401
 from workflow_app.people import team_views as _teams  # noqa: E402,F401
+from workflow_app.records import api as _records  # noqa: E402,F401
 from workflow_app.scoring import api as _scoring  # noqa: E402,F401
 from workflow_app.scoring import ratings_api as _ratings  # noqa: E402,F401
 from workflow_app.surveys import api as _surveys  # noqa: E402,F401

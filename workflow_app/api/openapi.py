@@ -12,6 +12,7 @@ from workflow_app.api.schemas import Error
 from workflow_app.api.schemas import assessments as A
 from workflow_app.api.schemas import cycles as C
 from workflow_app.api.schemas import people as P
+from workflow_app.api.schemas import records as R
 from workflow_app.api.schemas import scoring as S
 from workflow_app.api.schemas import surveys as V
 
@@ -115,6 +116,10 @@ ENDPOINTS = [
     # 班子 (teams): team grades with joint liability (issue 5)
     E("get", "/cycles/{id}/teams", "Team (班子) grades of a cycle: members' mean score, "
       "capped by joint liability (连带责任)", response=[S.TeamResult]),
+    # the cadre's record (实绩档案, issue 14)
+    E("get", "/people/{user_id}/record", "A cadre's record across every cycle: published results, "
+      "key work, bonus / penalty and negative-list entries, objections (the cadre, superiors, "
+      "org_admin and auditor in scope)", response=R.PersonRecord),
 ]
 
 _PAGE = {"limit": {"type": "integer", "minimum": 1, "maximum": 500},
