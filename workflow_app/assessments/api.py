@@ -28,19 +28,21 @@ def _page(query):
 
 @bp.get("/tasks")
 def list_tasks():
-    rows = db.session.execute(_paged(task_rows(current_api_user())))
-    return jsonify([summary_row_json(r) for r in rows])
+    user = current_api_user()
+    rows = db.session.execute(_paged(task_rows(user)))
+    return jsonify([summary_row_json(r, user) for r in rows])
 
 
 @bp.get("/assessments")
 def list_assessments():
-    query = visible(current_api_user())
+    user = current_api_user()
+    query = visible(user)
     cycle_id = query_int("cycle_id", None, limits.ID_MIN, limits.ID_MAX)
     if cycle_id is not None:
         query = query.where(Assessment.cycle_id == cycle_id)
     if request.args.get("state"):
         query = query.where(Assessment.state == request.args["state"])
-    return jsonify([summary_json(a) for a in _page(query.order_by(Assessment.id))])
+    return jsonify([summary_json(a, user) for a in _page(query.order_by(Assessment.id))])
 
 
 @bp.get("/assessments/<int:assessment_id>")

@@ -87,6 +87,13 @@ def can_view(user, assessment, rels=None):
 STAFF_READERS = frozenset({"org_admin", "auditor"})
 
 
+def withholds_result(user, assessment):
+    """A cadre's own score, grade, rank and flags stay hidden until 公示: a trial run
+    (试算) or a grade not yet published must not reach the person it is about (who
+    could otherwise lobby before the unit sees it). Staff and reviewers see it."""
+    return user.id == assessment.cadre_id and assessment.state not in PUBLIC_STATES
+
+
 def reads_aggregates(user, assessment, rels=None):
     """360 and survey results (anonymous aggregates): staff, and the cadre once the
     result is published."""

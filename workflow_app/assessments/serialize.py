@@ -3,7 +3,12 @@
 from workflow_app.assessments import committee
 from workflow_app.assessments.guards import OBJECTION_EVENTS, objection_closed
 from workflow_app.assessments.models import Review
-from workflow_app.assessments.permissions import allowed_events, relations, sees_details
+from workflow_app.assessments.permissions import (
+    allowed_events,
+    relations,
+    sees_details,
+    withholds_result,
+)
 from workflow_app.assessments.services import current_report
 from workflow_app.audit.services import history
 from workflow_app.clock import as_utc, utcnow
@@ -20,28 +25,32 @@ def _time(value):
     return as_utc(value).isoformat() if value is not None else None
 
 
-def summary_json(a):
-    return _summary(a, a.cadre.display_name)
+def summary_json(a, user):
+    return _summary(a, a.cadre.display_name, user)
 
 
-def summary_row_json(row):
+def summary_row_json(row, user):
     """The same shape from a plain row (`queries.task_rows`): no ORM object behind it."""
-    return _summary(row, row.cadre_name)
+    return _summary(row, row.cadre_name, user)
 
 
-def _summary(a, cadre_name):
+def _summary(a, cadre_name, user):
+    hidden = withholds_result(user, a)
     return {"id": a.id, "cycle_id": a.cycle_id, "cadre_id": a.cadre_id,
             "cadre_name": cadre_name, "org_unit_id": a.org_unit_id,
-            "state": a.state, "version": a.version, "score": _num(a.score), "grade": a.grade,
+            "state": a.state, "version": a.version,
+            "score": None if hidden else _num(a.score), "grade": None if hidden else a.grade,
             "state_since": _time(a.state_since)}
 
 
 def detail_json(a, user):
     rels = relations(user, a)
-    out = summary_json(a)
+    out = summary_json(a, user)
+    hidden = withholds_result(user, a)
     out.update({"allowed_events": offered_events(a, allowed_events(user, a, rels)),
-                "rank": a.rank,
-                "flags": list(a.flags or []), "report": None, "scores": [], "history": []})
+                "rank": None if hidden else a.rank,
+                "flags": [] if hidden else list(a.flags or []),
+                "report": None, "scores": [], "history": []})
     if sees_details(user, a, rels):
         report = current_report(a)
         out["report"] = {"revision": report.revision, "content": report.content,

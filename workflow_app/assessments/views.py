@@ -29,6 +29,7 @@ from workflow_app.assessments.permissions import (
     can_declare_conflict,
     relations,
     sees_details,
+    withholds_result,
 )
 from workflow_app.assessments.report import DIMENSION_LABELS
 from workflow_app.assessments.services import current_report, fire_event, get_assessment
@@ -49,6 +50,11 @@ ALREADY_HANDLED = _l("This item has already been handled by someone else. "
 @bp.context_processor
 def _report_labels():
     return {"field_labels": labels.REPORT_FIELD_LABELS, "dimension_labels": DIMENSION_LABELS}
+
+
+@bp.app_template_global("result_withheld")
+def _result_withheld(assessment):
+    return withholds_result(current_user, assessment)
 
 
 @bp.app_template_filter("state_label")

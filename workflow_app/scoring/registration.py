@@ -19,7 +19,7 @@ from sqlalchemy import select
 from workflow_app.assessments import committee
 from workflow_app.assessments.labels import REPORT_FIELD_LABELS, state_label
 from workflow_app.assessments.models import Assessment, Review
-from workflow_app.assessments.permissions import relations
+from workflow_app.assessments.permissions import relations, withholds_result
 from workflow_app.assessments.services import current_report
 from workflow_app.extensions import db
 from workflow_app.people.models import User
@@ -113,7 +113,9 @@ def _grade(a):
     return str(state_label(a.state)) if a.state == "excluded" else (a.grade or "")
 
 
-def registration_of(a):
+def registration_of(a, viewer=None):
+    """The form of `a`; printed by its own cadre before 公示, without the result."""
+    hidden = viewer is not None and withholds_result(viewer, a)
     report = current_report(a)
     content = report.content if report else {}
     approvals = _last_approvals(a)
@@ -124,8 +126,9 @@ def registration_of(a):
                 REPORT_FIELD_LABELS.items() if key != "indicator_progress" or content.get(key)],
         indicators=list(content.get("indicators") or []),
         stages=[_stage(a, s, approvals[s]) for s in REVIEW_STAGES if s in approvals],
-        score=_num(a.score), grade=_grade(a), state=str(state_label(a.state)),
-        rank=gettext("No. %(rank)d", rank=a.rank) if a.rank else "")
+        score=None if hidden else _num(a.score), grade="" if hidden else _grade(a),
+        state=str(state_label(a.state)),
+        rank=gettext("No. %(rank)d", rank=a.rank) if a.rank and not hidden else "")
 
 
 def unit_registrations(cycle, unit):

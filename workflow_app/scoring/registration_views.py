@@ -38,7 +38,7 @@ def _one(assessment_id):
     a = _found(Assessment, assessment_id)
     if not can_print_registration(current_user, a):
         raise NotAllowed()
-    return a, [registration_of(a)]
+    return a, [registration_of(a, current_user)]
 
 
 def _unit(cycle_id, unit_id):
