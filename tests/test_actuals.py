@@ -16,6 +16,7 @@ from workflow_app.audit.models import AuditEntry
 from workflow_app.cycles import indicators as ind
 from workflow_app.cycles.actuals import ActualImport, IndicatorActual, import_actuals
 from workflow_app.cycles.actuals_rows import RowsRefused
+from workflow_app.errors import Invalid
 from workflow_app.extensions import db
 
 HEADER = ("账号", "姓名", "指标", "数值", "目标值", "数据来源", "考核周期")
@@ -204,7 +205,7 @@ def test_an_admin_imports_only_for_the_units_below_them(world, cycle, auth):
 def test_nothing_to_import_against_before_the_cycle_opens(world, create_cycle):
     ind.save_sheet(world.admin, None, sheet())
     cycle = create_cycle(open_now=False)
-    with pytest.raises(Exception) as err:
+    with pytest.raises(Invalid) as err:
         import_actuals(cycle, world.admin, [{"line": 2, "account": "a1"}])
     assert err.value.code == "no_indicator_copy"
 
@@ -253,3 +254,14 @@ def test_a_report_saved_before_the_import_stops_asking(world, cycle, auth):
     auth.login("a1")
     html = auth.main.get("/my").get_data(as_text=True)
     assert not re.search(r'<input[^>]* value="指标0"', html)
+
+
+def test_no_figures_for_an_assessment_already_closed(world, cycle):
+    from workflow_app.assessments.services import fire_event
+
+    fire_event(assessment_of(world.a2), "exclude", world.admin, reason="调离本单位")
+    db.session.commit()
+    with pytest.raises(RowsRefused) as err:
+        import_actuals(cycle, world.admin, [{"line": 2, "account": "a2", "indicator": "指标0",
+                                             "value": 1, "source": "统计局"}])
+    assert err.value.problems == ["第 2 行：“a2”本周期的考核已结束，不能再导入实绩"]

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Numeric,
     String,
     UniqueConstraint,
+    or_,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -29,6 +30,7 @@ from workflow_app.errors import NotAllowed
 from workflow_app.extensions import db
 from workflow_app.models_base import created_at, in_check, pk
 from workflow_app.people.roles import ORG_ADMIN
+from workflow_app.people.scope import scope_paths
 
 VIA = ("xlsx", "api")
 SOURCE_MAX = 60
@@ -108,7 +110,7 @@ def import_actuals(cycle, actor, rows, *, via="xlsx", file_name="", now=None):
     require_importer(actor, cycle)
     checked = check_rows(cycle, actor, rows)
     now = as_utc(now) if now else utcnow()
-    existing = _existing(cycle.id)
+    existing = _existing(cycle.id, {row.assessment.id for row in checked})
     replaced = sum((row.item.id, row.assessment.id) in existing for row in checked)
     batch = ActualImport(cycle_id=cycle.id, imported_by_id=actor.id, imported_at=now, via=via,
                          file_name=file_name[:255], row_count=len(checked),
@@ -125,9 +127,11 @@ def import_actuals(cycle, actor, rows, *, via="xlsx", file_name="", now=None):
     return batch
 
 
-def _existing(cycle_id):
-    rows = db.session.scalars(select(IndicatorActual)
-                              .where(IndicatorActual.cycle_id == cycle_id)).all()
+def _existing(cycle_id, assessment_ids):
+    """The figures already there for the file's cadres (not the whole cycle's)."""
+    rows = db.session.scalars(select(IndicatorActual).where(
+        IndicatorActual.cycle_id == cycle_id,
+        IndicatorActual.assessment_id.in_(sorted(assessment_ids)))).all()
     return {(a.cycle_item_id, a.assessment_id): a for a in rows}
 
 
@@ -179,6 +183,24 @@ def strip_imported(assessment, content):
     rows = content.get("indicators") or []
     kept = without_imported(assessment.id, rows)
     return content if len(kept) == len(rows) else {**content, "indicators": kept}
+
+
+def in_scope(cycle_id, user, limit):
+    """(IndicatorActual, display name, username, unit name) of the cycle's figures for
+    cadres under `user`'s org_admin units."""
+    from workflow_app.assessments.models import Assessment
+    from workflow_app.people.models import OrgUnit, User
+
+    within = [OrgUnit.path.startswith(p) for p in scope_paths(user, ORG_ADMIN)]
+    if not within:
+        return []
+    return db.session.execute(
+        select(IndicatorActual, User.display_name, User.username, OrgUnit.name)
+        .join(Assessment, Assessment.id == IndicatorActual.assessment_id)
+        .join(User, User.id == Assessment.cadre_id)
+        .join(OrgUnit, OrgUnit.id == Assessment.org_unit_id)
+        .where(IndicatorActual.cycle_id == cycle_id, or_(*within))
+        .order_by(OrgUnit.name, User.display_name, IndicatorActual.id).limit(limit)).all()
 
 
 def plain(number):

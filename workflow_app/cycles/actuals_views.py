@@ -6,11 +6,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from forms.actuals import ActualsImportForm
-from workflow_app.assessments.models import Assessment
 from workflow_app.cycles.actuals import (
     ActualImport,
-    IndicatorActual,
     import_actuals,
+    in_scope,
     plain,
     require_importer,
 )
@@ -20,9 +19,7 @@ from workflow_app.cycles.models import Cycle
 from workflow_app.errors import Invalid, NotFound
 from workflow_app.extensions import db
 from workflow_app.people.importer import ImportFailed
-from workflow_app.people.models import OrgUnit, User
-from workflow_app.people.roles import ORG_ADMIN
-from workflow_app.people.scope import scope_paths
+from workflow_app.people.models import User
 
 bp = Blueprint("actuals", __name__)
 MAX_LISTED = 500
@@ -81,21 +78,8 @@ def _refused(cycle, form, problems, message=None):
 def _page(cycle, form, problems=(), message=None, status=200):
     return render_template("cycles/actuals.html", cycle=cycle, form=form,
                            problems=list(problems), message=message,
-                           actuals=_listed(cycle), imports=_imports(cycle)), status
-
-
-def _listed(cycle):
-    """The figures of the cycle for cadres under the viewer's own units."""
-    paths = scope_paths(current_user, ORG_ADMIN)
-    query = (select(IndicatorActual, User.display_name, User.username, OrgUnit.name)
-             .join(Assessment, Assessment.id == IndicatorActual.assessment_id)
-             .join(User, User.id == Assessment.cadre_id)
-             .join(OrgUnit, OrgUnit.id == Assessment.org_unit_id)
-             .where(IndicatorActual.cycle_id == cycle.id))
-    within = [OrgUnit.path.startswith(p) for p in paths]
-    query = query.where(db.or_(*within)) if within else query.where(db.false())
-    return db.session.execute(query.order_by(OrgUnit.name, User.display_name,
-                                             IndicatorActual.id).limit(MAX_LISTED)).all()
+                           actuals=in_scope(cycle.id, current_user, MAX_LISTED),
+                           imports=_imports(cycle)), status
 
 
 def _imports(cycle):
