@@ -84,6 +84,9 @@ def _register_blueprints(app):
     from workflow_app.cycles.indicator_views import bp as indicators_bp  # 考核指标
 
     app.register_blueprint(indicators_bp)
+    from workflow_app.cycles.actuals_views import bp as actuals_bp  # 数据同源
+
+    app.register_blueprint(actuals_bp)
     from workflow_app.scoring.disputes_views import bp as disputes_bp
     from workflow_app.scoring.grading_views import bp as grading_bp
 

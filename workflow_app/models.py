@@ -2,6 +2,7 @@
 
 from workflow_app.assessments.models import Assessment, Objection, Review, SelfReport
 from workflow_app.audit.models import AuditEntry
+from workflow_app.cycles.actuals import ActualImport, IndicatorActual  # noqa: F401  (数据同源)
 from workflow_app.cycles.indicators import (  # noqa: F401  (indicator sheets)
     AssessmentAdjustment,
     CycleIndicatorItem,

@@ -203,6 +203,12 @@ ROWS = [
         cycle_id="$cycle.open"),
     row("api.cycle_progress_api", "GET", STAFF_READ, cycle_id="$cycle.open"),
     row("api.cycle_remind_api", "POST", "org_admin_scope", cycle_id="$cycle.open"),
+    # 数据同源: actuals imported by an org_admin over the cycle's units (issue 14)
+    row("actuals.index", "GET", "org_admin_scope", cycle_id="$cycle.open"),
+    row("actuals.upload", "POST", "org_admin_scope", cycle_id="$cycle.open", data={}),
+    row("api.import_actuals_api", "POST", "org_admin_scope", cycle_id="$cycle.open",
+        data={"rows": []}),
+    row("api.list_actuals", "GET", "org_admin_scope", cycle_id="$cycle.open"),
     # --- issue 9: credentials, rating rounds and surveys closed by the org_admin ------------
     row("auth.change_password", "GET", "login"),
     row("auth.change_password", "POST", "login",

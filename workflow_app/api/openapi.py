@@ -9,6 +9,7 @@ from pydantic.json_schema import models_json_schema
 
 from workflow_app.api import bp
 from workflow_app.api.schemas import Error
+from workflow_app.api.schemas import actuals as D
 from workflow_app.api.schemas import assessments as A
 from workflow_app.api.schemas import cycles as C
 from workflow_app.api.schemas import people as P
@@ -113,6 +114,13 @@ ENDPOINTS = [
       "individual items add up to 100", C.IndicatorSheetRequest, C.IndicatorSheet, 201),
     E("put", "/indicator-sheets/{sheet_id}", "Replace a sheet and its items (running cycles "
       "keep their copy)", C.IndicatorSheetRequest, C.IndicatorSheet),
+    # 数据同源: figures a source office holds, imported once per period (issue 14)
+    E("post", "/cycles/{id}/actuals", "Import indicator actuals from a source office (统计局, "
+      "督查室) against the cycle's sheet; all rows or none (422 rows_refused lists each "
+      "row's problem in Chinese); org_admin over the cadres' units", D.ActualsImportRequest,
+      D.ActualsImport, 201),
+    E("get", "/cycles/{id}/actuals", "The cycle's imported actuals for cadres under the "
+      "caller's units (org_admin)", response=[D.Actual]),
     # 班子 (teams): team grades with joint liability (issue 5)
     E("get", "/cycles/{id}/teams", "Team (班子) grades of a cycle: members' mean score, "
       "capped by joint liability (连带责任)", response=[S.TeamResult]),

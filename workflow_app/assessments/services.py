@@ -21,6 +21,7 @@ from workflow_app.assessments.report import clean_content, missing_fields
 from workflow_app.audit.models import AuditEntry
 from workflow_app.audit.services import GENESIS, head_mac, make_entry
 from workflow_app.clock import as_utc, utcnow
+from workflow_app.cycles.actuals import strip_imported
 from workflow_app.cycles.models import Cycle
 from workflow_app.errors import Conflict, Invalid, NotAllowed, NotFound, StaleVersion, WrongState
 from workflow_app.extensions import db
@@ -84,7 +85,9 @@ def save_report(assessment, actor, content, now=None, draft_version=None):
     if assessment.state != "drafting":
         raise WrongState()
     report = current_report(assessment)
-    cleaned = clean_content(content)
+    # Figures a source office imported (数据同源) are never the cadre's to type: rows about
+    # them are dropped, whatever was posted.
+    cleaned = strip_imported(assessment, clean_content(content))
     expected = report.draft_version if draft_version is None else int(draft_version)
     result = db.session.execute(
         update(SelfReport)

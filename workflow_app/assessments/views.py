@@ -35,6 +35,7 @@ from workflow_app.assessments.report import DIMENSION_LABELS
 from workflow_app.assessments.services import current_report, fire_event, get_assessment
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.confirmation import IRREVERSIBLE, ask_first
+from workflow_app.cycles.actuals import actuals_of
 from workflow_app.cycles.services import can_manage_cycle
 from workflow_app.errors import Conflict, Invalid, NotAllowed, WrongState
 from workflow_app.extensions import db
@@ -192,6 +193,7 @@ def _render_detail(a, posted=None, status=200):
                "view": queue.view_args(request.args)}
     if sees_details(current_user, a, rels):
         context["details"] = review_details(a, current_user)
+        context["actuals"] = actuals_of(a.id)  # 数据同源: the source office's figures
     if committee.is_committee_stage(a) and context["details"] is not None:
         context["tally"] = committee.tally(a)
     return render_template("assessments/detail.html", **context), status

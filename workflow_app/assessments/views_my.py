@@ -16,6 +16,7 @@ from workflow_app.assessments.report import missing_fields
 from workflow_app.assessments.services import current_report, fire_event, reports, save_report
 from workflow_app.assessments.views import bp, client_addr
 from workflow_app.clock import utcnow
+from workflow_app.cycles.actuals import actuals_of, without_imported
 from workflow_app.cycles.indicators import prefilled_indicators
 from workflow_app.cycles.models import Cycle
 from workflow_app.errors import DomainError, Invalid, NotFound, StaleVersion
@@ -43,8 +44,11 @@ def _pick(mine, wanted):
 
 def _fresh_form(chosen):
     report = current_report(chosen)
-    # A report never saved starts with the indicators of the cycle's sheet for the unit.
+    # A report never saved starts with the indicators of the cycle's sheet for the unit;
+    # those a source office imported (数据同源) are shown read-only, not asked for.
     content = report.content or {"indicators": prefilled_indicators(chosen)}
+    content = {**content, "indicators": without_imported(chosen.id,
+                                                          content.get("indicators") or [])}
     return SelfReportForm(formdata=None, assessment=chosen, content=content,
                           draft_version=report.draft_version)
 
@@ -67,7 +71,7 @@ def _render_my(mine, chosen, form, status=200):
             report=report, due=due_of(chosen), overdue=is_overdue(chosen, utcnow()),
             sent_back=last_send_back(chosen) if chosen.state == "drafting" else None,
             changes=changes_since_sent_back(reports(chosen), report),
-            attachments=attachments.current(chosen),
+            attachments=attachments.current(chosen), actuals=actuals_of(chosen.id),
             can_attach=can_manage_attachments(current_user, chosen))
     return render_template("assessments/my.html", **context), status
 
