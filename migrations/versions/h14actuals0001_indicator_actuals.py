@@ -2,14 +2,14 @@
 one row per import (issue 14).
 
 Revision ID: h14actuals0001
-Revises: h13sso0001
+Revises: h15joint0001
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "h14actuals0001"
-down_revision = "h13sso0001"
+down_revision = "h15joint0001"
 branch_labels = None
 depends_on = ("b5d1ce0f0511",)  # cycle_indicator_item, the items the figures are for
 
