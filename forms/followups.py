@@ -26,7 +26,9 @@ def _text(label, limit, rows=4, description=""):
 
 
 class OpenFollowUpForm(ErrorsFromService, FlaskForm):
-    subject = HiddenField()
+    """One candidate's row: the person (`user_id`) or the unit (`org_unit_id`)."""
+    user_id = HiddenField()
+    org_unit_id = HiddenField()
     kind = SelectField(_l("Follow-up"), choices=choices(KIND_LABELS.items()))
     held_on = StringField(_l("Date held"), description=_l("May be set later."),
                           render_kw=DATE_ATTRS)
@@ -35,8 +37,6 @@ class OpenFollowUpForm(ErrorsFromService, FlaskForm):
 class FollowUpForm(ErrorsFromService, FlaskForm):
     held_on = StringField(_l("Date held"), render_kw=DATE_ATTRS)
     problems = _text(_l("Problems found (查摆的问题)"), limits.REPORT_TEXT)
-    outcome = _text(_l("Outcome"), limits.REPORT_TEXT, rows=3,
-                    description=_l("Required to close the follow-up."))
     version = HiddenField()
 
 
@@ -55,5 +55,6 @@ class MeasureDoneForm(ErrorsFromService, FlaskForm):
 
 
 class CloseForm(ErrorsFromService, FlaskForm):
-    outcome = _text(_l("Outcome"), limits.REPORT_TEXT, rows=3)
+    outcome = _text(_l("Outcome"), limits.REPORT_TEXT, rows=3,
+                    description=_l("Required to close the follow-up."))
     version = HiddenField()

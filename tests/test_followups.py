@@ -48,7 +48,7 @@ def approve(world, cycle, name, score):
 
 
 @pytest.fixture
-def graded(world, create_cycle):
+def graded_cycle(world, create_cycle):
     def make(scores=None, **overrides):
         cycle = create_cycle(**overrides)
         for name, score in (scores or SCORES).items():
@@ -69,8 +69,8 @@ def _names(cands):
     ({}, {**SCORES, "a2": 70}, ["a2", "a3"], ["东街社区"]),              # tied last: both
     ({}, {"a1": 90}, [], []),                                          # alone: not "last"
 ])
-def test_who_is_listed_as_last(world, graded, grading, scores, persons, units):
-    cycle = graded(scores, grading=grading)
+def test_who_is_listed_as_last(world, graded_cycle, grading, scores, persons, units):
+    cycle = graded_cycle(scores, grading=grading)
     assert _names(cand.person_candidates(cycle)) == persons
     assert _names(cand.unit_candidates(cycle)) == units
 
@@ -88,8 +88,8 @@ def test_bottom_n_is_checked_when_the_cycle_is_made(world, create_cycle, value, 
         assert exc.value.fields == {"grading.follow_up.bottom_n": "out_of_range"}
 
 
-def test_opening_twice_opens_once_and_the_system_may_open(world, graded):
-    cycle = graded()
+def test_opening_twice_opens_once_and_the_system_may_open(world, graded_cycle):
+    cycle = graded_cycle()
     first, created = cand.open_for_cycle(cycle, world.admin, user_id=world.a3.id,
                                          kind="reminder_talk")
     again, created_again = cand.open_for_cycle(cycle, world.admin, user_id=world.a3.id,
@@ -117,8 +117,8 @@ def test_opening_twice_opens_once_and_the_system_may_open(world, graded):
     ("sec_a", "a3", NotAllowed),
     ("admin", "a1", Invalid),             # first, not last: not a candidate
 ])
-def test_who_opens_a_follow_up(world, graded, who, subject, error):
-    cycle = graded()
+def test_who_opens_a_follow_up(world, graded_cycle, who, subject, error):
+    cycle = graded_cycle()
     def open_():
         return cand.open_for_cycle(cycle, world.users[who], user_id=world.users[subject].id,
                                    kind="democratic_life_meeting")
@@ -142,8 +142,8 @@ def _opened(world, cycle):
     return follow_up
 
 
-def test_measures_are_tracked_to_closure(world, graded):
-    f = _opened(world, graded())
+def test_measures_are_tracked_to_closure(world, graded_cycle):
+    f = _opened(world, graded_cycle())
     with pytest.raises(WrongState):  # not held yet
         svc.close_follow_up(f, world.admin, outcome="已整改")
     svc.update_follow_up(f, world.admin, held_on="2026-04-08", problems="入户登记进度滞后")
@@ -174,8 +174,8 @@ def test_measures_are_tracked_to_closure(world, graded):
     ("admin", "a3", "4月30日", Invalid),
     ("admin", None, "2026-04-30", Invalid),
 ])
-def test_who_adds_measures(world, graded, who, owner, due, error):
-    f = _opened(world, graded())
+def test_who_adds_measures(world, graded_cycle, who, owner, due, error):
+    f = _opened(world, graded_cycle())
     def add():
         return svc.add_measure(f, world.users[who], text="整改", due_on=due,
                                owner=world.users[owner] if owner else None)
@@ -197,8 +197,8 @@ def test_who_adds_measures(world, graded, who, owner, due, error):
     "INSERT INTO rectification_measure (follow_up_id, text, owner_id, due_on, status, note, "
     "created_at) SELECT id, 'x', user_id, '2026-05-01', 'done', '', created_at FROM follow_up",
 ])
-def test_database_refuses_broken_follow_ups(world, graded, statement):
-    _opened(world, graded())
+def test_database_refuses_broken_follow_ups(world, graded_cycle, statement):
+    _opened(world, graded_cycle())
     with pytest.raises(IntegrityError):
         db.session.execute(text(statement))
         db.session.flush()
@@ -212,8 +212,8 @@ def _notes(kind):
                               .order_by(Notification.id)).all()
 
 
-def test_owners_are_reminded_once_and_admins_told_of_overdue_once(world, graded, clock):
-    f = _opened(world, graded())
+def test_owners_are_reminded_once_and_admins_told_of_overdue_once(world, graded_cycle, clock):
+    f = _opened(world, graded_cycle())
     today = clock.now.date()  # Wednesday 1 April 2026 (Beijing: the same day)
     soon = svc.add_measure(f, world.admin, text="每周报送台账", owner=world.a3,
                            due_on=today + timedelta(days=2))    # Friday: 3 working days
@@ -236,8 +236,8 @@ def test_owners_are_reminded_once_and_admins_told_of_overdue_once(world, graded,
         == (True, None, True)
 
 
-def test_the_job_runs_from_the_scheduler(world, graded, clock, runner):
-    f = _opened(world, graded())
+def test_the_job_runs_from_the_scheduler(world, graded_cycle, clock, runner):
+    f = _opened(world, graded_cycle())
     svc.add_measure(f, world.admin, text="补交材料", owner=world.a3,
                     due_on=clock.now.date() - timedelta(days=3))
     db.session.commit()

@@ -66,12 +66,11 @@ def cycle_page(cycle_id):
     return _cycle_page(readable_cycle(cycle_id, current_user))
 
 
-def _subject_ids(key):
-    """("u12" | "o3") → {"user_id": 12} | {"org_unit_id": 3}; {} for anything else."""
-    number = to_int(key[1:]) if key and key[0] in "uo" else None
-    if number is None:
-        return {}
-    return {"user_id" if key[0] == "u" else "org_unit_id": number}
+def _posted_key(form):
+    """The candidate key ("u12" / "o3") of the row a refused form came from."""
+    if form.user_id.data:
+        return f"u{form.user_id.data}"
+    return f"o{form.org_unit_id.data}" if form.org_unit_id.data else None
 
 
 @bp.post("/cycles/<int:cycle_id>/follow-ups")
@@ -82,11 +81,11 @@ def open_(cycle_id):
     try:
         follow_up, created = cand.open_for_cycle(
             cycle, current_user, kind=form.kind.data, held_on=form.held_on.data,
-            **_subject_ids(form.subject.data or ""))
+            user_id=to_int(form.user_id.data), org_unit_id=to_int(form.org_unit_id.data))
     except Invalid as exc:
         db.session.rollback()
         form.apply_errors(exc.fields)
-        return _cycle_page(readable_cycle(cycle_id, current_user), form, form.subject.data,
+        return _cycle_page(readable_cycle(cycle_id, current_user), form, _posted_key(form),
                            422)
     db.session.commit()
     flash(gettext("The follow-up is opened: record the problems found and the measures.")
@@ -159,8 +158,7 @@ def update(follow_up_id):
     form = FollowUpForm()
     try:
         svc.update_follow_up(follow_up, current_user, version=to_version(form.version.data),
-                             held_on=form.held_on.data, problems=form.problems.data,
-                             outcome=form.outcome.data)
+                             held_on=form.held_on.data, problems=form.problems.data)
     except (Invalid, Conflict) as exc:
         return _refused(follow_up_id, exc, "record", form)
     return _done(follow_up, gettext("Saved."))
