@@ -3,7 +3,7 @@ declares for it (the response models of workflow_app/api/schemas): the lifecycle
 and the API tests of overrides, ratings, surveys and indicator sheets, run again here with
 an `api` client that checks each answer against the served document. Every documented
 answer has its own model (no plain object): grading, reminders, 360 summaries and rating
-rounds, survey summaries, withdrawn entries and team results are exercised too."""
+rounds, survey summaries, withdrawn entries, team results and follow-ups are exercised too."""
 
 import re
 
@@ -22,6 +22,8 @@ from tests.test_cycle_progress import (  # noqa: F401
     running,
     test_remind_reaches_each_drafter_once_a_day,
 )
+from tests.test_followups import graded_cycle  # noqa: F401
+from tests.test_followups_web import fu_cycle, test_the_api_end_to_end  # noqa: F401
 from tests.test_indicator_sheets_web import (  # noqa: F401
     auth,
     test_api_records_entries_for_admins_only,

@@ -56,7 +56,8 @@ def test_job_ids_are_fixed_and_unique():
     assert ids == ["open_due_cycles", "remind_submit_deadline", "close_due_cycles",
                    "remind_overdue_reviews", "escalate_overdue_reviews",
                    "remind_rating_deadline", "finalize_due",
-                   "retire_handled_notices", "purge_withdrawn_evidence"]
+                   "retire_handled_notices", "remind_rectification",
+                   "purge_withdrawn_evidence"]
     assert set(jobs.JOBS_BY_ID) == set(ids)
 
 

@@ -95,6 +95,9 @@ def _register_blueprints(app):
     from workflow_app.people.team_views import bp as teams_bp  # 班子
 
     app.register_blueprint(teams_bp)
+    from workflow_app.followups.views import bp as followups_bp  # 末位 → 民主生活会 / 谈话
+
+    app.register_blueprint(followups_bp)
     from workflow_app.audit.views import bp as audit_bp  # the auditor's pages
 
     app.register_blueprint(audit_bp)

@@ -11,6 +11,7 @@ from workflow_app.cycles.indicators import (  # noqa: F401  (indicator sheets)
     IndicatorSheet,
 )
 from workflow_app.cycles.models import Cycle, cycle_unit
+from workflow_app.followups.models import FollowUp, RectificationMeasure  # noqa: F401  (整改)
 from workflow_app.notifications.models import Notification
 from workflow_app.people.models import ApiToken, LoginFailure, OrgUnit, RoleGrant, User
 from workflow_app.people.teams import Team, TeamMember  # noqa: F401  (班子)

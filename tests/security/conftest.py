@@ -32,6 +32,7 @@ from workflow_app.cycles import indicators as ind
 from workflow_app.cycles.indicator_adjustments import record_adjustment
 from workflow_app.cycles.services import create_cycle, open_cycle
 from workflow_app.extensions import db
+from workflow_app.followups.services import add_measure, open_follow_up
 from workflow_app.notifications.models import Notification
 from workflow_app.people import calendar, import_jobs, substitutes, teams
 from workflow_app.people.services import create_org_unit
@@ -118,6 +119,17 @@ def _published_cycle(u, x, unit, clock, o):
     o[f"{x}.objection"] = objection
     o[f"{x}.objection.file"] = db.session.scalar(select(ObjectionEvidence.attachment_id).where(
         ObjectionEvidence.objection_id == objection.id))
+    _follow_up(u, x, cycle, o)
+
+
+def _follow_up(u, x, cycle, o):
+    """A reminder talk (提醒谈话) of the cadre, everyone being tied last at 90, with one open
+    measure the cadre owns."""
+    follow_up, _ = open_follow_up(cycle, u[f"{x}.cadre"], u["top_admin"], "reminder_talk",
+                                  reason="bottom_ranked", held_on="2026-04-08")
+    o[f"{x}.followup"] = follow_up
+    o[f"{x}.followup.measure"] = add_measure(follow_up, u["top_admin"], text="整改",
+                                             owner=u[f"{x}.cadre"], due_on="2026-04-30")
 
 
 def _open_cycle(u, x, unit, clock, o):

@@ -9,6 +9,7 @@ from workflow_app.assessments.models import Assessment
 from workflow_app.assessments.services import fire_event, save_report
 from workflow_app.audit.models import AuditEntry
 from workflow_app.extensions import db
+from workflow_app.followups.services import add_measure, open_follow_up
 from workflow_app.notifications.models import Notification
 from workflow_app.people import substitutes as subs
 from workflow_app.people.teams import add_member, create_team
@@ -84,6 +85,11 @@ WEB = {
     "ratings.close": "/assessments/{a}/raters/close",
     "ratings.deadline": "/assessments/{a}/raters/deadline",
     "surveys.close": "/assessments/{a}/survey/close",
+    "followups.open_": "/cycles/{c}/follow-ups",
+    "followups.update": "/follow-ups/{fu}",
+    "followups.add_measure": "/follow-ups/{fu}/measures",
+    "followups.complete_measure": "/follow-ups/{fu}/measures/{fm}/done",
+    "followups.close": "/follow-ups/{fu}/close",
 }
 API = {
     "api.create_adjustment": ("POST", "/assessments/{a}/adjustments"),
@@ -109,6 +115,11 @@ API = {
     "api.post_close_round": ("POST", "/assessments/{a}/rating-round/close"),
     "api.put_rating_round": ("PUT", "/assessments/{a}/rating-round"),
     "api.post_close_survey": ("POST", "/surveys/{survey}/close"),
+    "api.open_follow_up_api": ("POST", "/cycles/{c}/follow-ups"),
+    "api.update_follow_up_api": ("PUT", "/follow-ups/{fu}"),
+    "api.close_follow_up_api": ("POST", "/follow-ups/{fu}/close"),
+    "api.add_measure_api": ("POST", "/follow-ups/{fu}/measures"),
+    "api.complete_measure_api": ("POST", "/follow-ups/{fu}/measures/{fm}/done"),
 }
 # Where the auditor is stopped before the permission check, and why that is enough.
 OTHER_REFUSAL = {
@@ -134,6 +145,9 @@ API_BODY = {
     "api.create_user_api": {"username": "x9", "password": "长长的口令-2026-x", "display_name": "x",
                             "org_unit_id": 1, "roles": ["cadre"]},
     "api.put_report": {"content": FULL_REPORT, "version": 2},
+    "api.open_follow_up_api": {"user_id": 1, "kind": "reminder_talk"},
+    "api.add_measure_api": {"text": "整改", "owner_id": 1, "due_on": "2026-04-30"},
+    "api.close_follow_up_api": {"outcome": "已整改"},
 }
 
 
@@ -150,8 +164,11 @@ def scene(world, create_cycle):
     sub = subs.appoint(world.admin, world.sup_a, world.sup_b, "2026-04-02T08:00",
                        "2026-04-09T18:00")
     survey = create_survey(a, world.admin)
+    # A follow-up opened by the system (the joint-liability rule), with one open measure.
+    fu, _ = open_follow_up(cycle, world.a1, None, "principal_talk", reason="joint_liability")
+    fm = add_measure(fu, world.admin, text="整改", owner=world.a1, due_on="2026-04-30")
     db.session.commit()
-    return {"a": a.id, "survey": survey.id, "c": cycle.id, "note": note,
+    return {"fu": fu.id, "fm": fm.id, "a": a.id, "survey": survey.id, "c": cycle.id, "note": note,
             "root": world.units["root"].id, "cadre": world.a1.id, "team": team.id,
             "member": member.id, "sub": sub.id, "version": a.version}
 

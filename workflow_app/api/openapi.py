@@ -12,6 +12,7 @@ from workflow_app.api.schemas import Error
 from workflow_app.api.schemas import actuals as D
 from workflow_app.api.schemas import assessments as A
 from workflow_app.api.schemas import cycles as C
+from workflow_app.api.schemas import followups as F
 from workflow_app.api.schemas import people as P
 from workflow_app.api.schemas import records as R
 from workflow_app.api.schemas import scoring as S
@@ -128,11 +129,31 @@ ENDPOINTS = [
     E("get", "/people/{user_id}/record", "A cadre's record across every cycle: published results, "
       "key work, bonus / penalty and negative-list entries, objections (the cadre, superiors, "
       "org_admin and auditor in scope)", response=R.PersonRecord),
+    # follow-up of the last-ranked (秦皇岛: 末位 → 专题民主生活会 / 提醒谈话 / 约谈, 整改)
+    E("get", "/cycles/{id}/follow-up-candidates", "Persons and units last (or in the "
+      "bottom N, grading.follow_up.bottom_n) of each category ranking of a graded cycle",
+      response=F.Candidates),
+    E("get", "/follow-ups", "Follow-ups of the units the caller administers or audits",
+      response=[F.FollowUp]),
+    E("post", "/cycles/{id}/follow-ups", "Open a follow-up (org_admin); 200 with the same "
+      "body when it is open already for the same subject, kind and reason",
+      F.FollowUpRequest, F.FollowUp, 201),
+    E("get", "/follow-ups/{follow_up_id}", "A follow-up with its measures",
+      response=F.FollowUp),
+    E("put", "/follow-ups/{follow_up_id}", "Record the date, problems found and outcome",
+      F.FollowUpUpdate, F.FollowUp),
+    E("post", "/follow-ups/{follow_up_id}/close", "Close (销号) once held and every measure "
+      "is done; the outcome is required", F.CloseRequest, F.FollowUp),
+    E("post", "/follow-ups/{follow_up_id}/measures", "Add a rectification measure (整改措施) "
+      "with its owner and due date", F.MeasureRequest, F.Measure, 201),
+    E("post", "/follow-ups/{follow_up_id}/measures/{measure_id}/done", "Mark a measure done",
+      F.MeasureDoneRequest, F.Measure),
 ]
 
 _PAGE = {"limit": {"type": "integer", "minimum": 1, "maximum": 500},
          "offset": {"type": "integer", "minimum": 0, "maximum": 10**9}}
-QUERY = {"/assessments": {"cycle_id": ID, "state": STR, **_PAGE}, "/tasks": _PAGE}
+QUERY = {"/assessments": {"cycle_id": ID, "state": STR, **_PAGE}, "/tasks": _PAGE,
+         "/follow-ups": {"cycle_id": ID}}
 ERRORS = {"401": "Not logged in", "403": "Not allowed (role or scope), "
           "password_change_required, or password_login_disabled (an account that logs in "
           "by single sign-on, SSO_PASSWORD_LOGIN)", "404": "Unknown",

@@ -46,6 +46,8 @@ def validate_cycle(data, units, errors, now):
     else:  # 班子 joint liability and missing-quarter rules (scoring/teams.py)
         from workflow_app.scoring.teams import grading_rule_errors
         errors.update(grading_rule_errors(values["grading"], values["kind"]))
+        from workflow_app.followups.candidates import grading_errors  # bottom N (末位)
+        errors.update(grading_errors(values["grading"]))
         values["grading"] = _grades(values["grading"], values["kind"], errors)
     if not units:
         errors["org_unit_ids"] = "required"

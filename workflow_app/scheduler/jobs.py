@@ -19,6 +19,7 @@ from workflow_app.cycles.lifecycle import close_due_cycles
 from workflow_app.cycles.models import Cycle
 from workflow_app.cycles.services import open_cycle
 from workflow_app.extensions import db
+from workflow_app.followups.reminders import remind_rectification
 from workflow_app.notifications.digest import retire_handled
 from workflow_app.notifications.models import Notification
 from workflow_app.notifications.services import channels_for, queue_many
@@ -146,6 +147,8 @@ JOBS = (
         "Finalize results whose publication has ended"),
     Job("retire_handled_notices", retire_handled, "interval", {"minutes": 5},
         "Mark done the in-app notices whose reports no longer wait for their reader"),
+    Job("remind_rectification", remind_rectification, "cron", {"hour": "8-20", "minute": 10},
+        "Remind owners of rectification measures due soon; tell the admin of overdue ones"),
     Job("purge_withdrawn_evidence", purge_withdrawn, "cron", {"hour": 3, "minute": 30},
         "Delete withdrawn evidence files from disk once the result is filed"),
 )

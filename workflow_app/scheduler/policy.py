@@ -14,6 +14,9 @@ DEFAULTS = {
     # Raters who have not rated are reminded once when this many working days are left
     # before their round closes (today and the last day included).
     "RATING_REMINDER_WORKING_DAYS": 2,
+    # Owners of rectification measures (整改措施) are reminded once when this many working
+    # days are left before the due day (today and the due day included).
+    "FOLLOW_UP_REMINDER_WORKING_DAYS": 3,
 }
 
 
