@@ -13,6 +13,7 @@ never touched, and with no team recorded a veto caps only the vetoed person.
 import pytest
 from sqlalchemy import select
 
+from tests.factories import exclude_unfinished
 from tests.test_worked_examples import ANNUAL_40, GOOD, _approve, _history, _people, _team
 from tests.web.conftest import Auth
 from workflow_app.assessments.models import Assessment
@@ -59,8 +60,14 @@ def test_a_veto_without_a_team_caps_only_the_vetoed_cadre(world, create_cycle, a
 
 @pytest.fixture
 def liable(world, create_cycle, clock, api):
+    return _liable_cycle(world, create_cycle, clock, api)
+
+
+def _liable_cycle(world, create_cycle, clock, api, extra=0):
     """Annual cycle; team 东街社区两委班子 = a1 (书记), a2 (委员); a2 has a deduction of
-    2 points marked 突出问题. Every quarter 好 92, so annual = 27.6 + 0.7 × review."""
+    2 points marked 突出问题. Every quarter 好 92, so annual = 27.6 + 0.7 × review.
+    `extra` more cadres (p4 …) are in the cycle and not done."""
+    _people(world, extra)
     _history(world, clock, {n: [GOOD] * 4 for n in ("a1", "a2", "a3")})
     cycle = create_cycle(units=[world.units["a"]], kind="annual", quarter=None,
                          workflow="annual", name="2026年度考核", grading=ANNUAL_40)
@@ -110,3 +117,31 @@ def test_a_deduction_not_marked_serious_brings_nothing(world, create_cycle, cloc
     got, (team,) = _graded(api, world, cycle)
     assert got["a1"]["grade"] == "优秀"  # the one place of floor(0.4 × 3) = 1
     assert team["grade"] == "优秀" and team["flags"] == []
+
+
+def _talks(api):
+    return [f for f in api.as_user("admin").get("/follow-ups").get_json()
+            if f["kind"] == "principal_talk"]
+
+
+def test_the_principal_leader_is_called_to_a_talk(world, create_cycle, clock, api):
+    cycle = _liable_cycle(world, create_cycle, clock, api, extra=1)
+    _graded(api, world, cycle)  # a trial run (试算: p4 not done yet) opens nothing
+    assert _talks(api) == []
+    exclude_unfinished(cycle, world.admin)
+    _graded(api, world, cycle)
+    _graded(api, world, cycle)  # grading again opens no second talk
+    (talk,) = _talks(api)
+    assert (talk["user_id"], talk["reason"], talk["status"]) == (
+        world.users["a1"].id, "joint_liability", "open")  # a1 is the team's 书记
+    assert "东街社区两委班子" in talk["reason_note"]
+    assert "违规决策造成重大损失" in talk["reason_note"]
+    # The talk is recorded with a date and an outcome, then closed (销号).
+    admin = api.as_user("admin")
+    resp = admin.put(f"/follow-ups/{talk['id']}", json={
+        "held_on": "2027-01-12", "problems": "班子对成员监督不力", "version": talk["version"]})
+    assert resp.status_code == 200, resp.get_json()
+    resp = admin.post(f"/follow-ups/{talk['id']}/close", json={
+        "outcome": "已约谈，班子作出书面检查", "version": resp.get_json()["version"]})
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["status"] == "closed"

@@ -12,11 +12,13 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from forms.followups import KIND_LABELS as FOLLOW_UP_KINDS
 from workflow_app.assessments.labels import state_label
 from workflow_app.assessments.models import Objection, SelfReport
 from workflow_app.cycles.indicators import AssessmentAdjustment, CycleIndicatorItem
 from workflow_app.cycles.models import Cycle
 from workflow_app.extensions import db
+from workflow_app.followups.models import FollowUp
 from workflow_app.people.models import User
 from workflow_app.people.teams import Team, TeamMember
 from workflow_app.scoring.disputes_privacy import sees_objector
@@ -138,3 +140,21 @@ def teams(ctx):
         .order_by(Cycle.year, Cycle.opens_at, Team.name)).all()
     return [{"year": year, "cycle_id": cid, "cycle": cname, "team": team, "position": position,
              "grade": grade} for year, cid, cname, team, position, grade in found]
+
+
+FOLLOW_UP_STATUS = {"open": _l("Being followed up"), "closed": _l("Closed (销号)")}
+
+
+def follow_ups(ctx):
+    """专题民主生活会 / 提醒谈话 / 约谈 about the cadre (followups/), with the measures'
+    progress and the outcome: two statements (the follow-ups, their measures)."""
+    found = db.session.scalars(select(FollowUp).where(FollowUp.user_id == ctx.cadre.id)
+                               .order_by(FollowUp.created_at, FollowUp.id)).all()
+    return [{"year": f.cycle.year, "cycle_id": f.cycle_id, "cycle": f.cycle.name,
+             "kind": f.kind, "kind_label": str(FOLLOW_UP_KINDS[f.kind]),
+             "held_on": f.held_on.isoformat() if f.held_on else "",
+             "measures": gettext("%(done)d of %(all)d done",
+                                 done=sum(m.status == "done" for m in f.measures),
+                                 all=len(f.measures)),
+             "status": f.status, "status_label": str(FOLLOW_UP_STATUS[f.status]),
+             "outcome": f.outcome or ""} for f in found]

@@ -53,6 +53,10 @@ SECTIONS = [
         CYCLE, ("kind_label", _l("Kind")), ("status_label", _l("Outcome")),
         ("resolution", _l("Resolution")), ("raised_by_label", _l("Raised by"))),
         loaders.objections),
+    Section("follow_ups", _l("Follow-ups (谈话、民主生活会、整改)"), (
+        CYCLE, ("kind_label", _l("Follow-up")), ("held_on", _l("Date held")),
+        ("measures", _l("Rectification measures")), ("status_label", _l("State")),
+        ("outcome", _l("Outcome"))), loaders.follow_ups),
     Section("teams", _l("Leadership team results"), (
         CYCLE, ("team", _l("Team")), ("position", _l("Position")), ("grade", _l("Grade"))),
         loaders.teams, staff_only),

@@ -18,7 +18,8 @@ from workflow_app.notifications.services import queue
 from workflow_app.people.models import OrgUnit
 from workflow_app.scoring.grading import Item, grade_items, merged_config
 from workflow_app.scoring.inputs import open_items
-from workflow_app.scoring.teams import plan_teams, record_team_results
+from workflow_app.scoring.liability import open_principal_talks
+from workflow_app.scoring.teams import joint_liability_config, plan_teams, record_team_results
 from workflow_app.workcalendar import LOCAL_TZ, add_working_days
 
 GRADED_STATES = ("approved", "published", "disputed", "final", "appealed")
@@ -58,6 +59,9 @@ def grade_cycle(cycle, actor, now=None):
     summary = _summary([i for i in items if not i.frozen])
     # Before every assessment is done this is a trial run (试算): nothing closes.
     summary["preview"] = is_preview(state_counts(cycle))
+    if cycle.kind == "annual" and not summary["preview"]:  # 约谈主要负责人 (连带责任)
+        positions = joint_liability_config(config)["principal_positions"]
+        summary["principal_talks"] = len(open_principal_talks(cycle, positions))
     record("cycle", cycle.id, "grade", actor=actor, at=cycle.graded_at, data=summary)
     return summary
 

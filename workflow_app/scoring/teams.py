@@ -47,7 +47,11 @@ from workflow_app.scoring.models import NegativeItem
 from workflow_app.scoring.results import FLAG_LABELS
 from workflow_app.scoring.rules import q
 
-DEFAULT_JOINT_LIABILITY = {"team_grade_cap": "一般", "quota_factor": 0.5}
+# principal_positions: who is the unit's principal leader (主要负责人) for the 约谈, the
+# first of these positions found in the team (scoring/liability.py).
+DEFAULT_JOINT_LIABILITY = {"team_grade_cap": "一般", "quota_factor": 0.5,
+                           "principal_positions": ["党组书记", "党委书记", "党工委书记", "书记",
+                                                   "主要负责人", "局长", "主任", "镇长", "乡长"]}
 ANNUAL_TEAM_GRADES = ("优秀", "良好", "一般", "较差")
 LIABILITY_KINDS = {"veto": _l("a veto (一票否决)"), "deduct": _l("a serious problem (突出问题)")}
 FLAG_LABELS.update({
@@ -130,6 +134,9 @@ def grading_rule_errors(grading, kind):
         return errors  # a malformed grade list is not this check's business
     if joint.get("team_grade_cap", "一般") not in names:
         errors["grading.joint_liability.team_grade_cap"] = "unknown"
+    positions = joint.get("principal_positions", [])
+    if not isinstance(positions, list) or not all(isinstance(p, str) for p in positions):
+        errors["grading.joint_liability.principal_positions"] = "not_a_list"
     return errors
 
 
@@ -278,16 +285,19 @@ class Liability:
                         for i in self.items)
 
 
+def liabilities_of(result):
+    """[Liability] of a team result: each liable member with their items."""
+    names = {m.user_id: m.user.display_name for m in result.team.members}
+    return [Liability(result.team.name, names.get(m["user_id"], ""), m["position"],
+                      m["liability_items"])
+            for m in result.members or [] if m.get("liability_items")]
+
+
 def liable_units(cycle_id):
     """{unit id: [Liability]} for the units whose team brings joint liability."""
     out = {}
     for result in liable_teams(cycle_id):
-        names = {m.user_id: m.user.display_name for m in result.team.members}
-        for m in result.members or []:
-            if m.get("liability_items"):
-                out.setdefault(result.team.org_unit_id, []).append(Liability(
-                    result.team.name, names.get(m["user_id"], ""), m["position"],
-                    m["liability_items"]))
+        out.setdefault(result.team.org_unit_id, []).extend(liabilities_of(result))
     return out
 
 
