@@ -43,8 +43,10 @@ def _pick(mine, wanted):
 
 def _fresh_form(chosen):
     report = current_report(chosen)
-    # A report never saved starts with the indicators of the cycle's sheet for the unit.
-    content = report.content or {"indicators": prefilled_indicators(chosen)}
+    # A report never saved starts with the indicators of the cycle's sheet for the unit
+    # (a month's short self-evaluation has no indicator rows).
+    content = report.content or ({} if chosen.cycle.kind == "monthly"
+                                 else {"indicators": prefilled_indicators(chosen)})
     return SelfReportForm(formdata=None, assessment=chosen, content=content,
                           draft_version=report.draft_version)
 
@@ -59,6 +61,8 @@ def my():
 
 
 def _render_my(mine, chosen, form, status=200):
+    if form is not None and chosen is not None:
+        form.for_cycle(chosen.cycle)
     context = {"mine": mine, "chosen": chosen, "form": form, "report": None,
                "dues": {a.id: due_of(a) for a in mine}}
     if chosen is not None:
@@ -89,7 +93,8 @@ def save_my():
     try:
         save_report(chosen, current_user, content, draft_version=form.expected_draft())
     except Invalid as exc:
-        fields = {**_still_missing(content), **exc.fields} if action == "submit" else exc.fields
+        fields = ({**_still_missing(content, chosen.cycle.kind), **exc.fields}
+                  if action == "submit" else exc.fields)
         return _my_failed(Invalid(fields=fields), form, chosen.id)
     except DomainError as exc:
         return _my_failed(exc, form, chosen.id)
@@ -121,10 +126,10 @@ def _upload(chosen, form, mine):
     return redirect(url_for(".my", assessment=chosen.id, _anchor="evidence-files"))
 
 
-def _still_missing(content):
+def _still_missing(content, kind):
     """Required fields left empty: shown together with format errors on a refused submit."""
     scores = {d: v for d, v in content["self_scores"].items() if v}
-    return missing_fields({**content, "self_scores": scores})
+    return missing_fields({**content, "self_scores": scores}, kind)
 
 
 def _submit(chosen, form, content):
