@@ -1,5 +1,5 @@
 """Cycles of every cadence the seeds use (issue 14): a month (汶上县 月度自评, reviewed by
-两委会 → 社区党委书记 → 包社区领导干部; 台 红黄蓝 月排名), a half-year (秦皇岛 上半年
+两委会 → 社区党委书记 → 包社区领导干部; 鱼台县 红黄蓝 月排名), a half-year (秦皇岛 上半年
 专项考核) beside the quarter and the year. A month is light: the short self-evaluation,
 no 公示 unless its cycle sets days; the quarter takes in the mean of its months."""
 
@@ -293,3 +293,42 @@ def test_the_scheduler_opens_and_reminds_a_month(world, clock):
     first = remind_submit_deadline(later)
     db.session.commit()
     assert first == 3 and remind_submit_deadline(later) == 0  # a1–a3, once
+
+
+# --- the admin form ------------------------------------------------------------------------
+
+def _form(world, **overrides):
+    from tests.test_cycles_admin import form
+
+    return form(world, **{"name": "2026年4月社区工作者月度自评", "kind": "monthly",
+                          "quarter": "", "month": "4", "half": "",
+                          "workflow": "community_monthly", "publicity_days": "0",
+                          "supervisor_review": "", "leader_review": "2", **overrides})
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"month": ""}, "此项为必填项。"),
+    ({"quarter": "2"}, "此环节不接受该项内容。"),
+    ({"workflow": "community_quarterly"}, "社区月度流程用于月度考核"),
+])
+def test_the_form_refuses_a_month_without_its_period_and_keeps_the_input(app, client, world,
+                                                                         overrides, message):
+    resp = Auth(app, client).user("admin").post("/admin/cycles/new", _form(world, **overrides))
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and message in body
+    assert "2026年4月社区工作者月度自评" in body
+    assert db.session.scalar(select(Cycle.id).limit(1)) is None
+
+
+def test_the_form_sets_up_a_month_and_a_half_year(app, client, world):
+    admin = Auth(app, client).user("admin")
+    assert admin.post("/admin/cycles/new", _form(world)).status_code == 303
+    half = _form(world, name="2026年上半年专项考核", kind="half_year", month="", half="1",
+                 workflow="quarterly", publicity_days="5", leader_review="")
+    assert admin.post("/admin/cycles/new", half).status_code == 303
+    db.session.expire_all()
+    made = db.session.scalars(select(Cycle).order_by(Cycle.id)).all()
+    assert [(c.kind, c.month, c.half, c.quarter, c.publicity_days) for c in made] == [
+        ("monthly", 4, None, None, 0), ("half_year", None, 1, None, 5)]
+    page = admin.get(f"/admin/cycles/{made[0].id}/edit").get_data(as_text=True)
+    assert 'selected value="4"' in page and 'selected value="monthly"' in page

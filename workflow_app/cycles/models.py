@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from workflow_app.extensions import db
 from workflow_app.models_base import created_at, in_check, pk, timestamp
 
-# 月度 (汶上县 月度自评, 台 红黄蓝 月排名), 季度 (平时考核), 半年 (秦皇岛 上半年专项考核), 年度.
+# 月度 (汶上县 月度自评, 鱼台县 红黄蓝 月排名), 季度 (平时考核), 半年 (秦皇岛 上半年专项考核), 年度.
 KINDS = ("quarterly", "annual", "monthly", "half_year")
 STATUSES = ("draft", "scheduled", "open", "closed", "published", "archived")
 COMMITTEE_RULES = ("any", "majority", "all")

@@ -23,7 +23,7 @@ from workflows import get_workflow, latest_version, workflow_keys
 INT_FIELDS = {"publicity_days": (0, 60, 5), "appeal_days": (0, 90, 15)}
 SLA_RANGE = (0, 60)
 # Which kinds of cycle each workflow is made for. The quarterly chain also serves a
-# month (台 红黄蓝 月排名) and a half-year (秦皇岛 上半年专项考核).
+# month (鱼台县 红黄蓝 月排名) and a half-year (秦皇岛 上半年专项考核).
 WORKFLOW_KINDS = {"annual": ("annual",), "quarterly": ("quarterly", "monthly", "half_year"),
                   "community_quarterly": ("quarterly",), "community_monthly": ("monthly",)}
 # The column naming each kind's period, with its range; other kinds leave it empty.
