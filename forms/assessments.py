@@ -172,7 +172,20 @@ class SelfReportForm(ErrorsFromService, FlaskForm):
         data["draft_version"] = draft_version or ""
         return data
 
+    monthly = False
+
+    def for_cycle(self, cycle):
+        """The monthly variant (月度自评量化赋分表): the month's work, the five self-scores
+        and an optional remark; the quarter's other parts are not shown."""
+        self.monthly = cycle.kind == "monthly"
+        if self.monthly:
+            self.key_work.label.text = _l("Work done this month")
+            self.self_evaluation.label.text = _l("Remarks on the month (optional)")
+        return self
+
     def text_fields(self):
+        if self.monthly:
+            return [self.key_work]
         return [self[name] for name in self.TEXT_NAMES if name != "indicator_progress"]
 
     def score_fields(self):

@@ -37,13 +37,17 @@ from workflow_app.cycles.models import COMMITTEE_RULES
 from workflow_app.security.inputs import to_int
 from workflow_app.workcalendar import LOCAL_TZ
 
-KIND_LABELS = {"quarterly": _l("Quarterly"), "annual": _l("Annual")}
+KIND_LABELS = {"quarterly": _l("Quarterly"), "annual": _l("Annual"),
+               "monthly": _l("Monthly"), "half_year": _l("Half-year")}
+HALF_LABELS = {1: _l("First half (上半年)"), 2: _l("Second half (下半年)")}
 RULE_LABELS = {"any": _l("One member approves"), "majority": _l("A majority approves"),
                "all": _l("Every member approves")}
 WORKFLOW_LABELS = {"quarterly": _l("Quarterly: supervisor, committee, secretary"),
                    "annual": _l("Annual review"),
                    "community_quarterly": _l("Community workers: committee, secretary, "
-                                             "contact leader")}
+                                             "contact leader"),
+                   "community_monthly": _l("Community workers, monthly self-evaluation: "
+                                           "committee, secretary, contact leader")}
 SLA_STATES = ("supervisor_review", "committee_review", "secretary_approval", "leader_review")
 DAYS_ATTRS = {"inputmode": "numeric", "autocomplete": "off", "class": "days"}
 DATETIME_ATTRS = {"type": "datetime-local"}
@@ -72,6 +76,10 @@ class CycleForm(ErrorsFromService, FlaskForm):
     year = StringField(_l("Year"), render_kw={"inputmode": "numeric", "class": "days"})
     quarter = SelectField(_l("Quarter"), choices=choices([("", "—"), *((q, q)
                                                                       for q in range(1, 5))]))
+    month = SelectField(_l("Month"), description=_l("Monthly cycles only"),
+                        choices=choices([("", "—"), *((m, m) for m in range(1, 13))]))
+    half = SelectField(_l("Half-year"), description=_l("Half-year cycles only"),
+                       choices=choices([("", "—"), *HALF_LABELS.items()]))
     workflow = SelectField(_l("Workflow"))
     org_unit_ids = _checkboxes(_l("Org units in scope"),
                                _l("Every cadre in these units and the units below them."))
@@ -90,7 +98,9 @@ class CycleForm(ErrorsFromService, FlaskForm):
     committee_review = _days(STATE_LABELS["committee_review"])
     secretary_approval = _days(STATE_LABELS["secretary_approval"])
     leader_review = _days(STATE_LABELS["leader_review"])
-    publicity_days = _days(_l("Publicity period"))
+    publicity_days = _days(_l("Publicity period"), _l(
+        "Working days. For a monthly cycle 0 means no publication (公示): the month's results "
+        "are filed at once."))
     appeal_days = _days(_l("Appeal period"))
     unit_q = StringField(_l("Find units by name"), render_kw={"maxlength": 60,
                                                             "autocomplete": "off"})
@@ -153,7 +163,8 @@ class CycleForm(ErrorsFromService, FlaskForm):
         """Data for cycles.services.create_cycle / update_cycle."""
         return {
             "name": self.name.data, "kind": self.kind.data, "year": self.year.data,
-            "quarter": self.quarter.data or None, "workflow": self.workflow.data,
+            "quarter": self.quarter.data or None, "month": self.month.data or None,
+            "half": self.half.data or None, "workflow": self.workflow.data,
             "opens_at": self.opens_at.data, "submit_deadline": self.submit_deadline.data,
             "committee_stage": bool(self.committee_stage.data),
             "committee_scores": bool(self.committee_scores.data),
@@ -179,7 +190,8 @@ def _form_data(data):
         if hasattr(out.get(name), "astimezone"):
             out[name] = as_utc(out[name]).astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
     out["org_unit_ids"] = [str(i) for i in data.get("org_unit_ids", [])]
-    out["quarter"] = str(data["quarter"]) if data.get("quarter") else ""
+    for period in ("quarter", "month", "half"):
+        out[period] = str(data[period]) if data.get(period) else ""
     for state, days in (data.get("stage_sla_days") or {}).items():
         out[state] = str(days)
     for name in ("year", "publicity_days", "appeal_days"):

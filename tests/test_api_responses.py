@@ -18,6 +18,10 @@ from tests.test_api_lifecycle import (  # noqa: F401
     test_cycle_without_committee_stage_skips_it,
     test_every_state_through_the_api,
 )
+from tests.test_cadence_api import (  # noqa: F401
+    test_a_month_goes_through_its_review_chain_by_api,
+    test_create_list_and_show_a_month_and_a_half_year,
+)
 from tests.test_cycle_progress import (  # noqa: F401
     running,
     test_remind_reaches_each_drafter_once_a_day,

@@ -6,10 +6,10 @@ so running assessments keep the rules they started with.
 
 from functools import cache
 
-from workflows import annual, community_quarterly, quarterly
+from workflows import annual, community_monthly, community_quarterly, quarterly
 
 _ALL = {}
-for _module in (quarterly, annual, community_quarterly):
+for _module in (quarterly, annual, community_quarterly, community_monthly):
     for _wf in _module.VERSIONS:
         _ALL[(_wf.key, _wf.version)] = _wf
 

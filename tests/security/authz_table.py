@@ -202,6 +202,8 @@ ROWS = [
     row("cycles.remind", "POST", "org_admin_scope", data={"confirmed": "yes"},
         cycle_id="$cycle.open"),
     row("api.cycle_progress_api", "GET", STAFF_READ, cycle_id="$cycle.open"),
+    # --- issue 14: cycles of every cadence (the list shows each caller only what it reads)
+    row("api.list_cycles", "GET", "login"),
     row("api.cycle_remind_api", "POST", "org_admin_scope", cycle_id="$cycle.open"),
     # 数据同源: actuals imported by an org_admin over the cycle's units (issue 14)
     row("actuals.index", "GET", "org_admin_scope", cycle_id="$cycle.open"),

@@ -44,6 +44,8 @@ ENDPOINTS = [
     E("post", "/org-units", "Create an org unit", P.OrgUnitRequest, P.OrgUnit, 201),
     E("post", "/users", "Create a user with roles", P.UserRequest, P.User, 201),
     E("post", "/cycles", "Create a cycle", C.CycleRequest, C.Cycle, 201),
+    E("get", "/cycles", "Cycles the caller reads, newest first (?kind=monthly|quarterly|"
+      "half_year|annual, ?year=, ?limit=, ?offset=)", response=[C.Cycle]),
     E("get", "/cycles/{id}", "A cycle", response=C.Cycle),
     E("post", "/cycles/{id}/open", "Open: one assessment per cadre in scope",
       response=C.OpenedCycle),

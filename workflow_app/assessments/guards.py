@@ -24,7 +24,7 @@ class Guards:
         return getattr(self, name)()
 
     def report_complete(self):
-        return not missing_fields(self.report.content if self.report else {})
+        return not missing_fields(self.report.content if self.report else {}, self.cycle.kind)
 
     def window_open(self):
         return self.cycle.status == "open" and self.now >= as_utc(self.cycle.opens_at)

@@ -17,6 +17,9 @@ DIMENSION_LABELS = {
 TEXT_FIELDS = ("key_work", "indicator_progress", "most_satisfied", "least_satisfied",
                "self_evaluation")
 REQUIRED_FIELDS = ("key_work", "most_satisfied", "least_satisfied", "self_evaluation")
+# 月度自评量化赋分表 (汶上县): the month's work and a self-score per dimension, nothing more;
+# the same content shape, so a month's report is read and diffed like a quarter's.
+MONTHLY_REQUIRED = ("key_work",)
 MAX_TEXT = limits.REPORT_TEXT
 # Progress on each assigned indicator (实绩档案): target vs actual, with an evidence note.
 INDICATOR_FIELDS = {"name": 200, "target": 500, "actual": 500, "evidence_note": 2000}
@@ -100,12 +103,21 @@ def _clean_indicator(index, row, errors):
     return out
 
 
-def missing_fields(content):
-    """Required fields still empty; an empty result means the report may be submitted."""
-    missing = {f: "required" for f in REQUIRED_FIELDS if not (content or {}).get(f)}
+def missing_fields(content, kind="quarterly"):
+    """Required fields still empty; an empty result means the report may be submitted.
+    A monthly cycle's short self-evaluation needs only the month's work and the scores."""
+    required = MONTHLY_REQUIRED if kind == "monthly" else REQUIRED_FIELDS
+    missing = {f: "required" for f in required if not (content or {}).get(f)}
     scores = (content or {}).get("self_scores") or {}
     missing.update({f"self_scores.{d}": "required" for d in DIMENSIONS if d not in scores})
     for i, row in enumerate((content or {}).get("indicators") or []):
         missing.update({f"indicators.{i}.{name}": "required"
                         for name in INDICATOR_REQUIRED if not row.get(name)})
     return missing
+
+
+def self_score(content):
+    """The self-evaluation's total (赋分): the mean of the five dimension scores, or None."""
+    scores = [v for v in ((content or {}).get("self_scores") or {}).values()
+              if isinstance(v, int | float)]
+    return round(sum(scores) / len(scores), 2) if len(scores) == len(DIMENSIONS) else None

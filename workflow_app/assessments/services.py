@@ -228,7 +228,8 @@ def _run_engine(engine, assessment, event, guards, report):
         return engine.fire(assessment.state, event, guards)
     except GuardFailed as exc:
         if exc.guard == "report_complete":
-            raise Invalid(fields=missing_fields(report.content if report else {}),
+            raise Invalid(fields=missing_fields(report.content if report else {},
+                                                assessment.cycle.kind),
                           code="report_incomplete") from None
         raise WrongState(MESSAGES.get(exc.guard), code=exc.guard) from None
 

@@ -31,7 +31,7 @@ from workflow_app.assessments.permissions import (
     sees_details,
     withholds_result,
 )
-from workflow_app.assessments.report import DIMENSION_LABELS
+from workflow_app.assessments.report import DIMENSION_LABELS, self_score
 from workflow_app.assessments.services import current_report, fire_event, get_assessment
 from workflow_app.clock import as_utc, utcnow
 from workflow_app.confirmation import IRREVERSIBLE, ask_first
@@ -50,7 +50,8 @@ ALREADY_HANDLED = _l("This item has already been handled by someone else. "
 
 @bp.context_processor
 def _report_labels():
-    return {"field_labels": labels.REPORT_FIELD_LABELS, "dimension_labels": DIMENSION_LABELS}
+    return {"field_labels": labels.REPORT_FIELD_LABELS, "dimension_labels": DIMENSION_LABELS,
+            "self_score": self_score}
 
 
 @bp.app_template_global("result_withheld")

@@ -44,11 +44,13 @@ def _pick(mine, wanted):
 
 def _fresh_form(chosen):
     report = current_report(chosen)
-    # A report never saved starts with the indicators of the cycle's sheet for the unit;
-    # those a source office imported (数据同源) are shown read-only, not asked for.
-    content = report.content or {"indicators": prefilled_indicators(chosen)}
-    content = {**content, "indicators": without_imported(chosen.id,
-                                                          content.get("indicators") or [])}
+    # A report never saved starts with the indicators of the cycle's sheet for the unit
+    # (a month's short self-evaluation has no indicator rows); those a source office
+    # imported (数据同源) are shown read-only, not asked for.
+    content = report.content or ({} if chosen.cycle.kind == "monthly"
+                                 else {"indicators": prefilled_indicators(chosen)})
+    if content.get("indicators"):
+        content = {**content, "indicators": without_imported(chosen.id, content["indicators"])}
     return SelfReportForm(formdata=None, assessment=chosen, content=content,
                           draft_version=report.draft_version)
 
@@ -63,6 +65,8 @@ def my():
 
 
 def _render_my(mine, chosen, form, status=200):
+    if form is not None and chosen is not None:
+        form.for_cycle(chosen.cycle)
     context = {"mine": mine, "chosen": chosen, "form": form, "report": None,
                "dues": {a.id: due_of(a) for a in mine}}
     if chosen is not None:
@@ -93,7 +97,8 @@ def save_my():
     try:
         save_report(chosen, current_user, content, draft_version=form.expected_draft())
     except Invalid as exc:
-        fields = {**_still_missing(content), **exc.fields} if action == "submit" else exc.fields
+        fields = ({**_still_missing(content, chosen.cycle.kind), **exc.fields}
+                  if action == "submit" else exc.fields)
         return _my_failed(Invalid(fields=fields), form, chosen.id)
     except DomainError as exc:
         return _my_failed(exc, form, chosen.id)
@@ -125,10 +130,10 @@ def _upload(chosen, form, mine):
     return redirect(url_for(".my", assessment=chosen.id, _anchor="evidence-files"))
 
 
-def _still_missing(content):
+def _still_missing(content, kind):
     """Required fields left empty: shown together with format errors on a refused submit."""
     scores = {d: v for d, v in content["self_scores"].items() if v}
-    return missing_fields({**content, "self_scores": scores})
+    return missing_fields({**content, "self_scores": scores}, kind)
 
 
 def _submit(chosen, form, content):

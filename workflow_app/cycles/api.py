@@ -1,13 +1,13 @@
 """API: cycles, opening, grading, publishing, results."""
 
-from flask import jsonify
+from flask import jsonify, request
 from sqlalchemy import select
 
 from workflow_app.api import bp, current_api_user, validated
 from workflow_app.api.schemas.cycles import CycleRequest
 from workflow_app.assessments.models import Assessment
 from workflow_app.clock import as_utc
-from workflow_app.cycles.models import Cycle
+from workflow_app.cycles.models import KINDS, Cycle
 from workflow_app.cycles.progress import state_counts, unit_counts
 from workflow_app.cycles.services import can_manage_cycle, create_cycle, open_cycle
 from workflow_app.cycles.urging import remind_drafters
@@ -17,12 +17,14 @@ from workflow_app.people.models import OrgUnit
 from workflow_app.people.scope import reads_all_of
 from workflow_app.scoring.grading import merged_config
 from workflow_app.scoring.services import grade_cycle, publish_cycle
+from workflow_app.security.inputs import query_int
 
 
 def cycle_json(c):
     def t(v):
         return as_utc(v).isoformat() if v else None
     return {"id": c.id, "name": c.name, "kind": c.kind, "year": c.year, "quarter": c.quarter,
+            "month": c.month, "half": c.half,
             "workflow": c.workflow_key, "workflow_version": c.workflow_version,
             "status": c.status, "org_unit_ids": [u.id for u in c.org_units],
             "opens_at": t(c.opens_at), "submit_deadline": t(c.submit_deadline),
@@ -63,6 +65,28 @@ def readable_cycle(cycle_id):
     if not all(reads_all_of(current_api_user(), u) for u in cycle.org_units):
         raise NotAllowed()
     return cycle
+
+
+@bp.get("/cycles")
+def list_cycles():
+    """The cycles the caller reads (every unit in its scope), newest period first;
+    `?kind=monthly&year=2026` narrows them. Cycles are a few per period: the scope is
+    checked per cycle, then the page is cut."""
+    query = select(Cycle).order_by(Cycle.year.desc(), Cycle.opens_at.desc(), Cycle.id.desc())
+    kind = request.args.get("kind")
+    if kind:
+        if kind not in KINDS:
+            raise Invalid(fields={"kind": "unknown"})
+        query = query.where(Cycle.kind == kind)
+    year = query_int("year", None, 2000, 2100)
+    if year is not None:
+        query = query.where(Cycle.year == year)
+    user = current_api_user()
+    readable = [c for c in db.session.scalars(query)
+                if all(reads_all_of(user, u) for u in c.org_units)]
+    offset = query_int("offset", 0, 0, 10**9)
+    return jsonify([cycle_json(c) for c in readable[offset:offset + query_int(
+        "limit", 100, 1, 500)]])
 
 
 @bp.get("/cycles/<int:cycle_id>")

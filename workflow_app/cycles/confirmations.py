@@ -41,6 +41,9 @@ def publishing(cycle):
 
 
 def _publication_line(cycle, n):
+    if cycle.without_publicity:
+        return gettext("%(n)d results are filed as final (备案) at once: this monthly cycle "
+                       "has no publication (公示).", n=n)
     ends = add_working_days(utcnow(), cycle.publicity_days).astimezone(LOCAL_TZ)
     if not cycle.publicity_days:  # ends at tonight's midnight: "0 working days" says nothing
         last_day = (ends - timedelta(days=1)).strftime("%Y-%m-%d")

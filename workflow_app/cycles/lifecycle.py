@@ -109,19 +109,27 @@ def close_due_cycles(now):
 CN_QUARTERS = "一二三四"
 
 
+# The period column of each kind, its number of periods a year and months per period.
+PERIOD_STEPS = {"quarterly": ("quarter", 4, 3), "monthly": ("month", 12, 1),
+                "half_year": ("half", 2, 6)}
+
+
 def next_period(cycle):
-    """(year, quarter, months to shift dates) of the period after `cycle`'s."""
-    if cycle.kind == "annual" or cycle.quarter is None:
-        return cycle.year + 1, None, 12
-    if cycle.quarter == 4:
-        return cycle.year + 1, 1, 3
-    return cycle.year, cycle.quarter + 1, 3
+    """(year, {period column: value}, months to shift dates) of the period after `cycle`'s."""
+    column, count, months = PERIOD_STEPS.get(cycle.kind, (None, 1, 12))
+    current = getattr(cycle, column) if column else None
+    if current is None:
+        return cycle.year + 1, {}, 12
+    if current == count:
+        return cycle.year + 1, {column: 1}, months
+    return cycle.year, {column: current + 1}, months
 
 
 def settings_of(cycle):
     """A cycle's settings as service-style data (to edit it, or to copy it)."""
     return {
         "name": cycle.name, "kind": cycle.kind, "year": cycle.year, "quarter": cycle.quarter,
+        "month": cycle.month, "half": cycle.half,
         "workflow": cycle.workflow_key, "org_unit_ids": [u.id for u in cycle.org_units],
         "opens_at": as_utc(cycle.opens_at), "submit_deadline": as_utc(cycle.submit_deadline),
         "committee_stage": cycle.committee_stage, "committee_scores": cycle.committee_scores,
@@ -135,9 +143,10 @@ def settings_of(cycle):
 
 def copy_data(cycle):
     """The same cycle one period later: units and rules kept, dates shifted, renamed."""
-    year, quarter, months = next_period(cycle)
+    year, period, months = next_period(cycle)
     data = settings_of(cycle)
-    data.update(name=renamed(cycle.name, cycle, year, quarter), year=year, quarter=quarter,
+    data.update(period)
+    data.update(name=renamed_period(cycle.name, cycle, year, period), year=year,
                 opens_at=shift_months(cycle.opens_at, months),
                 submit_deadline=shift_months(cycle.submit_deadline, months))
     return data
@@ -160,4 +169,17 @@ def renamed(name, cycle, year, quarter):
                       lambda m: f"第{CN_QUARTERS[new - 1] if m[0][1] in CN_QUARTERS else new}季度",
                       name)
         name = re.sub(f"\\bQ{old}\\b", f"Q{new}", name)
+    return name
+
+
+def renamed_period(name, cycle, year, period):
+    """The name for the next period of any kind: "2026年3月" → "2026年4月", "上半年" →
+    "下半年", quarters as `renamed`. `period`: the next period's column and value."""
+    name = renamed(name, cycle, year, period.get("quarter"))
+    month, half = period.get("month"), period.get("half")
+    if getattr(cycle, "month", None) and month:
+        name = re.sub(f"(?<![0-9]){cycle.month}月", f"{month}月", name)
+    if getattr(cycle, "half", None) and half:
+        name = name.replace("上半年" if cycle.half == 1 else "下半年",
+                            "上半年" if half == 1 else "下半年")
     return name

@@ -8,8 +8,9 @@ CYCLE_FIELD_MESSAGES = {
     "overlap": _l("Another cycle of the same period already covers one of these units "
                   "or a unit above or below them."),
     "in_past": _l("This time has already passed."),
-    "wrong_kind": _l("This workflow does not fit the kind of cycle "
-                     "(annual workflow for annual cycles, quarterly ones for quarters)."),
+    "wrong_kind": _l("This workflow does not fit the kind of cycle (the annual workflow for "
+                     "years, the community monthly one for months, the community quarterly "
+                     "one for quarters)."),
     "not_a_stage": _l("This workflow has no such review stage."),
     "unknown_category": _l("No unit of this cycle has that category."),
     "threshold_range": _l("Enter a score from 0 to 100."),

@@ -16,14 +16,21 @@ from workflow_app.cycles.models import COMMITTEE_RULES, KINDS, Cycle
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit
 from workflow_app.scoring.grading import ANNUAL_GRADING, DEFAULT_GRADING
+from workflow_app.scoring.monthly import monthly_feed_errors
 from workflow_app.workcalendar import LOCAL_TZ
 from workflows import get_workflow, latest_version, workflow_keys
 
 INT_FIELDS = {"publicity_days": (0, 60, 5), "appeal_days": (0, 90, 15)}
 SLA_RANGE = (0, 60)
-# Which kind of cycle each workflow is made for.
-WORKFLOW_KINDS = {"annual": "annual", "quarterly": "quarterly",
-                  "community_quarterly": "quarterly"}
+# Which kinds of cycle each workflow is made for. The quarterly chain also serves a
+# month (鱼台县 红黄蓝 月排名) and a half-year (秦皇岛 上半年专项考核).
+WORKFLOW_KINDS = {"annual": ("annual",), "quarterly": ("quarterly", "monthly", "half_year"),
+                  "community_quarterly": ("quarterly",), "community_monthly": ("monthly",)}
+# The column naming each kind's period, with its range; other kinds leave it empty.
+PERIODS = {"quarterly": ("quarter", 1, 4), "monthly": ("month", 1, 12),
+           "half_year": ("half", 1, 2)}
+# A month is light: no 公示 unless the cycle asks for days (汶上县 月度自评).
+PUBLICITY_DEFAULT = {"monthly": 0}
 NEW_STATUSES = ("draft", "scheduled")
 
 
@@ -36,6 +43,8 @@ def validate_cycle(data, units, errors, now):
     values.update(_workflow(data, values["kind"], errors))
     values.update(_dates(data, errors, now))
     for name, (low, high, default) in INT_FIELDS.items():
+        if name == "publicity_days":
+            default = PUBLICITY_DEFAULT.get(values["kind"], default)
         values[name] = int_in(data.get(name, default), low, high, name, errors)
     values.update(_committee(data, units, errors))
     values["stage_sla_days"] = _slas(data.get("stage_sla_days"), values.get("workflow_key"),
@@ -48,6 +57,7 @@ def validate_cycle(data, units, errors, now):
         errors.update(grading_rule_errors(values["grading"], values["kind"]))
         from workflow_app.followups.candidates import grading_errors  # bottom N (末位)
         errors.update(grading_errors(values["grading"]))
+        errors.update(monthly_feed_errors(values["grading"], values["kind"]))
         values["grading"] = _grades(values["grading"], values["kind"], errors)
     if not units:
         errors["org_unit_ids"] = "required"
@@ -110,17 +120,20 @@ def _name(data, errors):
 
 
 def _period(data, kind, errors):
-    year = int_in(data.get("year"), 2000, 2100, "year", errors)
-    quarter = data.get("quarter")
-    if quarter == "":
-        quarter = None
-    if kind == "quarterly" and quarter is None:
-        errors["quarter"] = "required"
-    elif quarter is not None:
-        quarter = int_in(quarter, 1, 4, "quarter", errors)
-    if kind == "annual" and quarter is not None and "quarter" not in errors:
-        errors["quarter"] = "not_accepted"
-    return {"year": year, "quarter": quarter}
+    """Year and the kind's own period column (quarter, month or half); the others empty."""
+    out = {"year": int_in(data.get("year"), 2000, 2100, "year", errors)}
+    own = PERIODS.get(kind, (None,))[0]
+    for column, low, high in PERIODS.values():
+        value = data.get(column)
+        value = None if value == "" else value
+        if column == own and value is None:
+            errors[column] = "required"
+        elif value is not None:
+            value = int_in(value, low, high, column, errors)
+            if column != own and kind in KINDS and column not in errors:
+                errors[column] = "not_accepted"
+        out[column] = value if column == own else None
+    return out
 
 
 def _workflow(data, kind, errors):
@@ -128,7 +141,7 @@ def _workflow(data, kind, errors):
     if key not in workflow_keys():
         errors["workflow"] = "unknown"
         return {}
-    if kind in KINDS and WORKFLOW_KINDS.get(key, kind) != kind:
+    if kind in KINDS and kind not in WORKFLOW_KINDS.get(key, (kind,)):
         errors["workflow"] = "wrong_kind"
     return {"workflow_key": key, "workflow_version": latest_version(key)}
 
@@ -229,8 +242,9 @@ def _slas(value, workflow_key, errors):
 def overlapping_cycle(values, units, exclude_id=None):
     """Another cycle of the same kind and period over any of these units, above or below."""
     query = select(Cycle).where(Cycle.kind == values["kind"], Cycle.year == values["year"])
-    query = query.where(Cycle.quarter.is_(None) if values.get("quarter") is None
-                        else Cycle.quarter == values["quarter"])
+    for column in ("quarter", "month", "half"):
+        attr, value = getattr(Cycle, column), values.get(column)
+        query = query.where(attr.is_(None) if value is None else attr == value)
     if exclude_id is not None:
         query = query.where(Cycle.id != exclude_id)
     for other in db.session.scalars(query.order_by(Cycle.id)):

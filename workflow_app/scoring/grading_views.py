@@ -37,6 +37,7 @@ from workflow_app.extensions import db
 from workflow_app.messages import field_message
 from workflow_app.scoring.disputes import finalize_cycle
 from workflow_app.scoring.grading import merged_config
+from workflow_app.scoring.monthly import monthly_figures
 from workflow_app.scoring.override import override_grade
 from workflow_app.scoring.quotas import unit_quotas
 from workflow_app.scoring.results import (
@@ -120,6 +121,7 @@ def _render(cycle, posted=None, status=200):
         "can_publish": any(r.state == "approved" for r in rows) and not is_preview(counts),
         "can_finalize": bool(ends and utcnow() >= ends and counts.get("published")),
         "publication_running": bool(ends and utcnow() < ends),
+        "monthly": monthly_figures(cycle, rows),
     }
     return render_template("scoring/grading.html", **context), status
 
@@ -155,9 +157,16 @@ def publish(cycle_id):
     cycle = get_managed_cycle(cycle_id, current_user)
     addr = request.remote_addr or ""
     return _run(cycle, lambda: publish_cycle(cycle, current_user, client_addr=addr),
-                lambda done: gettext("%(count)d results published (公示).", count=len(done)),
+                lambda done: _published_message(cycle, len(done)),
                 confirm=(_l("Publish the results (公示)"), confirmations.publishing,
                          IRREVERSIBLE))
+
+
+def _published_message(cycle, count):
+    if cycle.without_publicity:
+        return gettext("%(count)d results filed as final (备案); this month has no publication "
+                       "(公示).", count=count)
+    return gettext("%(count)d results published (公示).", count=count)
 
 
 @bp.post("/admin/cycles/<int:cycle_id>/grading/finalize")

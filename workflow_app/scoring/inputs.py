@@ -16,6 +16,7 @@ from workflow_app.cycles.indicator_adjustments import adjustment_parts
 from workflow_app.cycles.models import Cycle
 from workflow_app.extensions import db
 from workflow_app.scoring.grading import Item
+from workflow_app.scoring.monthly import apply_monthly, counts, feed_of, monthly_record
 from workflow_app.scoring.negative import items_by_assessment
 from workflow_app.scoring.rules import adjust, annual_rollup, combine, negative_list
 
@@ -44,7 +45,10 @@ def open_items(cycle, rows, config, id_query=None):
         scores, negatives = review_scores(id_query), items_by_assessment(id_query)
     else:
         scores, negatives = chunked(review_scores, ids), chunked(items_by_assessment, ids)
-    quarters = chunked(lambda part: _quarterly_record(cycle, part), [a.cadre_id for a, _ in rows])
+    cadre_ids = [a.cadre_id for a, _ in rows]
+    quarters = chunked(lambda part: _quarterly_record(cycle, part), cadre_ids)
+    feed = feed_of(config)
+    months = chunked(lambda part: monthly_record(cycle, part), cadre_ids) if counts(feed) else {}
     last = len(config["grades"]) - 1
     parts = _component_parts(ids, scores, config)
     # 加减分项 of the cycle's indicator sheet (most cycles have no entries: one EXISTS)
@@ -55,6 +59,7 @@ def open_items(cycle, rows, config, id_query=None):
         item = Item(a.id, a.org_unit_id, category, scores.get(a.id))
         if parts is not None:
             _apply_components(item, parts[a.id], config)
+        apply_monthly(item, months.get(a.cadre_id), feed)
         if cycle.kind == "annual":
             _apply_annual(item, quarters.get(a.cadre_id, {}), config)
         _apply_adjustments(item, adjustments.get(a.id))

@@ -22,6 +22,7 @@ FLAG_LABELS = {
     "band_red": _l("Red band"), "band_yellow": _l("Yellow band"), "band_blue": _l("Blue band"),
     "mostly_weak_quarters": _l("Mostly weak quarters"), "no_score": _l("No score"),
     "reweighted": _l("Weights shifted"), "serious_problem": _l("Serious problem (突出问题)"),
+    "monthly_mean": _l("Months counted"),
 }
 # What each flag means, for the legend and the hint on the grading and results pages.
 FLAG_HINTS = {
@@ -54,6 +55,8 @@ FLAG_HINTS = {
                                "基本称职."),
     "no_score": _l("No score yet (nothing scored): not graded, takes no quota."),
     "reweighted": _l("A part of the score was missing: its weight went to the other parts."),
+    "monthly_mean": _l("The mean of this quarter's monthly scores (月度自评) is weighed into "
+                       "the score, as the cycle's monthly setting says."),
     "bonus_capped": _l("Bonus points above the cap were not counted."),
     "penalty_capped": _l("Penalty points above the cap were not counted."),
     "team_grade_capped": _l("A team member has a veto or a serious problem: the team's annual "

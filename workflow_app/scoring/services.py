@@ -143,10 +143,14 @@ def publish_cycle(cycle, actor, now=None, client_addr=""):
         raise WrongState(_l("Nothing to publish: grade the approved assessments first."),
                          code="nothing_to_publish")
     cycle.published_at = now
-    cycle.publication_ends_at = add_working_days(now, cycle.publicity_days)
+    cycle.publication_ends_at = (now if cycle.without_publicity
+                                 else add_working_days(now, cycle.publicity_days))
     for a in todo:
         fire_event(a, "publish", actor, now=now, client_addr=client_addr)
-        _queue_published(a, cycle)
+        if cycle.without_publicity:  # a month without 公示: filed (备案) at once
+            fire_event(a, "finalize", None, now=now)
+        else:
+            _queue_published(a, cycle)
     cycle.status = "published"
     record("cycle", cycle.id, "publish", actor=actor, at=now,
            data={"published": len(todo), "ends_at": cycle.publication_ends_at.isoformat()})

@@ -21,9 +21,11 @@ DateTime = Field(json_schema_extra={"format": "date-time"})  # checked by cycles
 
 class CycleRequest(RequestModel):
     name: text(limits.NAME, True)
-    kind: Literal["quarterly", "annual"]
+    kind: Literal["quarterly", "annual", "monthly", "half_year"]
     year: int
     quarter: int | None = None
+    month: int | None = None  # 1–12, for a monthly cycle (月度)
+    half: int | None = None   # 1 (上半年) or 2 (下半年), for a half-year cycle
     workflow: Literal[tuple(workflow_keys())] | None = None
     org_unit_ids: list[Id]
     opens_at: str = DateTime
@@ -32,7 +34,7 @@ class CycleRequest(RequestModel):
     committee_scores: bool = True
     committee_rule: Literal["any", "majority", "all"] = "any"
     committee_categories: list[words(limits.NAME)] | None = None
-    publicity_days: int = 5
+    publicity_days: int | None = None  # 5 by default; 0 for a monthly cycle (no 公示)
     appeal_days: int = 15
     stage_sla_days: Json | None = None
     grading: Json | None = None
@@ -45,6 +47,8 @@ class Cycle(ResponseModel):
     kind: str
     year: int
     quarter: int | None
+    month: int | None
+    half: int | None
     workflow: str
     workflow_version: int
     status: str
