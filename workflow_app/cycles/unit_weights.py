@@ -127,7 +127,8 @@ def set_unit_weights(actor, sheet, unit, weights, reason, now=None):
     if not can_adjust_weights(actor, unit):
         raise NotAllowed()
     sheet_for_unit(sheet, unit)
-    errors, wanted = {}, _parsed(sheet, weights, errors)
+    errors = {}
+    wanted = _parsed(sheet, weights, errors)
     try:
         reason = require_text("reason", reason, limits.REASON)
     except Invalid as exc:

@@ -113,7 +113,7 @@ def counties_of(cycle, item, categories):
         query = query.where(OrgUnit.category == item.category)
     else:  # the general sheet: units whose category has no sheet of its own
         query = query.where(OrgUnit.category.not_in([c for c in categories if c]))
-    return db.session.scalars(query.order_by(OrgUnit.path)).all()
+    return db.session.scalars(query.order_by(OrgUnit.id)).all()
 
 
 def summarize(cycle, items=None):
