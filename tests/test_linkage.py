@@ -110,15 +110,15 @@ def test_ownership_outside_role_or_scope_is_forbidden(world, qhd, who, names):
         set_ownership(world.users[who], qhd["county"], q.item_of(qhd["county"], q.LINKED), data)
 
 
-# --- 3. 市县同责连带考核: worked examples ----------------------------------------------------------
-# Linked indicator 制造业增加值占地区生产总值比重, lead 市工信局, linkage weight 10; gx1's
+# --- 3. 市县同责连带考核: worked examples ---------------------------------------------------
+# Linked indicator 制造业增加值占地区生产总值比重: lead 市工信局, linkage weight L = 10; gx1's
 # review score 90. 北戴河 weighs the indicator 5 (its own weight), the others 10.
-# | rates (海港/山海关/北戴河) | average  | mean                           | points | mode    | score            |
-# | 100 / 80 / 60              | mean     | 80                             | 8      | replace | 90×0.9+8 = 89    |
-# | 100 / 80 / 60              | mean     | 80                             | 8      | add     | 90+8 = 98        |
-# | 100 / 80 / 60              | weighted | (1000+800+300)/25 = 84         | 8.4    | replace | 81+8.4 = 89.4    |
-# | 120 / 80 / 60              | mean     | (100+80+60)/3 = 80 (cap 100 %) | 8      | replace | 89               |
-# | 100 / 80 / —               | mean     | 90 (北戴河 not recorded)       | 9      | replace | 81+9 = 90        |
+# | 海港/山海关/北戴河 | average  | mean                       | points | mode    | score         |
+# | 100 / 80 / 60      | mean     | 80                         | 8      | replace | 90×0.9+8 = 89 |
+# | 100 / 80 / 60      | mean     | 80                         | 8      | add     | 90+8 = 98     |
+# | 100 / 80 / 60      | weighted | (1000+800+300)/25 = 84     | 8.4    | replace | 81+8.4 = 89.4 |
+# | 120 / 80 / 60      | mean     | (100+80+60)/3 (cap 100 %)  | 8      | replace | 89            |
+# | 100 / 80 / —       | mean     | 90 (北戴河 not recorded)   | 9      | replace | 81+9 = 90     |
 WORKED = [
     ({"haigang": 100, "shanhaiguan": 80, "beidaihe": 60}, "mean", "replace", "80.00", "8.00",
      "89.00"),
@@ -244,8 +244,10 @@ def test_beidaihe_weights_are_listed_copied_and_used(world, qhd, open_cycle):
     assert mine[q.LOWERED[0]] == 5 and mine[q.RAISED[0]] == 12 and sum(mine.values()) == 100
     theirs = {i.name: w for i, w in unit_items(cycle.id, world.units["haigang"])}
     assert theirs[q.LOWERED[0]] == 10 and sum(theirs.values()) == 100
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.subject_type == "unit_weights"))
-    assert entry.comment.startswith("北戴河区功能定位") and entry.data["after"][q.RAISED[0]] == "12.00"
+    entry = db.session.scalar(select(AuditEntry).where(
+        AuditEntry.subject_type == "unit_weights"))
+    assert entry.comment.startswith("北戴河区功能定位")
+    assert entry.data["after"][q.RAISED[0]] == "12.00"
 
 
 def test_weights_that_do_not_add_up_to_100_are_refused_with_the_sum(world, qhd):

@@ -83,6 +83,9 @@ WEB = {
     "ratings.close": "/assessments/{a}/raters/close",
     "ratings.deadline": "/assessments/{a}/raters/deadline",
     "surveys.close": "/assessments/{a}/survey/close",
+    "linkage.item_ownership": "/admin/indicators/1/items/1/ownership",
+    "linkage.unit_weights": "/admin/indicators/1/units/{root}/weights",
+    "linkage.record_rates": "/admin/cycles/{c}/linkage",
 }
 API = {
     "api.create_adjustment": ("POST", "/assessments/{a}/adjustments"),
@@ -107,6 +110,9 @@ API = {
     "api.post_close_round": ("POST", "/assessments/{a}/rating-round/close"),
     "api.put_rating_round": ("PUT", "/assessments/{a}/rating-round"),
     "api.post_close_survey": ("POST", "/surveys/{survey}/close"),
+    "api.put_sheet_task": ("PUT", "/indicator-sheets/1/tasks/1"),
+    "api.put_unit_weights": ("PUT", "/indicator-sheets/1/unit-weights/1"),
+    "api.put_cycle_linkage": ("PUT", "/cycles/{c}/linkage"),
 }
 # Where the auditor is stopped before the permission check, and why that is enough.
 OTHER_REFUSAL = {

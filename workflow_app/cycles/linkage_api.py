@@ -101,6 +101,8 @@ def cycle_linkage_api(cycle_id):
 def put_cycle_linkage(cycle_id):
     user = current_api_user()
     cycle = _cycle(cycle_id, user)
+    if not lk.can_record_completions(user, cycle):
+        raise NotAllowed()  # before the body: the permission refuses, not a field
     body = validated(CompletionsRequest)
     item = lk.record_completions(cycle, user, body.item_id,
                                  [r.model_dump() for r in body.completions], body.note)

@@ -3,6 +3,7 @@ and the 连带考核. As scoring/panels.py does: a context processor adds the da
 exactly those endpoints, so their views stay as they are and templates never query."""
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from workflow_app.assessments.models import Assessment
@@ -14,7 +15,16 @@ from workflow_app.cycles.linkage_views import bp
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit
 from workflow_app.scoring import linkage as lk
+from workflow_app.scoring.results import FLAG_HINTS, FLAG_LABELS
 
+FLAG_LABELS.update({"linkage": _l("County linkage (连带考核)"),
+                    "linkage_missing": _l("Linkage: no county rate yet")})
+FLAG_HINTS.update({
+    "linkage": _l("This unit leads an indicator of the counties: their mean completion × the "
+                  "linkage weight / 100 is part of the score (市县同责连带考核)."),
+    "linkage_missing": _l("This unit leads a linked indicator but no county's completion rate "
+                          "has been recorded: the linkage is left out until one is."),
+})
 DETAIL_ENDPOINTS = ("assessments.detail", "assessments.fire", "assessments.conflict")
 
 

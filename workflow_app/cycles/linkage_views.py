@@ -15,6 +15,7 @@ from workflow_app.cycles import unit_weights as uw
 from workflow_app.cycles.models import Cycle
 from workflow_app.errors import Invalid, NotAllowed, NotFound
 from workflow_app.extensions import db
+from workflow_app.messages import field_message
 from workflow_app.people.models import OrgUnit, User
 from workflow_app.people.roles import ORG_ADMIN
 from workflow_app.scoring import linkage as lk
@@ -120,7 +121,9 @@ def unit_weights(sheet_id, unit_id):
     form = UnitWeightsForm()
     typed = {str(i.id): request.form.get(f"w-{i.id}", "") for i in sheet.items
              if i.kind in ind.WEIGHTED}
-    wanted = {} if request.form.get("action") == "clear" else typed
+    # An emptied box is the sheet's weight again.
+    wanted = {} if request.form.get("action") == "clear" else {
+        k: v for k, v in typed.items() if v.strip()}
     try:
         uw.set_unit_weights(current_user, sheet, unit, wanted, form.reason.data)
     except Invalid as exc:
@@ -128,7 +131,10 @@ def unit_weights(sheet_id, unit_id):
         form.apply_errors({k: v for k, v in exc.fields.items() if k == "reason"})
         if exc.message and "weights" in exc.fields:
             form.form_errors.append(exc.message)
-        bad = {k.split(".", 1)[1] for k in exc.fields if k.startswith("weights.")}
+        bad = {k.split(".", 1)[1]: code for k, code in exc.fields.items()
+               if k.startswith("weights.")}
+        names = {str(i.id): i.name for i in sheet.items}
+        form.form_errors += [f"{names.get(k, k)}: {field_message(c)}" for k, c in bad.items()]
         return _weights_page(sheet, unit, form, typed, bad, 422)
     db.session.commit()
     flash(gettext("Weights saved for %(unit)s.", unit=unit.name), "success")
