@@ -22,6 +22,7 @@ from workflow_app.extensions import db
 from workflow_app.messages import FIELD_MESSAGES
 from workflow_app.people.models import OrgUnit, User
 from workflow_app.people.roles import ORG_ADMIN
+from workflow_app.security.inputs import to_int
 from workflow_app.validation import parse_score
 
 MAX_RESPONSIBLE = 50
@@ -96,11 +97,12 @@ def _validated(actor, data):
 
 
 def _id(value):
+    """None when not given; 0 when not an id (then "not found")."""
     if value in (None, ""):
         return None
-    if isinstance(value, bool) or not str(value).strip().isdigit():
-        return False
-    return int(value)
+    if isinstance(value, bool):
+        return 0
+    return to_int(str(value)) or 0
 
 
 def _unit(actor, value, name, errors):
