@@ -145,3 +145,8 @@ def test_the_principal_leader_is_called_to_a_talk(world, create_cycle, clock, ap
         "outcome": "已约谈，班子作出书面检查", "version": resp.get_json()["version"]})
     assert resp.status_code == 200, resp.get_json()
     assert resp.get_json()["status"] == "closed"
+    # … and it is in the principal leader's record (实绩档案).
+    body = api.as_user("admin").get(f"/people/{world.users['a1'].id}/record").get_json()
+    (section,) = [s for s in body["sections"] if s["key"] == "follow_ups"]
+    assert [(r["kind"], r["held_on"], r["status"], r["outcome"]) for r in section["rows"]] == [
+        ("principal_talk", "2027-01-12", "closed", "已约谈，班子作出书面检查")]

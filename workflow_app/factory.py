@@ -82,11 +82,13 @@ def _register_blueprints(app):
 
     register_rating_and_survey_views(app)
     from workflow_app.cycles.indicator_views import bp as indicators_bp  # 考核指标
+    from workflow_app.cycles.linkage_panels import bp as linkage_bp  # 分工 / 连带 / 权重
 
     app.register_blueprint(indicators_bp)
     from workflow_app.cycles.actuals_views import bp as actuals_bp  # 数据同源
 
     app.register_blueprint(actuals_bp)
+    app.register_blueprint(linkage_bp)
     from workflow_app.scoring.disputes_views import bp as disputes_bp
     from workflow_app.scoring.grading_views import bp as grading_bp
 

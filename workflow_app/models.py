@@ -11,12 +11,17 @@ from workflow_app.cycles.indicators import (  # noqa: F401  (indicator sheets)
     IndicatorSheet,
 )
 from workflow_app.cycles.models import Cycle, cycle_unit
+from workflow_app.cycles.unit_weights import (  # noqa: F401  (per-unit weights)
+    CycleUnitWeight,
+    UnitWeightAdjustment,
+)
 from workflow_app.followups.models import FollowUp, RectificationMeasure  # noqa: F401  (整改)
 from workflow_app.notifications.models import Notification
 from workflow_app.people.models import ApiToken, LoginFailure, OrgUnit, RoleGrant, User
 from workflow_app.people.teams import Team, TeamMember  # noqa: F401  (班子)
 from workflow_app.scheduler.models import SchedulerJobRun  # noqa: F401  (heartbeat)
 from workflow_app.scoring.disputes_models import ObjectionEvidence  # noqa: F401
+from workflow_app.scoring.linkage import LinkageCompletion  # noqa: F401  (连带考核)
 from workflow_app.scoring.models import NegativeItem
 from workflow_app.scoring.notice import NoticeSettings  # noqa: F401  (公示 notice settings)
 from workflow_app.scoring.ratings_models import RaterAssignment, Rating

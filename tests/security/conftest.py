@@ -186,6 +186,7 @@ def build(clock):
              "B": create_org_unit("西街社区", town, "社区")}
     u = _people(units, top)
     o = {"sheet": ind.save_sheet(u["top_admin"], None, _sheet()), "town": town, "top": top}
+    o["sheet.item"] = o["sheet"].items[0]
     calendar.set_day(u["top_admin"], "2026-05-09", "workday", "调休")
     for x, unit in units.items():
         o[f"{x}.unit"] = unit

@@ -90,6 +90,9 @@ WEB = {
     "followups.add_measure": "/follow-ups/{fu}/measures",
     "followups.complete_measure": "/follow-ups/{fu}/measures/{fm}/done",
     "followups.close": "/follow-ups/{fu}/close",
+    "linkage.item_ownership": "/admin/indicators/1/items/1/ownership",
+    "linkage.unit_weights": "/admin/indicators/1/units/{root}/weights",
+    "linkage.record_rates": "/admin/cycles/{c}/linkage",
 }
 API = {
     "api.create_adjustment": ("POST", "/assessments/{a}/adjustments"),
@@ -120,6 +123,9 @@ API = {
     "api.close_follow_up_api": ("POST", "/follow-ups/{fu}/close"),
     "api.add_measure_api": ("POST", "/follow-ups/{fu}/measures"),
     "api.complete_measure_api": ("POST", "/follow-ups/{fu}/measures/{fm}/done"),
+    "api.put_sheet_task": ("PUT", "/indicator-sheets/1/tasks/1"),
+    "api.put_unit_weights": ("PUT", "/indicator-sheets/1/unit-weights/1"),
+    "api.put_cycle_linkage": ("PUT", "/cycles/{c}/linkage"),
 }
 # Where the auditor is stopped before the permission check, and why that is enough.
 OTHER_REFUSAL = {

@@ -95,6 +95,7 @@ from workflow_app.assessments import api as _assessments  # noqa: E402,F401
 from workflow_app.cycles import actuals_api as _actuals  # noqa: E402,F401
 from workflow_app.cycles import api as _cycles  # noqa: E402,F401
 from workflow_app.cycles import indicator_api as _indicators  # noqa: E402,F401
+from workflow_app.cycles import linkage_api as _linkage  # noqa: E402,F401
 from workflow_app.followups import api as _followups  # noqa: E402,F401
 from workflow_app.people import api as _people  # noqa: E402,F401
 from workflow_app.people import team_views as _teams  # noqa: E402,F401

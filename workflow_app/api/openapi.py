@@ -13,6 +13,7 @@ from workflow_app.api.schemas import actuals as D
 from workflow_app.api.schemas import assessments as A
 from workflow_app.api.schemas import cycles as C
 from workflow_app.api.schemas import followups as F
+from workflow_app.api.schemas import linkage as L
 from workflow_app.api.schemas import people as P
 from workflow_app.api.schemas import records as R
 from workflow_app.api.schemas import scoring as S
@@ -124,6 +125,23 @@ ENDPOINTS = [
       D.ActualsImport, 201),
     E("get", "/cycles/{id}/actuals", "The cycle's imported actuals for cadres under the "
       "caller's units (org_admin)", response=[D.Actual]),
+    # task ownership, units' own weights, 市县同责连带考核 (issue 15, seed 003)
+    E("get", "/indicator-sheets/{sheet_id}/tasks", "Task ownership of a sheet's indicators: "
+      "牵头单位, 总负责, 责任单位, linkage settings (top-level org_admin)",
+      response=[L.IndicatorTask]),
+    E("put", "/indicator-sheets/{sheet_id}/tasks/{item_id}", "Set an indicator's ownership and "
+      "linkage settings (audited; running cycles keep their copy)", L.OwnershipRequest,
+      L.IndicatorTask),
+    E("get", "/indicator-sheets/{sheet_id}/unit-weights", "Units with their own weights on "
+      "this sheet", response=[L.UnitWeights]),
+    E("put", "/indicator-sheets/{sheet_id}/unit-weights/{unit_id}", "Give one unit its own "
+      "weights (still adding up to 100, with a reason, audited); {} puts it back on the "
+      "sheet's", L.UnitWeightsRequest, L.UnitWeights),
+    E("get", "/cycles/{id}/linkage", "市县同责连带考核: the linked indicators with every "
+      "county's completion rate, the mean and the lead unit's points",
+      response=[L.LinkedIndicator]),
+    E("put", "/cycles/{id}/linkage", "Record counties' completion rates of one linked "
+      "indicator (org_admin of the cycle; audited)", L.CompletionsRequest, L.LinkedIndicator),
     # 班子 (teams): team grades with joint liability (issue 5)
     E("get", "/cycles/{id}/teams", "Team (班子) grades of a cycle: members' mean score, "
       "capped by joint liability (连带责任)", response=[S.TeamResult]),

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow_app.audit.services import record
 from workflow_app.clock import as_utc, utcnow
+from workflow_app.cycles.ownership_columns import OwnershipColumns, ownership_checks, ownership_of
 from workflow_app.errors import Invalid, NotAllowed, NotFound, StaleVersion
 from workflow_app.extensions import db
 from workflow_app.messages import FIELD_MESSAGES
@@ -53,6 +54,7 @@ def item_checks():
         # Bonus and penalty items score up to their cap; only indicators carry a weight.
         CheckConstraint("kind IN ('common', 'individual') OR (weight = 0 AND cap IS NOT NULL)",
                         name="capped_items_have_cap"),
+        *ownership_checks(),  # 牵头单位 / 总负责 / 连带考核 (cycles/ownership_columns.py)
     )
 
 
@@ -96,7 +98,7 @@ class IndicatorSheet(SheetColumns, db.Model):
     __table_args__ = sheet_checks()
 
 
-class ItemColumns:
+class ItemColumns(OwnershipColumns):
     """What an item holds, on a sheet and in a cycle's copy alike."""
 
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -243,14 +245,33 @@ def save_sheet(actor, sheet, data, now=None, loaded=None):
         db.session.add(sheet)
     for name, value in values.items():
         setattr(sheet, name, value)
-    sheet.items = [IndicatorItem(position=n, **item) for n, item in enumerate(items)]
+    sheet.items = _kept_items(sheet, items)
     sheet.updated_by_id, sheet.updated_at = actor.id, as_utc(now) if now else utcnow()
     db.session.flush()
+    from workflow_app.cycles.unit_weights import check_unit_sums
+
+    check_unit_sums(sheet)  # a unit's adjusted weights must still add up to 100
     record("indicator_sheet", sheet.id, "create" if created else "update", actor=actor,
            at=sheet.updated_at, data={"category": sheet.category, "items": len(items),
                                       "bonus_cap": str(sheet.bonus_cap),
                                       "penalty_cap": str(sheet.penalty_cap)})
     return sheet
+
+
+def _kept_items(sheet, rows):
+    """Rows as items; a row with the kind and name of an existing item keeps that item (its
+    id, so its task ownership and the units' adjusted weights stay with it)."""
+    old = {}
+    for item in sheet.items:
+        old.setdefault((item.kind, item.name), []).append(item)
+    kept = []
+    for n, row in enumerate(rows):
+        same = old.get((row["kind"], row["name"]))
+        item = same.pop(0) if same else IndicatorItem()
+        for name, value in {"position": n, **row}.items():
+            setattr(item, name, value)
+        kept.append(item)
+    return kept
 
 
 def copy_sheet(actor, sheet, category, name=None, now=None):
@@ -351,17 +372,21 @@ def copy_sheets_into_cycle(cycle):
     if db.session.scalar(select(CycleIndicatorSheet.id)
                          .where(CycleIndicatorSheet.cycle_id == cycle.id).limit(1)):
         return 0
-    sheets = all_sheets()
+    sheets, copied = all_sheets(), {}
     for sheet in sheets:
         db.session.add(CycleIndicatorSheet(
             cycle_id=cycle.id, category=sheet.category, name=sheet.name,
             bonus_cap=sheet.bonus_cap, penalty_cap=sheet.penalty_cap,
             source_sheet_id=sheet.id))
-        db.session.add_all([CycleIndicatorItem(
+        copied.update({i.id: CycleIndicatorItem(
             cycle_id=cycle.id, category=sheet.category, position=i.position, kind=i.kind,
-            name=i.name, standard=i.standard, weight=i.weight, cap=i.cap)
-            for i in sheet.items])
+            name=i.name, standard=i.standard, weight=i.weight, cap=i.cap, **ownership_of(i))
+            for i in sheet.items})
+    db.session.add_all(copied.values())
     db.session.flush()
+    from workflow_app.cycles.unit_weights import copy_unit_weights
+
+    copy_unit_weights(cycle, copied)  # 北戴河's own weights, frozen with the rest
     return len(sheets)
 
 

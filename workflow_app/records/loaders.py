@@ -17,6 +17,7 @@ from workflow_app.assessments.labels import state_label
 from workflow_app.assessments.models import Objection, SelfReport
 from workflow_app.cycles.indicators import AssessmentAdjustment, CycleIndicatorItem
 from workflow_app.cycles.models import Cycle
+from workflow_app.cycles.ownership import tasks_in_cycles
 from workflow_app.extensions import db
 from workflow_app.followups.models import FollowUp
 from workflow_app.people.models import User
@@ -158,3 +159,16 @@ def follow_ups(ctx):
                                  all=len(f.measures)),
              "status": f.status, "status_label": str(FOLLOW_UP_STATUS[f.status]),
              "outcome": f.outcome or ""} for f in found]
+
+
+def tasks(ctx):
+    """Indicator tasks the cadre is 总负责 of, or their unit leads or shares (秦皇岛: 1 家
+    牵头单位、1 名市管干部总负责、若干责任单位), per cycle: three statements."""
+    cycles = {a.cycle_id: a.cycle for a in ctx.assessments}
+    found = tasks_in_cycles([(a.cycle_id, a.org_unit_id) for a in ctx.assessments],
+                            ctx.cadre.id)
+    return [{"year": cycles[t["cycle_id"]].year, "cycle_id": t["cycle_id"], "cycle": t["cycle"],
+             "name": t["name"], "lead_unit": t["lead_unit"] or "—",
+             "lead_cadre": t["lead_cadre"] or "—",
+             "responsible_units": "、".join(t["responsible_units"]) or "—",
+             "roles": t["roles"]} for t in found]

@@ -46,6 +46,10 @@ SECTIONS = [
         ("rank", _l("Rank")), ("flag_labels", _l("Flags"))), loaders.results),
     Section("key_work", _l("Key work reported"), (
         CYCLE, ("key_work", _l("Key work"))), loaders.key_work),
+    Section("tasks", _l("Task ownership (牵头单位 / 总负责 / 责任单位)"), (
+        CYCLE, ("name", _l("Indicator")), ("lead_unit", _l("Lead unit")),
+        ("lead_cadre", _l("In overall charge")), ("responsible_units", _l("Responsible units"))),
+        loaders.tasks),
     Section("rewards", _l("Commendations and penalties"), (
         CYCLE, ("type_label", _l("Type")), ("item", _l("Item")), ("points", _l("Points")),
         ("reason", _l("Reason"))), loaders.rewards),

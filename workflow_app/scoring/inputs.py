@@ -16,6 +16,7 @@ from workflow_app.cycles.indicator_adjustments import adjustment_parts
 from workflow_app.cycles.models import Cycle
 from workflow_app.extensions import db
 from workflow_app.scoring.grading import Item
+from workflow_app.scoring.linkage import apply_linkage, linkage_parts
 from workflow_app.scoring.monthly import apply_monthly, counts, feed_of, monthly_record
 from workflow_app.scoring.negative import items_by_assessment
 from workflow_app.scoring.rules import adjust, annual_rollup, combine, negative_list
@@ -54,6 +55,7 @@ def open_items(cycle, rows, config, id_query=None):
     # 加减分项 of the cycle's indicator sheet (most cycles have no entries: one EXISTS)
     adjustments = (chunked(lambda part: adjustment_parts(cycle, part), ids)
                    if _has_adjustments(cycle) else {})
+    linkage = linkage_parts(cycle)  # 市县同责连带考核: per lead unit (scoring/linkage.py)
     items = []
     for a, category in rows:
         item = Item(a.id, a.org_unit_id, category, scores.get(a.id))
@@ -62,6 +64,7 @@ def open_items(cycle, rows, config, id_query=None):
         apply_monthly(item, months.get(a.cadre_id), feed)
         if cycle.kind == "annual":
             _apply_annual(item, quarters.get(a.cadre_id, {}), config)
+        apply_linkage(item, linkage.get(a.org_unit_id))
         _apply_adjustments(item, adjustments.get(a.id))
         _apply_negative(item, negatives.get(a.id, []), last)
         items.append(item)
