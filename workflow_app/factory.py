@@ -96,6 +96,9 @@ def _register_blueprints(app):
 
     app.register_blueprint(audit_bp)
     _register_issue4_blueprints(app)
+    from workflow_app.showcase.views import bp as showcase_bp  # 业绩晾晒
+
+    app.register_blueprint(showcase_bp)
     from workflow_app import sso  # single sign-on: checks its settings, adds /sso/*
 
     sso.init_app(app)

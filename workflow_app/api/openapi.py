@@ -13,11 +13,13 @@ from workflow_app.api.schemas import assessments as A
 from workflow_app.api.schemas import cycles as C
 from workflow_app.api.schemas import people as P
 from workflow_app.api.schemas import scoring as S
+from workflow_app.api.schemas import showcase as W
 from workflow_app.api.schemas import surveys as V
 
 REF = "#/components/schemas/{model}"
 STR = {"type": "string"}
 ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+TEXT_PARAMS = ("{event}", "{period}")  # path parameters that are not ids
 
 
 class Endpoint(NamedTuple):
@@ -115,6 +117,16 @@ ENDPOINTS = [
     # 班子 (teams): team grades with joint liability (issue 5)
     E("get", "/cycles/{id}/teams", "Team (班子) grades of a cycle: members' mean score, "
       "capped by joint liability (连带责任)", response=[S.TeamResult]),
+    # 业绩晾晒 (issue 14): a unit's 星级榜 per period ("2026-04" or "2026-Q2")
+    E("get", "/org-units/{id}/showcase/{period}", "The unit's star board (星级榜) of a "
+      "period: stars per person or department and dimension, ranked, and the 减星 with "
+      "reasons (the unit's members, its superiors, org_admin, auditor)", response=W.Board),
+    E("put", "/org-units/{id}/showcase/{period}/stars", "Set the stars a person or "
+      "department earned on a dimension (org_admin in scope, the unit's secretary; never "
+      "one's own)", W.StarsRequest, W.Entry),
+    E("post", "/org-units/{id}/showcase/{period}/deductions", "减星: take stars away for a "
+      "missed target or a notice of criticism, with the reason", W.DeductionRequest,
+      W.Deduction, 201),
 ]
 
 _PAGE = {"limit": {"type": "integer", "minimum": 1, "maximum": 500},
@@ -156,7 +168,7 @@ def _schema(answer):
 
 def _parameters(path):
     params = [{"name": p.strip("{}"), "in": "path", "required": True,
-               "schema": STR if p == "{event}" else ID}
+               "schema": STR if p in TEXT_PARAMS else ID}
               for p in path.split("/") if p.startswith("{")]
     return params + [{"name": q, "in": "query", "schema": schema}
                      for q, schema in QUERY.get(path, {}).items()]
