@@ -44,6 +44,11 @@ from tests.test_ratings import (  # noqa: F401
     test_nobody_rates_twice,
     test_rating_tasks_list_only_the_callers_own,
 )
+from tests.test_showcase_api import (  # noqa: F401
+    test_invalid_stars_are_named,
+    test_own_stars_unknown_periods_and_units,
+    test_record_and_read_the_board,
+)
 from tests.test_surveys import (  # noqa: F401
     test_links_and_spot_checks_through_the_api,
     test_who_reads_survey_results,

@@ -12,6 +12,8 @@ from workflow_app.extensions import db
 from workflow_app.notifications.models import Notification
 from workflow_app.people import substitutes as subs
 from workflow_app.people.teams import add_member, create_team
+from workflow_app.showcase.rules import parse_period
+from workflow_app.showcase.services import deduct_stars
 from workflow_app.surveys.services import create_survey
 
 # Routes anyone signed in may use on their own behalf (not a write to anyone's record).
@@ -83,6 +85,9 @@ WEB = {
     "ratings.close": "/assessments/{a}/raters/close",
     "ratings.deadline": "/assessments/{a}/raters/deadline",
     "surveys.close": "/assessments/{a}/survey/close",
+    "showcase.record_stars": "/showcase/{unit}/2026-04/stars",
+    "showcase.deduct": "/showcase/{unit}/2026-04/deductions",
+    "showcase.withdraw": "/showcase/deductions/{deduction}/withdraw",
 }
 API = {
     "api.create_adjustment": ("POST", "/assessments/{a}/adjustments"),
@@ -107,6 +112,8 @@ API = {
     "api.post_close_round": ("POST", "/assessments/{a}/rating-round/close"),
     "api.put_rating_round": ("PUT", "/assessments/{a}/rating-round"),
     "api.post_close_survey": ("POST", "/surveys/{survey}/close"),
+    "api.put_showcase_stars": ("PUT", "/org-units/{unit}/showcase/2026-04/stars"),
+    "api.post_showcase_deduction": ("POST", "/org-units/{unit}/showcase/2026-04/deductions"),
 }
 # Where the auditor is stopped before the permission check, and why that is enough.
 OTHER_REFUSAL = {
@@ -148,8 +155,11 @@ def scene(world, create_cycle):
     sub = subs.appoint(world.admin, world.sup_a, world.sup_b, "2026-04-02T08:00",
                        "2026-04-09T18:00")
     survey = create_survey(a, world.admin)
+    deduction = deduct_stars(world.sec_a, world.units["a"], parse_period("2026-04"),
+                             ("person", world.a1.id), "tasks", 1, "criticism", "通报批评")
     db.session.commit()
     return {"a": a.id, "survey": survey.id, "c": cycle.id, "note": note,
+            "unit": world.units["a"].id, "deduction": deduction.id,
             "root": world.units["root"].id, "cadre": world.a1.id, "team": team.id,
             "member": member.id, "sub": sub.id, "version": a.version}
 

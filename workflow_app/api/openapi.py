@@ -118,13 +118,13 @@ ENDPOINTS = [
     E("get", "/cycles/{id}/teams", "Team (班子) grades of a cycle: members' mean score, "
       "capped by joint liability (连带责任)", response=[S.TeamResult]),
     # 业绩晾晒 (issue 14): a unit's 星级榜 per period ("2026-04" or "2026-Q2")
-    E("get", "/org-units/{id}/showcase/{period}", "The unit's star board (星级榜) of a "
+    E("get", "/org-units/{unit_id}/showcase/{period}", "The unit's star board (星级榜) of a "
       "period: stars per person or department and dimension, ranked, and the 减星 with "
       "reasons (the unit's members, its superiors, org_admin, auditor)", response=W.Board),
-    E("put", "/org-units/{id}/showcase/{period}/stars", "Set the stars a person or "
+    E("put", "/org-units/{unit_id}/showcase/{period}/stars", "Set the stars a person or "
       "department earned on a dimension (org_admin in scope, the unit's secretary; never "
       "one's own)", W.StarsRequest, W.Entry),
-    E("post", "/org-units/{id}/showcase/{period}/deductions", "减星: take stars away for a "
+    E("post", "/org-units/{unit_id}/showcase/{period}/deductions", "减星: take stars away for a "
       "missed target or a notice of criticism, with the reason", W.DeductionRequest,
       W.Deduction, 201),
 ]

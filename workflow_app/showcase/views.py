@@ -85,13 +85,18 @@ def _subjects(standing):
     return people + units
 
 
+def _star_form(standing):
+    return StarsForm(prefix="stars", subjects=_subjects(standing), stars=range(max_stars() + 1))
+
+
+def _deduction_form(standing):
+    return DeductionForm(prefix="deduct", subjects=_subjects(standing),
+                         stars=range(1, max_stars() + 1))
+
+
 def _forms(standing, stars_form=None, deduction_form=None):
-    subjects, top = _subjects(standing), max_stars()
-    return {"stars_form": stars_form or StarsForm(prefix="stars", subjects=subjects,
-                                                  stars=range(top + 1)),
-            "deduction_form": deduction_form or DeductionForm(prefix="deduct",
-                                                              subjects=subjects,
-                                                              stars=range(1, top + 1))}
+    return {"stars_form": stars_form or _star_form(standing),
+            "deduction_form": deduction_form or _deduction_form(standing)}
 
 
 def _board_page(unit, period, status=200, **forms):
@@ -134,7 +139,7 @@ def _refused(unit, period, form, exc, name):
 @login_required
 def record_stars(unit_id, period):
     unit, period = _recorded_board(unit_id, period)
-    form = StarsForm(prefix="stars")
+    form = _star_form(standings(unit, period))  # its choices, should it come back refused
     try:
         svc.set_stars(current_user, unit, period, form.subject_ref(), form.dimension.data,
                       form.stars.data, note=form.note.data, on=form.on.data)
@@ -153,7 +158,7 @@ def record_stars(unit_id, period):
 @login_required
 def deduct(unit_id, period):
     unit, period = _recorded_board(unit_id, period)
-    form = DeductionForm(prefix="deduct")
+    form = _deduction_form(standings(unit, period))
     try:
         svc.deduct_stars(current_user, unit, period, form.subject_ref(), form.dimension.data,
                          form.stars.data, form.kind.data, form.reason.data, on=form.on.data)
