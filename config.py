@@ -142,6 +142,13 @@ class Config:
     OIDC_TOKEN_AUTH_METHOD = os.environ.get("OIDC_TOKEN_AUTH_METHOD", "client_secret_basic")
     CAS_SERVER_URL = os.environ.get("CAS_SERVER_URL", "")
     CAS_VERSION = os.environ.get("CAS_VERSION", "3").strip()
+    # 业绩晾晒 (workflow_app/showcase, seed 002 泗水): stars per dimension and period; the
+    # period a board opens on, "month" (月评比) or "quarter" (季赋分); who sees a unit's
+    # board: "members" (its people, its superiors, org_admin, auditor) or "staff" (only
+    # the latter). Never the public.
+    SHOWCASE_MAX_STARS = int(os.environ.get("SHOWCASE_MAX_STARS", "5"))
+    SHOWCASE_PERIOD = os.environ.get("SHOWCASE_PERIOD", "month").strip().lower()
+    SHOWCASE_VISIBILITY = os.environ.get("SHOWCASE_VISIBILITY", "members").strip().lower()
     # Tests and the scheduler's --now inject a clock; None means the wall clock.
     CLOCK = None
     RUN_SCHEDULER_IN_WEB = False

@@ -55,6 +55,11 @@ from tests.test_records import (  # noqa: F401
     test_superiors_and_staff_read_the_same_published_record,
     test_the_cadre_reads_what_was_published_and_nothing_else,
 )
+from tests.test_showcase_api import (  # noqa: F401
+    test_invalid_stars_are_named,
+    test_own_stars_unknown_periods_and_units,
+    test_record_and_read_the_board,
+)
 from tests.test_surveys import (  # noqa: F401
     test_links_and_spot_checks_through_the_api,
     test_who_reads_survey_results,

@@ -38,6 +38,8 @@ from workflow_app.people import import_jobs
 from workflow_app.people import teams as team_service
 from workflow_app.scoring.negative import record_negative_item
 from workflow_app.scoring.services import grade_cycle, publish_cycle
+from workflow_app.showcase import services as showcase
+from workflow_app.showcase.rules import parse_period
 
 FORMULA_PAYLOADS = ["=1+1", "+SUM(A1)", "-2+3", "@SUM(1)", "\t=1", "\r=1",
                     '=HYPERLINK("http://x","y")', "＝1＋1", " =1", "\u3000＠SUM(1)", "﹦1",
@@ -99,6 +101,7 @@ def build_cycle(world, create_cycle, payload):
                          reason=payload + "原因")
     grade_cycle(cycle, world.admin)
     publish_cycle(cycle, world.admin)
+    showcase = _star_board(world, payload)
     _rename(world, cycle, team, payload)
     db.session.commit()
     return {"cycle": cycle.name, "unit": world.units["a"].name,
@@ -108,7 +111,19 @@ def build_cycle(world, create_cycle, payload):
             "report": payload + "内容",
             "indicator": payload + "指标", "comment": payload + "意见",
             # what the log keeps of it: comments are stored without surrounding blanks
-            "stored_comment": (payload + "意见").strip()}
+            "stored_comment": (payload + "意见").strip(), **showcase}
+
+
+def _star_board(world, payload):
+    """业绩晾晒: a1's stars with a note, and a 减星 with its reason (both stored trimmed),
+    in the week the 周通报 opens on (the clock's: 2026-W14)."""
+    april, a1 = parse_period("2026-04"), ("person", world.a1.id)
+    note, reason = payload + "说明", payload + "减星"
+    showcase.set_stars(world.sec_a, world.units["a"], april, a1, "tasks", 4, note=note,
+                       on="2026-04-01")
+    showcase.deduct_stars(world.sec_a, world.units["a"], april, a1, "tasks", 1, "criticism",
+                          reason, on="2026-04-01")
+    return {"period": april.code, "star_note": note.strip(), "star_reason": reason.strip()}
 
 
 def import_job_with_report(payload):
@@ -139,6 +154,8 @@ EXPORTS = {
                                     ("cycle", "unit", "name")),
     "audit log.xlsx (审计日志)": Export("/audit/log.xlsx", "xlsx",
                                      ("name", "stored_comment")),
+    "bulletin.xlsx (周通报)": Export("/showcase/{unit_id}/{period}/bulletin.xlsx", "xlsx",
+                                    ("unit", "name", "star_note", "star_reason")),
     "import report.csv": Export("/admin/people/import/{id}/report.csv", "csv", ("report",),
                                 setup="import"),
 }
@@ -153,6 +170,8 @@ PDFS = {
                                                   "comment")),
     "record.pdf (实绩档案, 干部考察)": Export("/people/{cadre_id}/record.pdf", "pdf",
                                          ("cycle", "unit", "name", "report", "team")),
+    "bulletin.pdf (周通报)": Export("/showcase/{unit_id}/{period}/bulletin.pdf", "pdf",
+                                  ("unit", "name", "star_note", "star_reason")),
 }
 
 

@@ -107,6 +107,9 @@ def _register_blueprints(app):
     from workflow_app.records.views import bp as records_bp  # 实绩档案
 
     app.register_blueprint(records_bp)
+    from workflow_app.showcase.views import bp as showcase_bp  # 业绩晾晒
+
+    app.register_blueprint(showcase_bp)
     from workflow_app import sso  # single sign-on: checks its settings, adds /sso/*
 
     sso.init_app(app)

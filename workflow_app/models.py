@@ -26,6 +26,12 @@ from workflow_app.scoring.models import NegativeItem
 from workflow_app.scoring.notice import NoticeSettings  # noqa: F401  (公示 notice settings)
 from workflow_app.scoring.ratings_models import RaterAssignment, Rating
 from workflow_app.scoring.teams import TeamResult  # noqa: F401  (班子 results)
+from workflow_app.showcase.models import (  # noqa: F401  (业绩晾晒)
+    ShowcaseBoard,
+    ShowcaseEntry,
+    StarChange,
+    StarDeduction,
+)
 from workflow_app.surveys.models import (
     SatisfactionSurvey,
     SpotCheck,

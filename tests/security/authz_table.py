@@ -57,6 +57,8 @@ GRANTS = {
 }
 VIEWERS = "own reviewers org_admin_scope auditor"   # an assessment's details
 STAFF_READ = "org_admin_scope auditor"              # results, lists, summaries
+SHOWCASE_READ = "unit_member " + STAFF_READ          # a unit's 星级榜 (业绩晾晒)
+SHOWCASE_WRITE = "secretary org_admin_scope"         # recording stars and 减星
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,17 @@ ROWS = [
         measure_id="$followup.measure", data={"note": "已完成"}),
     row("followups.close", "POST", "org_admin_scope", follow_up_id="$followup",
         data={"outcome": "已整改", "version": ""}),
+    # --- 业绩晾晒 (issue 14): the unit's members see its 星级榜; its secretary and the
+    # org_admins over it record stars and 减星; never the public, never another unit.
+    row("showcase.index", "GET", "login"),
+    *[row(f"showcase.{page}", "GET", SHOWCASE_READ, unit_id="$unit", period="2026-04")
+      for page in ("board", "bulletin", "bulletin_as_xlsx", "bulletin_as_pdf")],
+    row("showcase.record_stars", "POST", SHOWCASE_WRITE, unit_id="$unit", period="2026-04",
+        data={"stars-dimension": "tasks"}),
+    row("showcase.deduct", "POST", SHOWCASE_WRITE, unit_id="$unit", period="2026-04",
+        data={"deduct-dimension": "tasks"}),
+    row("showcase.withdraw", "POST", SHOWCASE_WRITE, deduction_id="$deduction",
+        data={"withdraw-reason": "误录"}),
     # --- cycles: set-up, grading, publishing -----------------------------------------------
     row("cycle_setup.admin_home", "GET", "org_admin_any"),
     row("cycle_setup.workflows", "GET", "org_admin_any auditor"),
@@ -443,6 +456,11 @@ ROWS = [
         data={"text": "整改", "owner_id": "$cadre.user", "due_on": "2026-04-30"}),
     row("api.complete_measure_api", "POST", "org_admin_scope", follow_up_id="$followup",
         measure_id="$followup.measure", data={"note": "已完成"}),
+    row("api.get_showcase_board", "GET", SHOWCASE_READ, unit_id="$unit", period="2026-04"),
+    row("api.put_showcase_stars", "PUT", SHOWCASE_WRITE, unit_id="$unit", period="2026-04",
+        data={}),
+    row("api.post_showcase_deduction", "POST", SHOWCASE_WRITE, unit_id="$unit",
+        period="2026-04", data={}),
     row("api.list_sheets", "GET", "top_admin"),
     row("api.create_sheet", "POST", "top_admin", data={"category": "执法服务类"}),
     row("api.update_sheet", "PUT", "top_admin", sheet_id="$sheet", data={"name": ""}),

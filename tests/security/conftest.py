@@ -40,6 +40,8 @@ from workflow_app.scoring.disputes import raise_objection
 from workflow_app.scoring.disputes_models import ObjectionEvidence
 from workflow_app.scoring.ratings import assign_raters, submit_rating
 from workflow_app.scoring.services import grade_cycle, publish_cycle
+from workflow_app.showcase import services as showcase
+from workflow_app.showcase.rules import parse_period
 from workflow_app.surveys.services import create_survey, issue_tokens
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
@@ -164,6 +166,9 @@ def _extras(u, x, unit, o, draft, rated):
     o[f"{x}.team.member"] = teams.add_member(admin, team, u[f"{x}.sec"], "书记")
     # Not yet started (the clock says 1 April): the committee member does not act for the
     # supervisor in the matrix, but the appointment can still be ended.
+    o[f"{x}.deduction"] = showcase.deduct_stars(
+        admin, unit, parse_period("2026-04"), ("person", u[f"{x}.cadre"].id), "tasks", 1,
+        "criticism", "通报批评")
     o[f"{x}.substitution"] = substitutes.appoint(
         admin, u[f"{x}.sup"], u[f"{x}.com"], "2026-05-01T00:00", "2026-05-31T00:00", "休假")
 

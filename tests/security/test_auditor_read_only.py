@@ -13,6 +13,8 @@ from workflow_app.followups.services import add_measure, open_follow_up
 from workflow_app.notifications.models import Notification
 from workflow_app.people import substitutes as subs
 from workflow_app.people.teams import add_member, create_team
+from workflow_app.showcase.rules import parse_period
+from workflow_app.showcase.services import deduct_stars
 from workflow_app.surveys.services import create_survey
 
 # Routes anyone signed in may use on their own behalf (not a write to anyone's record).
@@ -93,6 +95,9 @@ WEB = {
     "linkage.item_ownership": "/admin/indicators/1/items/1/ownership",
     "linkage.unit_weights": "/admin/indicators/1/units/{root}/weights",
     "linkage.record_rates": "/admin/cycles/{c}/linkage",
+    "showcase.record_stars": "/showcase/{unit}/2026-04/stars",
+    "showcase.deduct": "/showcase/{unit}/2026-04/deductions",
+    "showcase.withdraw": "/showcase/deductions/{deduction}/withdraw",
 }
 API = {
     "api.create_adjustment": ("POST", "/assessments/{a}/adjustments"),
@@ -126,6 +131,8 @@ API = {
     "api.put_sheet_task": ("PUT", "/indicator-sheets/1/tasks/1"),
     "api.put_unit_weights": ("PUT", "/indicator-sheets/1/unit-weights/1"),
     "api.put_cycle_linkage": ("PUT", "/cycles/{c}/linkage"),
+    "api.put_showcase_stars": ("PUT", "/org-units/{unit}/showcase/2026-04/stars"),
+    "api.post_showcase_deduction": ("POST", "/org-units/{unit}/showcase/2026-04/deductions"),
 }
 # Where the auditor is stopped before the permission check, and why that is enough.
 OTHER_REFUSAL = {
@@ -173,8 +180,11 @@ def scene(world, create_cycle):
     # A follow-up opened by the system (the joint-liability rule), with one open measure.
     fu, _ = open_follow_up(cycle, world.a1, None, "principal_talk", reason="joint_liability")
     fm = add_measure(fu, world.admin, text="整改", owner=world.a1, due_on="2026-04-30")
+    deduction = deduct_stars(world.sec_a, world.units["a"], parse_period("2026-04"),
+                             ("person", world.a1.id), "tasks", 1, "criticism", "通报批评")
     db.session.commit()
     return {"fu": fu.id, "fm": fm.id, "a": a.id, "survey": survey.id, "c": cycle.id, "note": note,
+            "unit": world.units["a"].id, "deduction": deduction.id,
             "root": world.units["root"].id, "cadre": world.a1.id, "team": team.id,
             "member": member.id, "sub": sub.id, "version": a.version}
 

@@ -102,4 +102,5 @@ from workflow_app.people import team_views as _teams  # noqa: E402,F401
 from workflow_app.records import api as _records  # noqa: E402,F401
 from workflow_app.scoring import api as _scoring  # noqa: E402,F401
 from workflow_app.scoring import ratings_api as _ratings  # noqa: E402,F401
+from workflow_app.showcase import api as _showcase  # noqa: E402,F401  (业绩晾晒)
 from workflow_app.surveys import api as _surveys  # noqa: E402,F401

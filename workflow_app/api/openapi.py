@@ -17,11 +17,13 @@ from workflow_app.api.schemas import linkage as L
 from workflow_app.api.schemas import people as P
 from workflow_app.api.schemas import records as R
 from workflow_app.api.schemas import scoring as S
+from workflow_app.api.schemas import showcase as W
 from workflow_app.api.schemas import surveys as V
 
 REF = "#/components/schemas/{model}"
 STR = {"type": "string"}
 ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+TEXT_PARAMS = ("{event}", "{period}")  # path parameters that are not ids
 
 
 class Endpoint(NamedTuple):
@@ -168,6 +170,16 @@ ENDPOINTS = [
       "with its owner and due date", F.MeasureRequest, F.Measure, 201),
     E("post", "/follow-ups/{follow_up_id}/measures/{measure_id}/done", "Mark a measure done",
       F.MeasureDoneRequest, F.Measure),
+    # 业绩晾晒 (issue 14): a unit's 星级榜 per period ("2026-04" or "2026-Q2")
+    E("get", "/org-units/{unit_id}/showcase/{period}", "The unit's star board (星级榜) of a "
+      "period: stars per person or department and dimension, ranked, and the 减星 with "
+      "reasons (the unit's members, its superiors, org_admin, auditor)", response=W.Board),
+    E("put", "/org-units/{unit_id}/showcase/{period}/stars", "Set the stars a person or "
+      "department earned on a dimension (org_admin in scope, the unit's secretary; never "
+      "one's own)", W.StarsRequest, W.Entry),
+    E("post", "/org-units/{unit_id}/showcase/{period}/deductions", "减星: take stars away for a "
+      "missed target or a notice of criticism, with the reason", W.DeductionRequest,
+      W.Deduction, 201),
 ]
 
 _PAGE = {"limit": {"type": "integer", "minimum": 1, "maximum": 500},
@@ -210,7 +222,7 @@ def _schema(answer):
 
 def _parameters(path):
     params = [{"name": p.strip("{}"), "in": "path", "required": True,
-               "schema": STR if p == "{event}" else ID}
+               "schema": STR if p in TEXT_PARAMS else ID}
               for p in path.split("/") if p.startswith("{")]
     return params + [{"name": q, "in": "query", "schema": schema}
                      for q, schema in QUERY.get(path, {}).items()]

@@ -158,7 +158,7 @@ def navigation():
         nav = {"name": current_user.display_name, "my": CADRE in roles,
                "tasks": bool(roles & REVIEW_ROLES), "admin": ORG_ADMIN in roles,
                "ratings": bool(roles & RATER_ROLES), "audit": bool(roles & {ORG_ADMIN, AUDITOR}),
-               "surveys": ORG_ADMIN in roles}
+               "surveys": ORG_ADMIN in roles, "showcase": True}
     return {"nav": nav, "current_lang": _current_language(), "language_names": LANGUAGE_NAMES}
 
 
