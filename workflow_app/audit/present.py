@@ -34,6 +34,12 @@ OTHER_ACTIONS = {
     "substitute_end": _l("Substitution ended"), "override": _l("Grade overridden"),
     "verify_chains": _l("Audit log verified"),
     "move_deadline": _l("Due date moved off a day off"),
+    # issues 14 and 15: follow-ups, 业绩晾晒, 数据同源, task ownership
+    "open": _l("Opened"), "add_measure": _l("Rectification measure added"),
+    "complete_measure": _l("Rectification measure done"), "set_stars": _l("Stars recorded"),
+    "deduct_stars": _l("Stars taken away (减星)"), "withdraw_deduction": _l("减星 withdrawn"),
+    "import_actuals": _l("Actuals imported (数据同源)"), "ownership": _l("Task ownership set"),
+    "clear": _l("Cleared"),
 }
 
 SUBJECT_LABELS = {
@@ -42,7 +48,9 @@ SUBJECT_LABELS = {
     "negative_item": _l("Negative list item"), "assessment_adjustment": _l("Bonus or penalty"),
     "cycle": _l("Cycle"), "user": _l("Person"), "org_unit": _l("Org unit"), "team": _l("Team"),
     "notification": _l("Message"), "indicator_sheet": _l("Indicator sheet"),
-    "calendar_day": _l("Working-day calendar"),
+    "calendar_day": _l("Working-day calendar"), "follow_up": _l("Follow-up"),
+    "showcase_board": _l("Star board (业绩晾晒)"), "unit_weights": _l("A unit's own weights"),
+    "linkage_completion": _l("Completion rates (连带考核)"), "indicator_item": _l("Indicator"),
 }
 
 KEY_LABELS = {

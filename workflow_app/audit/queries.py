@@ -26,9 +26,10 @@ from sqlalchemy.orm import aliased
 
 from workflow_app.assessments.models import Assessment, Attachment
 from workflow_app.audit.models import AuditEntry
-from workflow_app.cycles.indicators import AssessmentAdjustment
+from workflow_app.cycles.indicators import AssessmentAdjustment, CycleIndicatorItem
 from workflow_app.cycles.models import Cycle, cycle_unit
 from workflow_app.extensions import db
+from workflow_app.followups.models import FollowUp
 from workflow_app.notifications.models import Notification
 from workflow_app.people.models import OrgUnit, User
 from workflow_app.people.roles import AUDITOR, ORG_ADMIN
@@ -37,11 +38,12 @@ from workflow_app.people.search import clean_query, contains
 from workflow_app.people.teams import Team
 from workflow_app.scoring.models import NegativeItem
 from workflow_app.security.inputs import to_int
+from workflow_app.showcase.models import ShowcaseBoard
 from workflow_app.surveys.models import SatisfactionSurvey
 from workflow_app.workcalendar import LOCAL_TZ
 
 READER_ROLES = (AUDITOR, ORG_ADMIN)
-SHARED_SUBJECTS = ("indicator_sheet", "calendar_day")
+SHARED_SUBJECTS = ("indicator_sheet", "indicator_item", "calendar_day")
 PAGE_SIZE = 50
 EXPORT_LIMIT = 5000
 MAX_PAGE = 10_000
@@ -76,7 +78,14 @@ def tied_to_units(units):
                        select(Cycle.id).where(Cycle.created_by_id.in_(users))),
         "user": users, "org_unit": units,
         "team": select(Team.id).where(Team.org_unit_id.in_(units)),
-        "notification": select(Notification.id).where(Notification.user_id.in_(users))})
+        "notification": select(Notification.id).where(Notification.user_id.in_(users)),
+        "follow_up": select(FollowUp.id).where(or_(FollowUp.org_unit_id.in_(units),
+                                                   FollowUp.user_id.in_(users))),
+        "showcase_board": select(ShowcaseBoard.id).where(ShowcaseBoard.org_unit_id.in_(units)),
+        "unit_weights": units,
+        "linkage_completion": select(CycleIndicatorItem.id).join(
+            cycle_unit, cycle_unit.c.cycle_id == CycleIndicatorItem.cycle_id)
+        .where(cycle_unit.c.org_unit_id.in_(units))})
     return tied
 
 
