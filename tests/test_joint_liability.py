@@ -27,7 +27,7 @@ TEN = {"a1": 98, "a2": 97, "a3": 96, "p4": 95, "p5": 94, "p6": 93, "p7": 80, "p8
 def _negative(api, world, cycle, name, **body):
     a_id = db.session.scalar(select(Assessment.id).where(
         Assessment.cycle_id == cycle.id, Assessment.cadre_id == world.users[name].id))
-    resp = api.as_user("audit").post(f"/assessments/{a_id}/negative-items",
+    resp = api.as_user("admin").post(f"/assessments/{a_id}/negative-items",
                                      json={"reason": "经查实", **body})
     assert resp.status_code == 201, resp.get_json()
     return resp.get_json()

@@ -81,14 +81,12 @@ def _seed(app, clock):
         db.session.remove()
 
 
-@pytest.fixture
-def live(sqlite_template, tmp_path):
-    path = tmp_path / "browser.sqlite"
-    shutil.copy(sqlite_template, path)
+def _serve(uri, tmp_path):
+    """The app on `uri`, seeded with the world and served on a loopback port."""
     clock = FixedClock()
 
     class BrowserConfig(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
+        SQLALCHEMY_DATABASE_URI = uri
         CLOCK = clock
         UPLOAD_FOLDER = str(tmp_path / "uploads")
         AUTOSAVE_DELAY_MS = 300
@@ -97,6 +95,19 @@ def live(sqlite_template, tmp_path):
     _seed(app, clock)
     with serving(app) as url:
         yield Live(app, url)
+
+
+@pytest.fixture
+def live(sqlite_template, tmp_path):
+    path = tmp_path / "browser.sqlite"
+    shutil.copy(sqlite_template, path)
+    yield from _serve(f"sqlite:///{path}", tmp_path)
+
+
+@pytest.fixture
+def live_any(db_url, tmp_path):
+    """`live` on the database of `db_url` (parametrized): SQLite and PostgreSQL."""
+    yield from _serve(db_url, tmp_path)
 
 
 @contextmanager

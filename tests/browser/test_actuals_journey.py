@@ -7,15 +7,11 @@ before and after the import and prints both counts."""
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
-from config import TestConfig
-from tests.browser.conftest import FixedClock, Live, _seed, serving
 from tests.browser.helpers import BROWSER, DESK, expect_flash, login, logout, shot
 from tests.factories import cycle_data
-from workflow_app import create_app
 from workflow_app.assessments.report import INDICATOR_FIELDS
 
 pytestmark = BROWSER
@@ -27,23 +23,6 @@ IMPORTED = [("a1", "党的建设成效", 96, "统计局"), ("a1", "满意度评�
 EDITABLE = """form => [...form.querySelectorAll('input, textarea, select')].filter(f =>
     !f.disabled && !f.readOnly && f.offsetParent !== null &&
     !['hidden', 'submit', 'button', 'file', 'checkbox', 'radio'].includes(f.type)).length"""
-
-
-@pytest.fixture
-def live_any(db_url, tmp_path):
-    """`live` (tests/browser/conftest.py) on the database of `db_url`: SQLite or PostgreSQL."""
-    clock = FixedClock()
-
-    class BrowserConfig(TestConfig):
-        SQLALCHEMY_DATABASE_URI = db_url
-        CLOCK = clock
-        UPLOAD_FOLDER = str(tmp_path / "uploads")
-        AUTOSAVE_DELAY_MS = 300
-
-    app = create_app(BrowserConfig)
-    _seed(app, clock)
-    with serving(app) as url:
-        yield Live(app, url)
 
 
 def _open_quarter_with_sheet(world):

@@ -7,11 +7,18 @@ refused beside the field, the text kept), marks it done and closes the follow-up
 Approvals and grading are set up through the services; the follow-up is clicked. SQLite.
 """
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import BROWSER, DESK, expect_flash, login, shot
 
 pytestmark = BROWSER
+
+
+@pytest.fixture
+def live(live_any):
+    """This journey runs on SQLite and on PostgreSQL (issue 14: both databases)."""
+    return live_any
 SCORES = {"a1": 92, "b1": 85, "a2": 80, "a3": 70}
 
 

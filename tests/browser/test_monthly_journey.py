@@ -6,6 +6,7 @@ grades the month and files it at once (no 公示), and the worker reads the mont
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import BROWSER, DESK, PHONE, expect_flash, login, logout, shot
@@ -15,6 +16,12 @@ from workflow_app.cycles.services import create_cycle, open_cycle
 from workflow_app.extensions import db
 
 pytestmark = BROWSER
+
+
+@pytest.fixture
+def live(live_any):
+    """This journey runs on SQLite and on PostgreSQL (issue 14: both databases)."""
+    return live_any
 SCORES = {"de": "92", "neng": "88", "qin": "95", "ji": "90", "lian": "96"}
 
 

@@ -5,11 +5,12 @@ organisation department reaches the same record from the person page and sees wh
 objected; a colleague is refused.
 
 The history is set up through the services (the journeys that click it are
-test_results_journey.py and test_journey.py). SQLite only, as every browser journey.
+test_results_journey.py and test_journey.py). On SQLite and on PostgreSQL.
 """
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -19,6 +20,12 @@ from tests.test_exports_injection import _pdf_text
 from tests.test_grading import _approve
 
 pytestmark = BROWSER
+
+
+@pytest.fixture
+def live(live_any):
+    """This journey runs on SQLite and on PostgreSQL (issue 14: both databases)."""
+    return live_any
 Q2 = "2026年第二季度平时考核"
 
 

@@ -4,14 +4,21 @@ reason is refused beside its field, the typed choice kept); a2, a member of the 
 sees 3 stars with the 减星 and its reason and no recording forms; the 周通报 is opened,
 printed (print media) and downloaded as PDF and XLSX; b1 of 西街社区 is refused.
 
-SQLite only (the live server's database); tests/test_showcase*.py run on both databases.
+On SQLite and on PostgreSQL.
 """
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import BROWSER, DESK, expect_flash, login, logout, shot
 
 pytestmark = BROWSER
+
+
+@pytest.fixture
+def live(live_any):
+    """This journey runs on SQLite and on PostgreSQL (issue 14: both databases)."""
+    return live_any
 ROW = "#row-person-{id}"
 
 

@@ -58,3 +58,24 @@ def table(rows, style, col_widths, header_rows=1):
         commands.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#eeeeee")))
     grid.setStyle(TableStyle(commands))
     return grid
+
+
+def paper_styles(body_size=9.5):
+    """The printed forms' paragraph styles in the CJK font: title, subtitle, body text,
+    signature line, a year heading and a section heading."""
+    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+    from reportlab.lib.styles import ParagraphStyle
+
+    font = cjk_font()
+    return {"title": ParagraphStyle("t", fontName=font, fontSize=16, leading=22,
+                                    alignment=TA_CENTER, spaceAfter=4),
+            "sub": ParagraphStyle("c", fontName=font, fontSize=10.5, leading=15,
+                                  alignment=TA_CENTER, spaceAfter=6),
+            "year": ParagraphStyle("y", fontName=font, fontSize=13, leading=18, spaceBefore=8,
+                                   spaceAfter=4),
+            "head": ParagraphStyle("h", fontName=font, fontSize=10.5, leading=15,
+                                   spaceBefore=4, spaceAfter=2),
+            "body": ParagraphStyle("b", fontName=font, fontSize=body_size,
+                                   leading=round(body_size * 4 / 3)),
+            "sign": ParagraphStyle("s", fontName=font, fontSize=10.5, leading=18,
+                                   alignment=TA_RIGHT)}

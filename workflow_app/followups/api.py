@@ -12,22 +12,13 @@ from workflow_app.api.schemas.followups import (
     MeasureRequest,
 )
 from workflow_app.cycles.models import Cycle
-from workflow_app.errors import Invalid, NotAllowed, NotFound
+from workflow_app.errors import Invalid, NotFound
 from workflow_app.extensions import db
 from workflow_app.followups import services as svc
 from workflow_app.followups.candidates import candidates_json, open_for_cycle
 from workflow_app.people.models import User
-from workflow_app.scoring.results import can_see_results
+from workflow_app.scoring.results import readable_cycle
 from workflow_app.security.inputs import to_int
-
-
-def readable_cycle(cycle_id, user):
-    cycle = db.session.get(Cycle, cycle_id)
-    if cycle is None:
-        raise NotFound()
-    if not can_see_results(user, cycle):
-        raise NotAllowed()
-    return cycle
 
 
 def _cycle(cycle_id):

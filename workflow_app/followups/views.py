@@ -23,10 +23,10 @@ from workflow_app.errors import Conflict, Invalid, NotAllowed
 from workflow_app.extensions import db
 from workflow_app.followups import candidates as cand
 from workflow_app.followups import services as svc
-from workflow_app.followups.api import readable_cycle
 from workflow_app.people.models import OrgUnit, User
 from workflow_app.people.roles import AUDITOR, ORG_ADMIN
 from workflow_app.people.scope import administers, scope_paths
+from workflow_app.scoring.results import readable_cycle
 from workflow_app.security.inputs import to_int, to_version
 
 bp = Blueprint("followups", __name__)

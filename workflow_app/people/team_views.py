@@ -24,7 +24,7 @@ from workflow_app.people.roles import ORG_ADMIN
 from workflow_app.people.scope import administers, scope_paths
 from workflow_app.people.search import clean_query, matching
 from workflow_app.scoring.grading import merged_config
-from workflow_app.scoring.results import can_see_results, flag_label
+from workflow_app.scoring.results import can_see_results, flag_label, readable_cycle
 from workflow_app.scoring.rules import DEFAULT_ANNUAL
 from workflow_app.scoring.teams import (
     joint_liability_config,
@@ -192,15 +192,6 @@ def member(team_id, member_id):
     return redirect(url_for(".team", team_id=team_id), 303)
 
 
-def _readable_cycle(cycle_id, user):
-    cycle = db.session.get(Cycle, cycle_id)
-    if cycle is None:
-        raise NotFound()
-    if not can_see_results(user, cycle):
-        raise NotAllowed()
-    return cycle
-
-
 def rules_shown(cycle):
     """The team and missing-quarter rules in force for the cycle, to show beside results."""
     config = merged_config(cycle.grading, cycle.kind)
@@ -213,7 +204,7 @@ def rules_shown(cycle):
 @bp.get("/cycles/<int:cycle_id>/teams")
 @login_required
 def results(cycle_id):
-    cycle = _readable_cycle(cycle_id, current_user)
+    cycle = readable_cycle(cycle_id, current_user)
     rows = team_results(cycle)
     names = dict(db.session.execute(select(User.id, User.display_name).where(
         User.id.in_({m["user_id"] for r in rows for m in (r.members or [])} or {0}))).all())
@@ -223,5 +214,5 @@ def results(cycle_id):
 
 @api_bp.get("/cycles/<int:cycle_id>/teams")
 def api_team_results(cycle_id):
-    cycle = _readable_cycle(cycle_id, current_api_user())
+    cycle = readable_cycle(cycle_id, current_api_user())
     return jsonify([team_result_json(r) for r in team_results(cycle)])

@@ -6,7 +6,7 @@ from io import BytesIO
 
 from flask_babel import gettext
 
-from workflow_app.exports.pdf import cjk_font, para, pdf_text, table
+from workflow_app.exports.pdf import paper_styles, para, pdf_text, table
 
 
 def cell(value):
@@ -20,22 +20,6 @@ def cell(value):
     return str(value)
 
 
-def _styles():
-    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-    from reportlab.lib.styles import ParagraphStyle
-
-    font = cjk_font()
-    return {"title": ParagraphStyle("t", fontName=font, fontSize=16, leading=22,
-                                    alignment=TA_CENTER, spaceAfter=4),
-            "sub": ParagraphStyle("c", fontName=font, fontSize=10.5, leading=15,
-                                  alignment=TA_CENTER, spaceAfter=6),
-            "year": ParagraphStyle("y", fontName=font, fontSize=13, leading=18, spaceBefore=8,
-                                   spaceAfter=4),
-            "head": ParagraphStyle("h", fontName=font, fontSize=10.5, leading=15,
-                                   spaceBefore=4, spaceAfter=2),
-            "body": ParagraphStyle("b", fontName=font, fontSize=9, leading=12),
-            "sign": ParagraphStyle("s", fontName=font, fontSize=10.5, leading=18,
-                                   alignment=TA_RIGHT)}
 
 
 def _person(person, body, width):
@@ -90,5 +74,5 @@ def record_pdf(record, title):
     out = BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, title=pdf_text(title), leftMargin=16 * mm,
                             rightMargin=16 * mm, topMargin=16 * mm, bottomMargin=16 * mm)
-    doc.build(_story(record, _styles(), doc.width))
+    doc.build(_story(record, paper_styles(9), doc.width))
     return out.getvalue()

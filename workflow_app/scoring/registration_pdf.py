@@ -6,21 +6,7 @@ from io import BytesIO
 
 from flask_babel import gettext
 
-from workflow_app.exports.pdf import cjk_font, para, pdf_text, table
-
-
-def _styles():
-    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-    from reportlab.lib.styles import ParagraphStyle
-
-    font = cjk_font()
-    return {"title": ParagraphStyle("t", fontName=font, fontSize=16, leading=22,
-                                    alignment=TA_CENTER, spaceAfter=4),
-            "sub": ParagraphStyle("c", fontName=font, fontSize=10.5, leading=15,
-                                  alignment=TA_CENTER, spaceAfter=6),
-            "body": ParagraphStyle("b", fontName=font, fontSize=9.5, leading=13),
-            "sign": ParagraphStyle("s", fontName=font, fontSize=10.5, leading=18,
-                                   alignment=TA_RIGHT)}
+from workflow_app.exports.pdf import paper_styles, para, pdf_text, table
 
 
 def _person(reg, body, width):
@@ -84,7 +70,7 @@ def registration_pdf(registrations, title):
     out = BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, title=pdf_text(title), leftMargin=16 * mm,
                             rightMargin=16 * mm, topMargin=16 * mm, bottomMargin=16 * mm)
-    styles, story = _styles(), []
+    styles, story = paper_styles(9.5), []
     for i, reg in enumerate(registrations):
         story += ([PageBreak()] if i else []) + _one(reg, styles, doc.width)
     if not story:

@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from workflow_app.assessments.models import Assessment
+from workflow_app.cycles.models import Cycle
+from workflow_app.errors import NotAllowed, NotFound
 from workflow_app.exports.spreadsheet import Sheet, xlsx_bytes
 from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit, User
@@ -109,6 +111,16 @@ class Row:
 
 def can_see_results(user, cycle):
     return bool(cycle.org_units) and all(reads_all_of(user, u) for u in cycle.org_units)
+
+
+def readable_cycle(cycle_id, user):
+    """The cycle if `user` reads the results of all its units; 404 unknown, 403 outside."""
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound()
+    if not can_see_results(user, cycle):
+        raise NotAllowed()
+    return cycle
 
 
 # The same columns, in the same order, as templates/results/teams.html.
