@@ -63,10 +63,10 @@ def liable(world, create_cycle, clock, api):
     return _liable_cycle(world, create_cycle, clock, api)
 
 
-def _liable_cycle(world, create_cycle, clock, api, extra=0):
+def _liable_cycle(world, create_cycle, clock, api, extra=0, serious=True):
     """Annual cycle; team 东街社区两委班子 = a1 (书记), a2 (委员); a2 has a deduction of
-    2 points marked 突出问题. Every quarter 好 92, so annual = 27.6 + 0.7 × review.
-    `extra` more cadres (p4 …) are in the cycle and not done."""
+    2 points marked 突出问题 (`serious`). Every quarter 好 92, so annual = 27.6 + 0.7 ×
+    review. `extra` more cadres (p4 …) are in the cycle and not done."""
     _people(world, extra)
     _history(world, clock, {n: [GOOD] * 4 for n in ("a1", "a2", "a3")})
     cycle = create_cycle(units=[world.units["a"]], kind="annual", quarter=None,
@@ -75,9 +75,9 @@ def _liable_cycle(world, create_cycle, clock, api, extra=0):
     for name, score in {"a1": 95, "a2": 93, "a3": 94}.items():
         _approve(world, cycle, name, score)
     db.session.commit()
-    item = _negative(api, world, cycle, "a2", kind="deduct", points=2, serious=True,
+    item = _negative(api, world, cycle, "a2", kind="deduct", points=2, serious=serious,
                      reason="违规决策造成重大损失")
-    assert item["serious"] is True
+    assert item["serious"] is serious
     return cycle
 
 
@@ -106,14 +106,7 @@ def test_the_grading_page_names_the_team_and_the_item(world, liable, api, app, c
 
 
 def test_a_deduction_not_marked_serious_brings_nothing(world, create_cycle, clock, api):
-    _history(world, clock, {n: [GOOD] * 4 for n in ("a1", "a2", "a3")})
-    cycle = create_cycle(units=[world.units["a"]], kind="annual", quarter=None,
-                         workflow="annual", name="2026年度考核", grading=ANNUAL_40)
-    _team(world, {"a1": "书记", "a2": "委员"})
-    for name, score in {"a1": 95, "a2": 93, "a3": 94}.items():
-        _approve(world, cycle, name, score)
-    db.session.commit()
-    _negative(api, world, cycle, "a2", kind="deduct", points=2)
+    cycle = _liable_cycle(world, create_cycle, clock, api, serious=False)
     got, (team,) = _graded(api, world, cycle)
     assert got["a1"]["grade"] == "优秀"  # the one place of floor(0.4 × 3) = 1
     assert team["grade"] == "优秀" and team["flags"] == []
