@@ -10,6 +10,7 @@ from wtforms import SelectField, StringField
 
 from forms.assessments import ErrorsFromService
 from forms.cycles import choices
+from workflow_app.security.inputs import to_int
 from workflow_app.showcase.models import NOTE_LIMIT, REASON_LIMIT
 from workflow_app.showcase.rules import DEDUCTION_KINDS, DIMENSIONS
 
@@ -38,7 +39,7 @@ class _BoardForm(ErrorsFromService, FlaskForm):
     def subject_ref(self):
         """("person" | "department", id or None) from "person:12"."""
         kind, _, number = (self.subject.data or "").partition(":")
-        return kind, int(number) if number.isascii() and number.isdigit() else None
+        return kind, to_int(number)
 
 
 class StarsForm(_BoardForm):

@@ -177,7 +177,7 @@ def test_cycle_actions_need_admin_over_every_unit(world, create_cycle, api, who,
 
 
 CYCLE_ERRORS = [
-    ({"kind": "monthly"}, "kind"), ({"quarter": 5}, "quarter"), ({"year": "x"}, "year"),
+    ({"kind": "weekly"}, "kind"), ({"quarter": 5}, "quarter"), ({"year": "x"}, "year"),
     ({"opens_at": "tomorrow"}, "opens_at"), ({"workflow": "nope"}, "workflow"),
     ({"submit_deadline": "2020-01-01T00:00:00"}, "submit_deadline"),
     ({"publicity_days": -1}, "publicity_days"), ({"name": ""}, "name"),

@@ -164,7 +164,7 @@ def test_the_page_groups_by_year_and_hides_the_preview(world, history, auth):
     page = a1.get(f"/people/{world.a1.id}/record").get_data(as_text=True)
     assert 'id="nav-record"' in page and "我的实绩档案" in page
     assert "2026年度" in page and BONUS_REASON in page and RESOLUTION in page
-    q2_row = re.search(rf"<tr><td>{Q2}</td>(.*?)</tr>", page, re.S).group(1)
+    q2_row = re.search(rf"<tr><td[^>]*>{Q2}</td>(.*?)</tr>", page, re.S).group(1)
     assert "尚未公示" in q2_row and "98" not in q2_row and "好" not in q2_row
     assert "不显示（提出人仅组织部门和纪检审计可见）" in page
     person = auth.user("admin").get(f"/admin/people/users/{world.a1.id}").get_data(as_text=True)

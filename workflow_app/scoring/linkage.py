@@ -237,18 +237,20 @@ class LinkagePart:
     flags: list = field(default_factory=list)
 
 
-def period_cycles(cycle):
-    """Cycles of the same period (kind, year, quarter): where lead units' items may sit."""
-    query = select(Cycle).where(Cycle.kind == cycle.kind, Cycle.year == cycle.year)
-    if cycle.quarter is not None:
-        query = query.where(Cycle.quarter == cycle.quarter)
-    return db.session.scalars(query).all()
+def period_cycle_ids(cycle):
+    """Ids of the cycles of the same period (kind, year and quarter, month or half): where
+    lead units' items may sit. A subquery: grading sends one statement for linkage."""
+    return select(Cycle.id).where(
+        Cycle.kind == cycle.kind, Cycle.year == cycle.year,
+        Cycle.quarter.is_not_distinct_from(cycle.quarter),
+        Cycle.month.is_not_distinct_from(cycle.month),
+        Cycle.half.is_not_distinct_from(cycle.half))
 
 
 def lead_summaries(cycle):
     """{lead unit id: [LinkedItem]} over the period's cycles (usually none: one query)."""
     found = db.session.scalars(select(CycleIndicatorItem).where(
-        CycleIndicatorItem.cycle_id.in_([c.id for c in period_cycles(cycle)]),
+        CycleIndicatorItem.cycle_id.in_(period_cycle_ids(cycle)),
         CycleIndicatorItem.linkage_weight.is_not(None))).all()
     out = {}
     for source in {i.cycle_id for i in found}:

@@ -18,6 +18,7 @@ from workflow_app.extensions import db
 from workflow_app.people.models import OrgUnit, User
 from workflow_app.people.roles import ORG_ADMIN, SECRETARY
 from workflow_app.people.scope import administers
+from workflow_app.security.inputs import to_int
 from workflow_app.showcase.access import can_record_stars
 from workflow_app.showcase.models import (
     NOTE_LIMIT,
@@ -118,8 +119,9 @@ def _dimension(value):
 
 
 def _stars(value, low, high):
-    if isinstance(value, str):
-        value = int(value) if value.strip().isascii() and value.strip().isdigit() else value
+    if isinstance(value, str):  # a form's text: a number, or left as it is to be refused
+        number = to_int(value, 0, 10**6)
+        value = value if number is None else number
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(fields={"stars": "not_a_number"})
     if not low <= value <= high:
