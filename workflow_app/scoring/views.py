@@ -23,6 +23,7 @@ from workflow_app.scoring.results import (
     can_see_results,
     distribution,
     flag_label,
+    readable_cycle,
     result_rows,
     results_xlsx,
     units_of,
@@ -40,10 +41,7 @@ def _cycle(cycle_id):
 
 
 def _readable(cycle_id):
-    cycle = _cycle(cycle_id)
-    if not can_see_results(current_user, cycle):
-        raise NotAllowed()
-    return cycle
+    return readable_cycle(cycle_id, current_user)
 
 
 @bp.get("/cycles/<int:cycle_id>/results")

@@ -129,6 +129,22 @@ def _back(unit, period):
     return redirect(url_for(".board", unit_id=unit.id, period=period.code) + "#stars", 303)
 
 
+def _saved(unit, period, form, name, done, change):
+    """Run `change`; refused: the board again with the form's errors (422), what was
+    chosen kept; someone else's change at the same moment: a message, nothing lost."""
+    try:
+        change()
+    except Invalid as exc:
+        return _refused(unit, period, form, exc, name)
+    except Conflict as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return _back(unit, period)
+    db.session.commit()
+    flash(done, "success")
+    return _back(unit, period)
+
+
 def _refused(unit, period, form, exc, name):
     db.session.rollback()
     form.apply_errors(exc.fields)
@@ -140,18 +156,10 @@ def _refused(unit, period, form, exc, name):
 def record_stars(unit_id, period):
     unit, period = _recorded_board(unit_id, period)
     form = _star_form(standings(unit, period))  # its choices, should it come back refused
-    try:
-        svc.set_stars(current_user, unit, period, form.subject_ref(), form.dimension.data,
-                      form.stars.data, note=form.note.data, on=form.on.data)
-    except Invalid as exc:
-        return _refused(unit, period, form, exc, "stars_form")
-    except Conflict as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return _back(unit, period)
-    db.session.commit()
-    flash(gettext("The stars are recorded."), "success")
-    return _back(unit, period)
+    return _saved(unit, period, form, "stars_form", gettext("The stars are recorded."),
+                  lambda: svc.set_stars(current_user, unit, period, form.subject_ref(),
+                                        form.dimension.data, form.stars.data,
+                                        note=form.note.data, on=form.on.data))
 
 
 @bp.post("/showcase/<int:unit_id>/<period>/deductions")
@@ -159,18 +167,11 @@ def record_stars(unit_id, period):
 def deduct(unit_id, period):
     unit, period = _recorded_board(unit_id, period)
     form = _deduction_form(standings(unit, period))
-    try:
-        svc.deduct_stars(current_user, unit, period, form.subject_ref(), form.dimension.data,
-                         form.stars.data, form.kind.data, form.reason.data, on=form.on.data)
-    except Invalid as exc:
-        return _refused(unit, period, form, exc, "deduction_form")
-    except Conflict as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return _back(unit, period)
-    db.session.commit()
-    flash(gettext("The stars are taken away; the reason is shown on the board."), "success")
-    return _back(unit, period)
+    return _saved(unit, period, form, "deduction_form",
+                  gettext("The stars are taken away; the reason is shown on the board."),
+                  lambda: svc.deduct_stars(current_user, unit, period, form.subject_ref(),
+                                           form.dimension.data, form.stars.data,
+                                           form.kind.data, form.reason.data, on=form.on.data))
 
 
 @bp.post("/showcase/deductions/<int:deduction_id>/withdraw")
